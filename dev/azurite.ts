@@ -1,0 +1,115 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import net from 'node:net';
+import path from 'node:path';
+
+/** The well-known Azurite development account (public, documented by Microsoft; not a secret). */
+export const AZURITE_ACCOUNT = 'devstoreaccount1';
+export const AZURITE_KEY =
+  'Eby8vdM02xNOcqFlqUwJPLlmEtlCDXJ1OUzFT50uSRZ6IFsuFq2UVErCz4I6tq/K1SZFPTOtr/KBHBeksoGMGw==';
+
+export interface AzuriteOptions {
+  /** Folder for Azurite's data; omitted: in-memory (tests). */
+  location?: string;
+  host?: string;
+  blobPort?: number;
+  queuePort?: number;
+  tablePort?: number;
+}
+
+export interface RunningAzurite {
+  connectionString: string;
+  ports: { blob: number; queue: number; table: number };
+  stop(): Promise<void>;
+}
+
+export async function freePort(host = '127.0.0.1'): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = net.createServer();
+    server.unref();
+    server.on('error', reject);
+    server.listen(0, host, () => {
+      const { port } = server.address() as net.AddressInfo;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+export function azuriteConnectionString(host: string, ports: RunningAzurite['ports']): string {
+  return [
+    'DefaultEndpointsProtocol=http',
+    `AccountName=${AZURITE_ACCOUNT}`,
+    `AccountKey=${AZURITE_KEY}`,
+    `BlobEndpoint=http://${host}:${ports.blob}/${AZURITE_ACCOUNT}`,
+    `QueueEndpoint=http://${host}:${ports.queue}/${AZURITE_ACCOUNT}`,
+    `TableEndpoint=http://${host}:${ports.table}/${AZURITE_ACCOUNT}`,
+  ].join(';') + ';';
+}
+
+async function waitForPort(host: string, port: number, child: ChildProcess, timeoutMs = 20_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`Azurite exited with code ${child.exitCode}`);
+    const open = await new Promise<boolean>((resolve) => {
+      const socket = net.connect(port, host, () => {
+        socket.end();
+        resolve(true);
+      });
+      socket.on('error', () => resolve(false));
+    });
+    if (open) return;
+    await new Promise((r) => setTimeout(r, 50));
+  }
+  throw new Error(`Azurite did not open ${host}:${port} within ${timeoutMs} ms`);
+}
+
+/**
+ * Starts Azurite (blob, queue, table) from the npm package as a child process on free
+ * loopback ports. The child is killed when this process exits, so a crashed test run
+ * leaves nothing behind.
+ */
+export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  const host = options.host ?? '127.0.0.1';
+  const ports = {
+    blob: options.blobPort ?? (await freePort(host)),
+    queue: options.queuePort ?? (await freePort(host)),
+    table: options.tablePort ?? (await freePort(host)),
+  };
+  const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
+  const args = [
+    entry,
+    '--blobHost', host, '--blobPort', String(ports.blob),
+    '--queueHost', host, '--queuePort', String(ports.queue),
+    '--tableHost', host, '--tablePort', String(ports.table),
+    '--skipApiVersionCheck', '--loose', '--disableProductStyleUrl', '--silent',
+    ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
+  ];
+  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr?.on('data', (chunk: Buffer) => {
+    stderr = (stderr + chunk.toString()).slice(-4000);
+  });
+  const killOnExit = () => child.kill('SIGKILL');
+  process.once('exit', killOnExit);
+  try {
+    await Promise.all([
+      waitForPort(host, ports.blob, child),
+      waitForPort(host, ports.queue, child),
+      waitForPort(host, ports.table, child),
+    ]);
+  } catch (error) {
+    child.kill('SIGKILL');
+    throw new Error(`${(error as Error).message}\n${stderr}`);
+  }
+  return {
+    connectionString: azuriteConnectionString(host, ports),
+    ports,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        process.off('exit', killOnExit);
+        if (child.exitCode !== null) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}

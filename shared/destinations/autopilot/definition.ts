@@ -1,0 +1,16 @@
+import { z } from 'zod';
+import type { DestinationLimits } from '../types.js';
+
+export const autopilotCredentials = z
+  .object({
+    apiKey: z.string().min(1).max(256).describe('Autopilot API key (autopilotapikey header).'),
+  })
+  .strict();
+
+export const autopilotSettings = z.object({}).strict();
+
+export const autopilotLimits: DestinationLimits = {
+  maxTotalPerExport: 100_000,
+  batchSize: 100,
+  recordsPerWorkFile: 2_000,
+};

@@ -1,0 +1,21 @@
+import type { Destination } from '../types.js';
+import { autopilotCredentials, autopilotLimits, autopilotSettings } from './definition.js';
+
+export const autopilot: Destination<typeof autopilotCredentials, typeof autopilotSettings> = {
+  type: 'autopilot',
+  displayName: 'Autopilot',
+  description: 'Autopilot Journeys contact lists: email with optional first and last name.',
+  credentials: autopilotCredentials,
+  settings: autopilotSettings,
+  dataMatching: { required: ['email'], optional: ['firstName', 'lastName'] },
+  limits: autopilotLimits,
+  audienceCreationNeedsMembers: false,
+  mapRecord: (profile) => ({
+    Email: profile.email,
+    ...(profile.firstName ? { FirstName: profile.firstName } : {}),
+    ...(profile.lastName ? { LastName: profile.lastName } : {}),
+  }),
+  connect: () => {
+    throw new Error('Autopilot connector not built yet');
+  },
+};

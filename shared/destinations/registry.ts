@@ -1,0 +1,20 @@
+import type { Destination } from './types.js';
+import { adroll } from './adroll/index.js';
+import { rollworks } from './rollworks/index.js';
+import { microsoftAdvertising } from './microsoft-advertising/index.js';
+import { autopilot } from './autopilot/index.js';
+
+/** Every destination the app can export to. Adding one is its folder plus one line here. */
+export const destinations = {
+  adroll: adroll as Destination,
+  rollworks,
+  'microsoft-advertising': microsoftAdvertising as Destination,
+  autopilot: autopilot as Destination,
+} satisfies Record<string, Destination>;
+
+export type DestinationType = keyof typeof destinations;
+export const destinationTypes = Object.keys(destinations) as [DestinationType, ...DestinationType[]];
+
+export function getDestination(type: DestinationType): Destination {
+  return destinations[type];
+}

@@ -1,0 +1,116 @@
+import type { z } from 'zod';
+import type { DestinationEndpoints } from '../config.js';
+
+/** One profile after normalization, as it travels in work files. `row` is the 1-based data row in the segment file. */
+export interface ProfileRecord {
+  row: number;
+  email: string;
+  firstName?: string;
+  lastName?: string;
+}
+
+export interface DestinationLimits {
+  /** A segment with fewer valid members is skipped with `segment-too-small`. */
+  minPerSegment?: number;
+  /** A segment with more valid members fails with `segment-too-large` (or is truncated when the export opts in). */
+  maxPerSegment?: number;
+  /** Ceiling on the valid members of all of an export's segments together. */
+  maxTotalPerExport?: number;
+  /** Records in one API request (the service's own limit). */
+  batchSize: number;
+  /** Records in one work file, i.e. one upload activity; a multiple of batchSize. */
+  recordsPerWorkFile: number;
+}
+
+/** A member the destination refused, reported in the run's rejected-rows report. */
+export interface RecordRejection {
+  row: number;
+  reason: string;
+  value?: string;
+}
+
+export interface UploadResult {
+  accepted: number;
+  rejected: RecordRejection[];
+}
+
+export interface EnsuredAudience {
+  audienceId: string;
+  created: boolean;
+  /** True when creating the audience already delivered `initialMembers` (AdRoll creates segments with data). */
+  membersIncluded: boolean;
+  /** Outcome for initialMembers when membersIncluded is true. */
+  initialResult?: UploadResult;
+}
+
+export type DestinationErrorCode =
+  | 'auth-failed'
+  | 'terms-not-accepted'
+  | 'invalid-request'
+  | 'not-found'
+  | 'rate-limited'
+  | 'transient'
+  | 'destination-error';
+
+/** An error a connector raises; `retryable` tells the orchestration whether another attempt can help. */
+export class DestinationError extends Error {
+  constructor(
+    readonly code: DestinationErrorCode,
+    message: string,
+    readonly retryable = code === 'rate-limited' || code === 'transient',
+    readonly status?: number,
+  ) {
+    super(message);
+    this.name = 'DestinationError';
+  }
+}
+
+export interface Logger {
+  info(message: string, ...args: unknown[]): void;
+  warn(message: string, ...args: unknown[]): void;
+  error(message: string, ...args: unknown[]): void;
+}
+
+export interface ConnectorContext<Credentials, Settings> {
+  connectionId: string;
+  credentials: Credentials;
+  /** The export's destination settings; absent for a connection test. */
+  settings?: Settings;
+  endpoints: DestinationEndpoints;
+  /** Persist rotated credentials (AdRoll refresh tokens are single-use). */
+  saveCredentials(credentials: Credentials): Promise<void>;
+  log?: Logger;
+}
+
+export interface DestinationClient {
+  /** A cheap authenticated call; throws DestinationError('auth-failed', ...) on bad credentials. */
+  testConnection(): Promise<void>;
+  /** Finds the audience/list named `name` or creates it. */
+  ensureAudience(name: string, initialMembers: ProfileRecord[]): Promise<EnsuredAudience>;
+  uploadBatch(audienceId: string, records: ProfileRecord[]): Promise<UploadResult>;
+  removeMembers(audienceId: string, records: ProfileRecord[]): Promise<UploadResult>;
+}
+
+/** A field of the profile the export maps (the value is the column name in the segment file). */
+export type DataMatchingField = 'email' | 'firstName' | 'lastName';
+
+export interface Destination<
+  C extends z.ZodType = z.ZodType,
+  S extends z.ZodType = z.ZodType,
+> {
+  /** The key in the registry (`adroll`, `microsoft-advertising`, ...). */
+  type: string;
+  displayName: string;
+  description: string;
+  /** Write-only credentials of a connection. */
+  credentials: C;
+  /** Per-export destination settings (advertiser id, customer/account ids). */
+  settings: S;
+  dataMatching: { required: DataMatchingField[]; optional: DataMatchingField[] };
+  limits: DestinationLimits;
+  /** True when the service cannot create an empty audience (AdRoll needs 100 emails at creation). */
+  audienceCreationNeedsMembers: boolean;
+  /** The record the service receives for a profile (e.g. a SHA-256 hash); used by clients and shown in reports. */
+  mapRecord(profile: ProfileRecord): unknown;
+  connect(context: ConnectorContext<z.infer<C>, z.infer<S>>): DestinationClient;
+}

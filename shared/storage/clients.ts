@@ -1,0 +1,74 @@
+import { TableClient } from '@azure/data-tables';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { AppConfig } from '../config.js';
+
+/**
+ * Storage clients for the app: a connection string locally (Azurite), identity-based
+ * account URLs in Azure (no shared keys there).
+ */
+export interface StorageClients {
+  blobs: BlobServiceClient;
+  table(name: string): TableClient;
+  container(name: string): ContainerClient;
+  /** Creates the table once per process; later calls are free. */
+  ensureTable(name: string): Promise<TableClient>;
+  ensureContainer(name: string): Promise<ContainerClient>;
+}
+
+let credential: TokenCredential | undefined;
+export function azureCredential(config: AppConfig): TokenCredential {
+  credential ??= new DefaultAzureCredential(
+    config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : undefined,
+  );
+  return credential;
+}
+
+export function createStorageClients(config: AppConfig): StorageClients {
+  const conn = config.storageConnectionString;
+  const insecure = conn ? /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(conn) : false;
+  let blobs: BlobServiceClient;
+  let table: (name: string) => TableClient;
+  if (conn) {
+    blobs = BlobServiceClient.fromConnectionString(conn);
+    table = (name) => TableClient.fromConnectionString(conn, name, { allowInsecureConnection: insecure });
+  } else {
+    if (!config.blobServiceUri || !config.tableServiceUri) {
+      throw new Error(
+        'Storage is not configured: set AzureWebJobsStorage (a connection string) or AzureWebJobsStorage__blobServiceUri and AzureWebJobsStorage__tableServiceUri',
+      );
+    }
+    const cred = azureCredential(config);
+    blobs = new BlobServiceClient(config.blobServiceUri, cred);
+    const tableUri = config.tableServiceUri;
+    table = (name) => new TableClient(tableUri, name, cred);
+  }
+  const tables = new Map<string, Promise<TableClient>>();
+  const containers = new Map<string, Promise<ContainerClient>>();
+  return {
+    blobs,
+    table,
+    container: (name) => blobs.getContainerClient(name),
+    ensureTable(name) {
+      let ready = tables.get(name);
+      if (!ready) {
+        const client = table(name);
+        ready = client.createTable().then(() => client);
+        ready.catch(() => tables.delete(name));
+        tables.set(name, ready);
+      }
+      return ready;
+    },
+    ensureContainer(name) {
+      let ready = containers.get(name);
+      if (!ready) {
+        const client = blobs.getContainerClient(name);
+        ready = client.createIfNotExists().then(() => client);
+        ready.catch(() => containers.delete(name));
+        containers.set(name, ready);
+      }
+      return ready;
+    },
+  };
+}
+
