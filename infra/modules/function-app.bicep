@@ -1,0 +1,162 @@
+// The Function App on the Flex Consumption plan: Node 20, the app settings the code reads
+// (shared/config.ts lists them; infra/infra.test.ts keeps the two lists equal), and App
+// Service authentication in front of the HTTP API.
+
+param name string
+param planName string
+param location string
+param tags object
+
+@description('Resource id and client id of the user-assigned identity the app runs as.')
+param identityId string
+param identityClientId string
+
+param blobEndpoint string
+param queueEndpoint string
+param tableEndpoint string
+
+@description('Blob container (URL) that holds the deployment package.')
+param deploymentContainerUrl string
+
+@description('Container names: { segments, work, reports }.')
+param containers object
+
+param appInsightsConnectionString string
+param keyVaultUri string
+param refreshSchedule string
+param maxUploadsInFlight int
+
+@description('OAuth application (client) ids of the destinations; their secrets live in Key Vault.')
+param adrollClientId string
+param rollworksClientId string
+param msadsClientId string
+
+@description('Client id of the Entra app registration that carries the admin and contributor app roles.')
+param authClientId string
+
+@description('Browser origins allowed to call the API.')
+param corsAllowedOrigins array
+
+resource plan 'Microsoft.Web/serverfarms@2024-04-01' = {
+  name: planName
+  location: location
+  tags: tags
+  kind: 'functionapp'
+  sku: { name: 'FC1', tier: 'FlexConsumption' }
+  properties: { reserved: true }
+}
+
+resource site 'Microsoft.Web/sites@2024-04-01' = {
+  name: name
+  location: location
+  // azd finds the app to deploy to by this tag (azure.yaml service `api`).
+  tags: union(tags, { 'azd-service-name': 'api' })
+  kind: 'functionapp,linux'
+  identity: {
+    type: 'UserAssigned'
+    userAssignedIdentities: { '${identityId}': {} }
+  }
+  properties: {
+    serverFarmId: plan.id
+    httpsOnly: true
+    // Key Vault references resolve with the same identity the code uses.
+    keyVaultReferenceIdentity: identityId
+    siteConfig: {
+      minTlsVersion: '1.2'
+      ftpsState: 'Disabled'
+      cors: { allowedOrigins: corsAllowedOrigins }
+    }
+    functionAppConfig: {
+      deployment: {
+        storage: {
+          type: 'blobContainer'
+          value: deploymentContainerUrl
+          authentication: {
+            type: 'UserAssignedIdentity'
+            userAssignedIdentityResourceId: identityId
+          }
+        }
+      }
+      scaleAndConcurrency: {
+        maximumInstanceCount: 100
+        // Segment files stream through, so memory stays flat; 2 GB leaves room for
+        // several upload activities per instance.
+        instanceMemoryMB: 2048
+      }
+      // On Flex Consumption this replaces the FUNCTIONS_WORKER_RUNTIME app setting, which
+      // the plan rejects.
+      runtime: { name: 'node', version: '20' }
+    }
+  }
+}
+
+// Exactly the settings of shared/config.ts that are not localOnly, each once. This
+// resource replaces the whole set on every provision, so change them here (or through
+// the parameters), not in the portal.
+resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'appsettings'
+  properties: {
+    // Identity-based storage for the host, Durable Functions and the app.
+    AzureWebJobsStorage__blobServiceUri: blobEndpoint
+    AzureWebJobsStorage__queueServiceUri: queueEndpoint
+    AzureWebJobsStorage__tableServiceUri: tableEndpoint
+    AzureWebJobsStorage__credential: 'managedidentity'
+    AzureWebJobsStorage__clientId: identityClientId
+    APPLICATIONINSIGHTS_CONNECTION_STRING: appInsightsConnectionString
+    DURABLE_TASK_HUB: 'SegmentExport'
+    KEY_VAULT_URL: keyVaultUri
+    REFRESH_SCHEDULE: refreshSchedule
+    SEGMENTS_CONTAINER: containers.segments
+    WORK_CONTAINER: containers.work
+    REPORTS_CONTAINER: containers.reports
+    MAX_UPLOADS_IN_FLIGHT: string(maxUploadsInFlight)
+    ADROLL_API_URL: 'https://services.adroll.com'
+    ADROLL_CLIENT_ID: adrollClientId
+    ADROLL_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/adroll-client-secret)'
+    ROLLWORKS_API_URL: 'https://services.adroll.com'
+    ROLLWORKS_CLIENT_ID: rollworksClientId
+    ROLLWORKS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/rollworks-client-secret)'
+    MSADS_API_URL: 'https://campaign.api.bingads.microsoft.com'
+    MSADS_BULK_API_URL: 'https://bulk.api.bingads.microsoft.com'
+    MSADS_TOKEN_URL: 'https://login.microsoftonline.com/common/oauth2/v2.0/token'
+    MSADS_CLIENT_ID: msadsClientId
+    MSADS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/msads-client-secret)'
+    MSADS_DEVELOPER_TOKEN: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/msads-developer-token)'
+    AUTOPILOT_API_URL: 'https://api2.autopilothq.com/v1'
+  }
+}
+
+// App Service authentication: only callers with an Entra token for our app registration
+// reach the code, which then reads their app roles (admin, contributor) from
+// x-ms-client-principal. Bearer tokens only: the API has no interactive sign-in.
+resource auth 'Microsoft.Web/sites/config@2024-04-01' = {
+  parent: site
+  name: 'authsettingsV2'
+  properties: {
+    platform: { enabled: true }
+    globalValidation: {
+      requireAuthentication: true
+      unauthenticatedClientAction: 'Return401'
+      // Event Grid delivers blob events here; the blobs_extension key guards it.
+      excludedPaths: [ '/runtime/webhooks/blobs' ]
+    }
+    httpSettings: { requireHttps: true }
+    identityProviders: {
+      azureActiveDirectory: {
+        enabled: true
+        registration: {
+          clientId: authClientId
+          openIdIssuer: '${environment().authentication.loginEndpoint}${tenant().tenantId}/v2.0'
+        }
+        validation: {
+          allowedAudiences: [ authClientId, 'api://${authClientId}' ]
+        }
+      }
+    }
+    login: { tokenStore: { enabled: false } }
+  }
+}
+
+output name string = site.name
+output url string = 'https://${site.properties.defaultHostName}'
