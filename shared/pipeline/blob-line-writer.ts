@@ -1,0 +1,65 @@
+import { PassThrough } from 'node:stream';
+import type { ContainerClient } from '@azure/storage-blob';
+
+const FLUSH_AT = 256 * 1024;
+const UPLOAD_BLOCK = 4 * 1024 * 1024;
+
+/**
+ * Writes a text blob line by line as a stream: lines are gathered into ~256 KB chunks and
+ * uploaded block by block while more are produced, so neither the file nor the blob
+ * ever sits whole in memory. The blob is created on the first line only.
+ */
+export class BlobLineWriter {
+  private buffer = '';
+  private stream?: PassThrough;
+  private upload?: Promise<unknown>;
+  lines = 0;
+
+  constructor(
+    private readonly container: ContainerClient,
+    readonly blobName: string,
+    private readonly contentType = 'application/x-ndjson',
+  ) {}
+
+  /** Adds one line (without its newline). Await it: it waits when the upload lags behind. */
+  async write(line: string): Promise<void> {
+    this.buffer += line + '\n';
+    this.lines++;
+    if (this.buffer.length >= FLUSH_AT) await this.flush();
+  }
+
+  private async flush(): Promise<void> {
+    if (!this.stream) {
+      const stream = new PassThrough({ highWaterMark: UPLOAD_BLOCK });
+      this.stream = stream;
+      this.upload = this.container
+        .getBlockBlobClient(this.blobName)
+        .uploadStream(stream, UPLOAD_BLOCK, 2, { blobHTTPHeaders: { blobContentType: this.contentType } });
+      // Surface an upload failure to the writer instead of leaving it waiting for 'drain'.
+      this.upload.catch((error: unknown) => stream.destroy(error as Error));
+    }
+    const chunk = this.buffer;
+    this.buffer = '';
+    if (!this.stream.write(chunk)) {
+      await new Promise<void>((resolve, reject) => {
+        this.stream!.once('drain', resolve);
+        this.stream!.once('error', reject);
+      });
+    }
+  }
+
+  /** Finishes the blob; returns the number of lines written (0: no blob was created). */
+  async close(): Promise<number> {
+    if (this.buffer.length > 0) await this.flush();
+    if (this.stream) {
+      this.stream.end();
+      await this.upload;
+    }
+    return this.lines;
+  }
+
+  /** Abandons the upload after a failure elsewhere. */
+  abort(error: Error): void {
+    this.stream?.destroy(error);
+  }
+}

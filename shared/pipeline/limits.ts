@@ -1,0 +1,76 @@
+import type { DestinationLimits } from '../destinations/types.js';
+import type { WorkFileRef } from './work-files.js';
+
+/** What a run does with one prepared segment once the destination's limits are applied. */
+export type LimitDecision =
+  | { action: 'send'; send: number; overLimit: number; reason?: 'over-limit' }
+  | { action: 'skip'; reason: 'segment-too-small' | 'segment-empty'; detail: string }
+  | { action: 'fail'; reason: 'segment-too-large'; detail: string };
+
+/**
+ * Applies the limits to an export's segments in order (pure, so the orchestrator can call
+ * it during replay). A segment below the minimum is skipped; above the per-segment maximum
+ * or the export's remaining total it fails, unless the export opted into `truncate`: then
+ * the first N valid rows in file order are sent and the rest reported as `over-limit`.
+ * Skipped and failed segments use none of the export's total.
+ */
+export function applyLimits(limits: DestinationLimits, validCounts: number[], truncate: boolean): LimitDecision[] {
+  let remainingTotal = limits.maxTotalPerExport ?? Number.POSITIVE_INFINITY;
+  return validCounts.map((valid): LimitDecision => {
+    if (valid === 0) return { action: 'skip', reason: 'segment-empty', detail: 'no valid profiles to send' };
+    if (limits.minPerSegment !== undefined && valid < limits.minPerSegment) {
+      return {
+        action: 'skip',
+        reason: 'segment-too-small',
+        detail: `${valid} valid profiles; the destination needs at least ${limits.minPerSegment}`,
+      };
+    }
+    const perSegment = limits.maxPerSegment ?? Number.POSITIVE_INFINITY;
+    const cap = Math.min(perSegment, remainingTotal);
+    if (valid <= cap) {
+      remainingTotal -= valid;
+      return { action: 'send', send: valid, overLimit: 0 };
+    }
+    const which =
+      cap === perSegment
+        ? `the destination takes at most ${perSegment} per segment`
+        : `the export may send at most ${limits.maxTotalPerExport} in total and ${remainingTotal} remain`;
+    if (!truncate || cap === 0 || (limits.minPerSegment !== undefined && cap < limits.minPerSegment)) {
+      return { action: 'fail', reason: 'segment-too-large', detail: `${valid} valid profiles; ${which}` };
+    }
+    remainingTotal -= cap;
+    return { action: 'send', send: cap, overLimit: valid - cap, reason: 'over-limit' };
+  });
+}
+
+/**
+ * A slice of a work file: the whole file, its first `take` records (the upload side of a
+ * cut), or the records after the first `skip` (the over-limit side of a cut).
+ */
+export interface WorkFileSlice {
+  name: string;
+  records: number;
+  take?: number;
+  skip?: number;
+}
+
+/** Splits a segment's work files at `send` records: what to upload, and what to report as over-limit. */
+export function planUploads(workFiles: WorkFileRef[], send: number): { upload: WorkFileSlice[]; overLimit: WorkFileSlice[] } {
+  const upload: WorkFileSlice[] = [];
+  const overLimit: WorkFileSlice[] = [];
+  let left = send;
+  for (const file of workFiles) {
+    if (left >= file.records) {
+      upload.push({ name: file.name, records: file.records });
+      left -= file.records;
+    } else if (left > 0) {
+      upload.push({ name: file.name, records: left, take: left });
+      // The rest of this file, from record `left` on, is over the limit.
+      overLimit.push({ name: file.name, records: file.records - left, skip: left });
+      left = 0;
+    } else {
+      overLimit.push({ name: file.name, records: file.records });
+    }
+  }
+  return { upload, overLimit };
+}

@@ -1,0 +1,40 @@
+import { describe, expect, it } from 'vitest';
+import { normalizeEmail, normalizeName } from './normalize.js';
+
+describe('normalizeEmail', () => {
+  it.each([
+    ['  Test@Contoso.COM ', 'test@contoso.com'],
+    ['a.b+tag@sub.example.co.uk', 'a.b+tag@sub.example.co.uk'],
+    ['UPPER@EXAMPLE.ORG', 'upper@example.org'],
+  ])('accepts %j as %j', (raw, email) => {
+    expect(normalizeEmail(raw)).toEqual({ ok: true, email });
+  });
+
+  it.each([
+    [undefined, 'missing-email'],
+    [null, 'missing-email'],
+    ['', 'missing-email'],
+    ['   ', 'missing-email'],
+    ['no-at-sign.example.com', 'invalid-email'],
+    ['two@@example.com', 'invalid-email'],
+    ['a@b@example.com', 'invalid-email'],
+    ['@example.com', 'invalid-email'],
+    ['user@localhost', 'invalid-email'],
+    ['user@.example.com', 'invalid-email'],
+    ['user@example.com.', 'invalid-email'],
+    ['user@example..com', 'invalid-email'],
+    ['us er@example.com', 'invalid-email'],
+    [`${'a'.repeat(250)}@example.com`, 'invalid-email'],
+    [42, 'invalid-email'],
+  ])('rejects %j with %s', (raw, reason) => {
+    expect(normalizeEmail(raw)).toEqual({ ok: false, reason });
+  });
+});
+
+describe('normalizeName', () => {
+  it('trims and drops empty values', () => {
+    expect(normalizeName('  Ada ')).toBe('Ada');
+    expect(normalizeName('   ')).toBeUndefined();
+    expect(normalizeName(undefined)).toBeUndefined();
+  });
+});
