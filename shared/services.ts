@@ -6,6 +6,9 @@ import { ExportStore } from './storage/export-store.js';
 import { ScheduleStore } from './storage/schedule-store.js';
 import { RunStore } from './storage/run-store.js';
 import { createSecretStore, type SecretStore } from './secrets/index.js';
+import { connectDestination } from './destinations/connect.js';
+import type { DestinationClient } from './destinations/types.js';
+import type { Connection } from './domain/connection.js';
 
 /**
  * Everything the functions need, built once per process from the app settings. Domain
@@ -20,14 +23,18 @@ export interface Services {
   schedule: ScheduleStore;
   runs: RunStore;
   segments: SegmentCatalog;
+  /** Opens a destination client for a connection; tests swap in a recording destination here. */
+  destinationClient(connection: Pick<Connection, 'id' | 'type'>, settings?: Record<string, string>): Promise<DestinationClient>;
 }
 
 export function createServices(config: AppConfig = loadConfig()): Services {
   const storage = createStorageClients(config);
+  const secrets = createSecretStore(config, storage);
   return {
     config,
     storage,
-    secrets: createSecretStore(config, storage),
+    secrets,
+    destinationClient: (connection, settings) => connectDestination({ secrets, endpoints: config.destinations }, connection, settings),
     connections: new ConnectionStore(storage),
     exports: new ExportStore(storage),
     schedule: new ScheduleStore(storage, config),

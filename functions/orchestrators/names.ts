@@ -1,0 +1,12 @@
+/** Function names shared by the orchestrator, its activities and the starters. */
+export const EXPORT_RUN_ORCHESTRATION = 'exportRun';
+
+export const activities = {
+  beginRun: 'beginRun',
+  prepareSegment: 'prepareSegment',
+  ensureAudience: 'ensureAudience',
+  uploadWorkFile: 'uploadWorkFile',
+  reportSlice: 'reportSlice',
+  recordProgress: 'recordProgress',
+  finishRun: 'finishRun',
+} as const;

@@ -1,0 +1,279 @@
+import type { Services } from '../services.js';
+import type { Export } from '../domain/export.js';
+import type { Connection } from '../domain/connection.js';
+import type { Run, RunTrigger, SegmentRun } from '../domain/run.js';
+import { DestinationError, type DestinationClient, type DestinationLimits, type ProfileRecord } from '../destinations/types.js';
+import { getDestination, type DestinationType } from '../destinations/registry.js';
+import { prepareSegment, SegmentFileError, type PreparedSegment } from './prepare.js';
+import { findLatestSegmentBlob } from './segment-blobs.js';
+import { deleteWorkFiles, readWorkFile } from './work-files.js';
+import { writeReportPart, type RejectedRow } from './report.js';
+import type { WorkFileSlice } from './limits.js';
+
+/**
+ * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
+ * names, counts) so orchestration history stays small; the data moves through blobs.
+ */
+export interface RunInput {
+  runId: string;
+  exportId: string;
+  trigger: RunTrigger;
+}
+
+export interface RunPlan {
+  runId: string;
+  exportId: string;
+  destinationType: DestinationType;
+  segments: string[];
+  limits: DestinationLimits;
+  truncate: boolean;
+  audienceCreationNeedsMembers: boolean;
+  maxUploadsInFlight: number;
+}
+
+export type BeginResult = { plan: RunPlan } | { failed: string };
+
+async function loadExportAndConnection(services: Services, exportId: string): Promise<{ exp?: Export; connection?: Connection }> {
+  const exp = await services.exports.find(exportId);
+  if (!exp) return {};
+  const connection = await services.connections.find(exp.connectionId);
+  return { exp, connection };
+}
+
+export async function beginRun(services: Services, input: RunInput, now: string): Promise<BeginResult> {
+  const { exp, connection } = await loadExportAndConnection(services, input.exportId);
+  const failed = !exp
+    ? 'export-removed'
+    : !connection
+      ? 'connection-removed'
+      : !exp.enabled
+        ? `export-disabled${exp.disabledReason ? `: ${exp.disabledReason}` : ''}`
+        : undefined;
+  await services.runs.update(input.runId, input.exportId, (run) => ({
+    ...run,
+    status: failed ? 'failed' : 'running',
+    ...(failed ? { reason: failed, finishedAt: now } : {}),
+    startedAt: now,
+    progress: { stage: failed ? 'finished' : 'preparing', workFilesDone: 0, workFilesTotal: 0 },
+  }));
+  if (failed || !exp) return { failed: failed ?? 'export-removed' };
+  const destination = getDestination(exp.destinationType);
+  return {
+    plan: {
+      runId: input.runId,
+      exportId: input.exportId,
+      destinationType: exp.destinationType,
+      segments: exp.segments,
+      limits: destination.limits,
+      truncate: exp.truncate,
+      audienceCreationNeedsMembers: destination.audienceCreationNeedsMembers,
+      maxUploadsInFlight: services.config.maxUploadsInFlight,
+    },
+  };
+}
+
+export interface PrepareStepInput {
+  runId: string;
+  exportId: string;
+  segmentIndex: number;
+  segment: string;
+}
+
+export type PrepareStepResult = PreparedSegment | { segment: string; segmentIndex: number; failed: string };
+
+export async function prepareSegmentStep(services: Services, input: PrepareStepInput): Promise<PrepareStepResult> {
+  const exp = await services.exports.find(input.exportId);
+  if (!exp) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: 'export-removed' };
+  const { storage, config } = services;
+  const segmentsContainer = await storage.ensureContainer(config.containers.segments);
+  const known = await services.segments.find(input.segment);
+  const blobName = known?.latestFile ?? (await findLatestSegmentBlob(segmentsContainer, input.segment))?.name;
+  if (!blobName) {
+    return { segment: input.segment, segmentIndex: input.segmentIndex, failed: `segment-file-not-found: no file under ${config.containers.segments}/${input.segment}/` };
+  }
+  try {
+    const prepared = await prepareSegment(
+      {
+        segments: segmentsContainer,
+        work: await storage.ensureContainer(config.containers.work),
+        reports: await storage.ensureContainer(config.containers.reports),
+      },
+      {
+        runId: input.runId,
+        segmentIndex: input.segmentIndex,
+        segment: input.segment,
+        blobName,
+        dataMatching: exp.dataMatching,
+        recordsPerWorkFile: getDestination(exp.destinationType).limits.recordsPerWorkFile,
+      },
+    );
+    await services.segments.setRowCount(input.segment, blobName, prepared.read);
+    return prepared;
+  } catch (error) {
+    if (error instanceof SegmentFileError) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: error.reason };
+    throw error;
+  }
+}
+
+async function clientFor(services: Services, exportId: string): Promise<DestinationClient> {
+  const { exp, connection } = await loadExportAndConnection(services, exportId);
+  if (!exp || !connection) throw new DestinationError('invalid-request', !exp ? 'export-removed' : 'connection-removed', false);
+  return services.destinationClient(connection, exp.settings);
+}
+
+/** A non-retryable destination error ends the step with a reason; anything else is thrown for the orchestrator to retry. */
+function failureReason(error: unknown): string | undefined {
+  if (error instanceof DestinationError && !error.retryable) return `${error.code}: ${error.message}`;
+  return undefined;
+}
+
+export interface EnsureAudienceInput {
+  runId: string;
+  exportId: string;
+  segment: string;
+  segmentIndex: number;
+  /** The first work file, for destinations that create audiences with members. */
+  firstWorkFile?: WorkFileSlice;
+}
+
+export type EnsureAudienceResult =
+  | { audienceId: string; created: boolean; membersIncluded: boolean; accepted: number; rejected: number }
+  | { failed: string };
+
+export async function ensureAudienceStep(services: Services, input: EnsureAudienceInput): Promise<EnsureAudienceResult> {
+  try {
+    const client = await clientFor(services, input.exportId);
+    const initial = input.firstWorkFile ? await readSlice(services, input.firstWorkFile) : [];
+    const audience = await client.ensureAudience(input.segment, initial);
+    if (!audience.membersIncluded) return { audienceId: audience.audienceId, created: audience.created, membersIncluded: false, accepted: 0, rejected: 0 };
+    const result = audience.initialResult ?? { accepted: initial.length, rejected: [] };
+    await reportRejections(services, input.runId, `${pad(input.segmentIndex)}-audience`, input.segment, initial, result.rejected);
+    return { audienceId: audience.audienceId, created: audience.created, membersIncluded: true, accepted: result.accepted, rejected: result.rejected.length };
+  } catch (error) {
+    const reason = failureReason(error);
+    if (reason) return { failed: reason };
+    throw error;
+  }
+}
+
+export interface UploadInput {
+  runId: string;
+  exportId: string;
+  segment: string;
+  segmentIndex: number;
+  audienceId: string;
+  slice: WorkFileSlice;
+  batchSize: number;
+}
+
+export type UploadResultSummary = { sent: number; accepted: number; rejected: number } | { failed: string };
+
+export async function uploadWorkFileStep(services: Services, input: UploadInput): Promise<UploadResultSummary> {
+  try {
+    const client = await clientFor(services, input.exportId);
+    const records = await readSlice(services, input.slice);
+    let accepted = 0;
+    const rejected: { row: number; reason: string; value?: string }[] = [];
+    for (let start = 0; start < records.length; start += input.batchSize) {
+      const result = await client.uploadBatch(input.audienceId, records.slice(start, start + input.batchSize));
+      accepted += result.accepted;
+      rejected.push(...result.rejected);
+    }
+    await reportRejections(services, input.runId, `${pad(input.segmentIndex)}-upload-${fileTag(input.slice)}`, input.segment, records, rejected);
+    return { sent: records.length, accepted, rejected: rejected.length };
+  } catch (error) {
+    const reason = failureReason(error);
+    if (reason) return { failed: reason };
+    throw error;
+  }
+}
+
+export interface ReportSliceInput {
+  runId: string;
+  segment: string;
+  segmentIndex: number;
+  slice: WorkFileSlice;
+  reason: string;
+  part: string;
+}
+
+/** Reports every row of a work file slice with one reason (upload failed for good, or over the limit). */
+export async function reportSliceStep(services: Services, input: ReportSliceInput): Promise<number> {
+  const records = await readSlice(services, input.slice);
+  const reports = await services.storage.ensureContainer(services.config.containers.reports);
+  await writeReportPart(
+    reports,
+    input.runId,
+    `${pad(input.segmentIndex)}-${input.part}-${fileTag(input.slice)}`,
+    records.map((r) => ({ segment: input.segment, row: r.row, reason: input.reason, value: r.email })),
+  );
+  return records.length;
+}
+
+export interface ProgressInput {
+  runId: string;
+  exportId: string;
+  stage: string;
+  workFilesDone: number;
+  workFilesTotal: number;
+}
+
+export async function recordProgressStep(services: Services, input: ProgressInput): Promise<void> {
+  await services.runs.update(input.runId, input.exportId, (run) => ({
+    ...run,
+    progress: { stage: input.stage, workFilesDone: input.workFilesDone, workFilesTotal: input.workFilesTotal },
+  }));
+}
+
+export interface FinishInput {
+  runId: string;
+  exportId: string;
+  status: Run['status'];
+  reason?: string;
+  segments: SegmentRun[];
+}
+
+export async function finishRunStep(services: Services, input: FinishInput, now: string): Promise<void> {
+  await services.runs.update(input.runId, input.exportId, (run) => ({
+    ...run,
+    status: input.status,
+    ...(input.reason ? { reason: input.reason } : {}),
+    segments: input.segments,
+    rejectedReport: `${services.config.containers.reports}/${input.runId}/`,
+    progress: { stage: 'finished', workFilesDone: run.progress?.workFilesDone ?? 0, workFilesTotal: run.progress?.workFilesTotal ?? 0 },
+    finishedAt: now,
+    durationMs: Math.max(0, Date.parse(now) - Date.parse(run.startedAt)),
+  }));
+  await deleteWorkFiles(await services.storage.ensureContainer(services.config.containers.work), input.runId);
+}
+
+async function readSlice(services: Services, slice: WorkFileSlice): Promise<ProfileRecord[]> {
+  const records = await readWorkFile(await services.storage.ensureContainer(services.config.containers.work), slice.name);
+  if (slice.take !== undefined) return records.slice(0, slice.take);
+  if (slice.skip !== undefined) return records.slice(slice.skip);
+  return records;
+}
+
+async function reportRejections(
+  services: Services,
+  runId: string,
+  part: string,
+  segment: string,
+  records: ProfileRecord[],
+  rejected: { row: number; reason: string; value?: string }[],
+): Promise<void> {
+  if (rejected.length === 0) return;
+  const byRow = new Map(records.map((r) => [r.row, r.email]));
+  const rows: RejectedRow[] = rejected.map((r) => ({
+    segment,
+    row: r.row,
+    reason: `rejected-by-destination: ${r.reason}`,
+    value: r.value ?? byRow.get(r.row) ?? '',
+  }));
+  await writeReportPart(await services.storage.ensureContainer(services.config.containers.reports), runId, part, rows);
+}
+
+const pad = (n: number) => String(n).padStart(3, '0');
+/** `<run>/<seg>/<00001>.ndjson` → `00001` (plus the cut, so two slices of one file never share a report part). */
+const fileTag = (slice: WorkFileSlice) =>
+  `${slice.name.split('/').pop()!.replace('.ndjson', '')}${slice.skip !== undefined ? `s${slice.skip}` : ''}`;
