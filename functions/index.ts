@@ -1,1 +1,7 @@
 // Every function of the app registers itself on import; the real host and the local host load this file.
+import './http/destinations.js';
+import './http/connections.js';
+import './http/exports.js';
+import './http/segments.js';
+import './http/schedule.js';
+import './http/openapi.js';

@@ -92,5 +92,13 @@ export async function loadFunctionApp(load: () => Promise<unknown> = () => impor
   const registry = new FunctionRegistry();
   state.__segmentExportRegistry = registry;
   await load();
+  if (registry.functions.size === 0) {
+    // `@azure/functions` looks for the host once and remembers; a module that registered
+    // before this seam was installed (imported statically elsewhere) went nowhere.
+    console.warn(
+      'loadFunctionApp: the app registered no functions. If its module was imported before loadFunctionApp ran, ' +
+        'its registrations were lost; import it only through loadFunctionApp (or dynamically after it).',
+    );
+  }
   return registry;
 }

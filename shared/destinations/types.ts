@@ -71,6 +71,18 @@ export interface Logger {
   error(message: string, ...args: unknown[]): void;
 }
 
+/** Transport knobs; the defaults suit production, tests and the benchmark shorten or lift them. */
+export interface HttpTuning {
+  /** One request's time limit, body included (default 30 s). */
+  timeoutMs?: number;
+  /** Attempts per request, the first included (default 6). */
+  maxAttempts?: number;
+  /** A `Retry-After` longer than this ends the call as `rate-limited` instead of sleeping (default 2 min). */
+  maxRetryWaitMs?: number;
+  /** Overrides the client-side rate limit (requests per second) of the destination. */
+  requestsPerSecond?: number;
+}
+
 export interface ConnectorContext<Credentials, Settings> {
   connectionId: string;
   credentials: Credentials;
@@ -79,6 +91,12 @@ export interface ConnectorContext<Credentials, Settings> {
   endpoints: DestinationEndpoints;
   /** Persist rotated credentials (AdRoll refresh tokens are single-use). */
   saveCredentials(credentials: Credentials): Promise<void>;
+  /**
+   * Reads the stored credentials again. Another process may have rotated a single-use
+   * refresh token since this context was built; the connector then retries with the new one.
+   */
+  reloadCredentials?(): Promise<Credentials | undefined>;
+  http?: HttpTuning;
   log?: Logger;
 }
 

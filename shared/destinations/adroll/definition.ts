@@ -19,12 +19,39 @@ export const nextRollSettings = z
       .string()
       .regex(/^[A-Za-z0-9_-]{1,64}$/, 'an advertiser (advertisable) id: letters, digits, - and _')
       .describe('Advertiser (advertisable) id that owns the audiences.'),
+    segmentUpdates: z
+      .enum(['append', 'replace'])
+      .optional()
+      .describe(
+        'What POST /audience/v1/segments/{id} does on this account: `append` (the API reference) adds members, `replace` (as some integrations use it) swaps the membership. Default append.',
+      ),
   })
   .strict();
 
+/**
+ * One request carries a whole segment (up to the 250,000-member ceiling), so:
+ * - under replace semantics, the update that replaces the membership holds all of it;
+ * - the default quota is 100 requests per service per day: a 250,000 export costs 2-3 calls;
+ * - creation needs the members in the creation call (>= 100), and the first work file is the
+ *   whole segment, so a new segment is created complete in one call.
+ * batchSize = recordsPerWorkFile = maxPerSegment.
+ */
 export const nextRollLimits: DestinationLimits = {
   minPerSegment: 100,
   maxPerSegment: 250_000,
-  batchSize: 10_000,
-  recordsPerWorkFile: 50_000,
+  batchSize: 250_000,
+  recordsPerWorkFile: 250_000,
 };
+
+/**
+ * NextRoll publishes a daily quota (100 requests per service per day by default) and no
+ * per-second rate. Two a second is a polite ceiling that never matters with whole-segment
+ * requests.
+ */
+export const nextRollRequestsPerSecond = 2;
+
+/** CRM segment membership duration in days (the API allows 1 to 540). */
+export const crmSegmentDurationDays = 540;
+
+/** The API refuses to create a CRM segment with fewer unique emails. */
+export const crmSegmentMinimumEmails = 100;

@@ -1,17 +1,23 @@
 import type { Destination } from '../types.js';
+import { brandNames, connectNextRoll, nextRollRecord, type NextRollBrand } from './client.js';
 import { nextRollCredentials, nextRollLimits, nextRollSettings } from './definition.js';
 
-export const adroll: Destination<typeof nextRollCredentials, typeof nextRollSettings> = {
-  type: 'adroll',
-  displayName: 'AdRoll',
-  description: 'AdRoll CRM audiences (NextRoll Audience API). Sends email addresses only.',
-  credentials: nextRollCredentials,
-  settings: nextRollSettings,
-  dataMatching: { required: ['email'], optional: [] },
-  limits: nextRollLimits,
-  audienceCreationNeedsMembers: true,
-  mapRecord: (profile) => ({ email: profile.email }),
-  connect: () => {
-    throw new Error('AdRoll connector not built yet');
-  },
-};
+export type NextRollDestination = Destination<typeof nextRollCredentials, typeof nextRollSettings>;
+
+/** One implementation for both NextRoll brands; only the name and the app settings differ. */
+export function nextRollDestination(brand: NextRollBrand): NextRollDestination {
+  return {
+    type: brand,
+    displayName: brandNames[brand],
+    description: `${brandNames[brand]} CRM audiences (NextRoll Audience API). Sends email addresses only.`,
+    credentials: nextRollCredentials,
+    settings: nextRollSettings,
+    dataMatching: { required: ['email'], optional: [] },
+    limits: nextRollLimits,
+    audienceCreationNeedsMembers: true,
+    mapRecord: nextRollRecord,
+    connect: (context) => connectNextRoll(brand, context),
+  };
+}
+
+export const adroll = nextRollDestination('adroll');

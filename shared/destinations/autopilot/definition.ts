@@ -9,8 +9,12 @@ export const autopilotCredentials = z
 
 export const autopilotSettings = z.object({}).strict();
 
+/** `POST /contacts` takes at most 100 contacts (more: 400). */
 export const autopilotLimits: DestinationLimits = {
   maxTotalPerExport: 100_000,
   batchSize: 100,
   recordsPerWorkFile: 2_000,
 };
+
+/** Published: "The Autopilot API currently limits you to 5 API requests per second" (429 above it). */
+export const autopilotRequestsPerSecond = 5;

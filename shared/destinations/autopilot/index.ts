@@ -1,4 +1,5 @@
 import type { Destination } from '../types.js';
+import { autopilotContact, connectAutopilot } from './client.js';
 import { autopilotCredentials, autopilotLimits, autopilotSettings } from './definition.js';
 
 export const autopilot: Destination<typeof autopilotCredentials, typeof autopilotSettings> = {
@@ -10,12 +11,6 @@ export const autopilot: Destination<typeof autopilotCredentials, typeof autopilo
   dataMatching: { required: ['email'], optional: ['firstName', 'lastName'] },
   limits: autopilotLimits,
   audienceCreationNeedsMembers: false,
-  mapRecord: (profile) => ({
-    Email: profile.email,
-    ...(profile.firstName ? { FirstName: profile.firstName } : {}),
-    ...(profile.lastName ? { LastName: profile.lastName } : {}),
-  }),
-  connect: () => {
-    throw new Error('Autopilot connector not built yet');
-  },
+  mapRecord: autopilotContact,
+  connect: connectAutopilot,
 };

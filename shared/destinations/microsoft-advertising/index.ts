@@ -1,13 +1,12 @@
-import { createHash } from 'node:crypto';
 import type { Destination } from '../types.js';
+import { connectMicrosoftAdvertising, hashEmail } from './client.js';
 import {
   microsoftAdvertisingCredentials,
   microsoftAdvertisingLimits,
   microsoftAdvertisingSettings,
 } from './definition.js';
 
-/** Customer Match takes SHA-256 hex of the trimmed, lower-cased address (emails are already normalized). */
-export const hashEmail = (email: string): string => createHash('sha256').update(email).digest('hex');
+export { hashEmail };
 
 export const microsoftAdvertising: Destination<typeof microsoftAdvertisingCredentials, typeof microsoftAdvertisingSettings> = {
   type: 'microsoft-advertising',
@@ -19,7 +18,5 @@ export const microsoftAdvertising: Destination<typeof microsoftAdvertisingCreden
   limits: microsoftAdvertisingLimits,
   audienceCreationNeedsMembers: false,
   mapRecord: (profile) => hashEmail(profile.email),
-  connect: () => {
-    throw new Error('Microsoft Advertising connector not built yet');
-  },
+  connect: connectMicrosoftAdvertising,
 };

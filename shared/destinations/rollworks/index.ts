@@ -1,9 +1,5 @@
 import type { Destination } from '../types.js';
-import { adroll } from '../adroll/index.js';
+import { nextRollDestination } from '../adroll/index.js';
 
-export const rollworks: Destination = {
-  ...adroll,
-  type: 'rollworks',
-  displayName: 'RollWorks',
-  description: 'RollWorks CRM audiences (same NextRoll Audience API as AdRoll). Sends email addresses only.',
-};
+/** RollWorks is the NextRoll platform's B2B brand: same API, its own OAuth application (ROLLWORKS_* settings). */
+export const rollworks = nextRollDestination('rollworks') as Destination;

@@ -1,0 +1,191 @@
+import { BlobServiceClient } from '@azure/storage-blob';
+import { readEndpoints, type LocalEndpoints } from './host/endpoints.js';
+import { devCredentials } from './simulators/credentials.js';
+
+/**
+ * `npm run demo`, with `npm start` running: one connection and one export per destination,
+ * a generated segment file dropped into Azurite, the runs followed until they finish, and
+ * what each simulator received.
+ */
+
+const SEGMENT = 'demo-members';
+const ROWS = 1_000;
+const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
+
+interface Destination {
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+  label: string;
+  credentials: Record<string, string>;
+  settings: Record<string, string>;
+  dataMatching: Record<string, string>;
+  simulator(endpoints: LocalEndpoints): string;
+}
+
+const destinations: Destination[] = [
+  {
+    type: 'adroll',
+    label: 'AdRoll',
+    credentials: { refreshToken: devCredentials.adroll.refreshToken },
+    settings: { advertiserId: devCredentials.adroll.advertiserId },
+    dataMatching: { email: 'email' },
+    simulator: (e) => e.simulators.adroll,
+  },
+  {
+    type: 'rollworks',
+    label: 'RollWorks',
+    credentials: { refreshToken: devCredentials.rollworks.refreshToken },
+    settings: { advertiserId: devCredentials.rollworks.advertiserId },
+    dataMatching: { email: 'email' },
+    simulator: (e) => e.simulators.rollworks,
+  },
+  {
+    type: 'microsoft-advertising',
+    label: 'Microsoft Advertising',
+    credentials: { refreshToken: devCredentials.microsoftAdvertising.refreshToken },
+    settings: { customerId: devCredentials.microsoftAdvertising.customerId, accountId: devCredentials.microsoftAdvertising.accountId },
+    dataMatching: { email: 'email' },
+    simulator: (e) => e.simulators.microsoftAdvertising.api,
+  },
+  {
+    type: 'autopilot',
+    label: 'Autopilot',
+    credentials: { apiKey: devCredentials.autopilot.apiKey },
+    settings: {},
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    simulator: (e) => e.simulators.autopilot,
+  },
+];
+
+/** A segment file with a few rows the pipeline must reject (bad address, duplicate in another case). */
+function sampleSegment(stamp: string): string {
+  const lines = ['email,first_name,last_name'];
+  for (let i = 1; i <= ROWS; i++) lines.push(`demo.${stamp}.${i}@example.com,First${i},Last${i}`);
+  lines.push('not-an-email,Broken,Row');
+  lines.push(`DEMO.${stamp}.1@EXAMPLE.COM,Dupe,Licate`);
+  return `${lines.join('\n')}\n`;
+}
+
+async function api<T>(hostUrl: string, method: string, path: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${hostUrl}/api${path}`, {
+    method,
+    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} /api${path} answered ${response.status}: ${text}`);
+  return (text ? JSON.parse(text) : undefined) as T;
+}
+
+/** List endpoints page their results; accept the page object or a bare array. */
+function items<T>(page: unknown): T[] {
+  if (Array.isArray(page)) return page as T[];
+  const object = page as { items?: T[]; value?: T[] };
+  return object.items ?? object.value ?? [];
+}
+
+interface Run {
+  id: string;
+  status: string;
+  startedAt?: string;
+  progress?: { stage?: string; workFilesDone?: number; workFilesTotal?: number };
+  segments?: Array<Record<string, unknown>>;
+}
+
+async function latestRun(hostUrl: string, exportId: string): Promise<Run | undefined> {
+  const runs = items<Run>(await api(hostUrl, 'GET', `/exports/${encodeURIComponent(exportId)}/runs`));
+  return runs.sort((a, b) => String(b.startedAt ?? '').localeCompare(String(a.startedAt ?? '')))[0];
+}
+
+function describeRun(run: Run | undefined): string {
+  if (!run) return 'waiting for the run to start';
+  const progress = run.progress;
+  const files = progress?.workFilesTotal ? ` ${progress.workFilesDone ?? 0}/${progress.workFilesTotal} work files` : '';
+  return `${run.status}${progress?.stage ? ` (${progress.stage}${files})` : ''}`;
+}
+
+async function main(): Promise<void> {
+  const endpoints = readEndpoints();
+  if (!endpoints) throw new Error('the app is not running: start it with `npm start` (in another terminal) first');
+  const { hostUrl } = endpoints;
+  const status = await fetch(`${hostUrl}/admin/host/status`).catch(() => undefined);
+  if (!status?.ok) throw new Error(`no local host answers on ${hostUrl}: is \`npm start\` still running?`);
+
+  const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
+  console.log(`Creating a connection and an export per destination (segment '${SEGMENT}')...`);
+  const exports: { destination: Destination; exportId: string }[] = [];
+  for (const destination of destinations) {
+    const connection = await api<{ id: string }>(hostUrl, 'POST', '/connections', {
+      type: destination.type,
+      displayName: `Demo ${destination.label} ${stamp}`,
+      credentials: destination.credentials,
+      consent: true,
+    });
+    const created = await api<{ id: string }>(hostUrl, 'POST', '/exports', {
+      name: `Demo ${destination.label} ${stamp}`,
+      connectionId: connection.id,
+      segments: [SEGMENT],
+      dataMatching: destination.dataMatching,
+      settings: destination.settings,
+      runOnSegmentRefresh: true,
+    });
+    exports.push({ destination, exportId: created.id });
+    console.log(`  ${destination.label}: connection ${connection.id}, export ${created.id}`);
+  }
+
+  const blobName = `${SEGMENT}/demo-${stamp}.csv`;
+  const container = BlobServiceClient.fromConnectionString(endpoints.storage).getContainerClient('segments');
+  await container.createIfNotExists();
+  const csv = sampleSegment(stamp);
+  await container.getBlockBlobClient(blobName).upload(csv, Buffer.byteLength(csv), { blobHTTPHeaders: { blobContentType: 'text/csv' } });
+  console.log(`Dropped segments/${blobName} (${ROWS} profiles, 1 invalid address, 1 duplicate); the blob trigger starts the runs.`);
+
+  const deadline = Date.now() + 15 * 60 * 1_000;
+  const finished = new Map<string, Run>();
+  let lastLine = '';
+  while (finished.size < exports.length) {
+    if (Date.now() > deadline) throw new Error('the runs did not finish within 15 minutes');
+    const lines: string[] = [];
+    for (const { destination, exportId } of exports) {
+      const run = finished.get(exportId) ?? (await latestRun(hostUrl, exportId));
+      if (run && TERMINAL.has(run.status)) finished.set(exportId, run);
+      lines.push(`${destination.label}: ${describeRun(run)}`);
+    }
+    const line = lines.join(' | ');
+    if (line !== lastLine) console.log(`  ${line}`);
+    lastLine = line;
+    if (finished.size < exports.length) await new Promise((resolve) => setTimeout(resolve, 1_000));
+  }
+
+  console.log('\nRuns:');
+  for (const { destination, exportId } of exports) {
+    const run = await api<Run>(hostUrl, 'GET', `/runs/${encodeURIComponent(finished.get(exportId)!.id)}`);
+    console.log(`  ${destination.label}: ${run.status}`);
+    for (const segment of run.segments ?? []) {
+      const { segment: name, read, valid, invalid, duplicate, skipped, sent, accepted, rejected, status: segmentStatus, reason } = segment as Record<string, unknown>;
+      console.log(
+        `    ${String(name)}: ${String(segmentStatus)}; read ${read}, valid ${valid}, invalid ${invalid}, duplicate ${duplicate}, skipped ${skipped}, sent ${sent}, accepted ${accepted}, rejected ${rejected}${reason ? ` (${reason})` : ''}`,
+      );
+    }
+  }
+
+  console.log('\nWhat the simulators received:');
+  for (const { destination } of exports) {
+    const origin = new URL(destination.simulator(endpoints)).origin;
+    const response = await fetch(`${origin}/__sim/audiences/${encodeURIComponent(SEGMENT)}`);
+    if (!response.ok) {
+      console.log(`  ${destination.label}: no audience named '${SEGMENT}' (${response.status})`);
+      continue;
+    }
+    const audience = (await response.json()) as { id: string; name: string; members: string[] };
+    const fromThisDemo = audience.members.filter((m) => m.includes(stamp)).length;
+    console.log(
+      `  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${audience.members.length} members` +
+        (destination.type === 'microsoft-advertising' ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${audience.members.slice(0, 2).join(', ')}`),
+    );
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error instanceof Error ? error.message : error);
+  process.exit(1);
+});

@@ -1,0 +1,27 @@
+import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import path from 'node:path';
+
+/**
+ * Where `npm start` tells other tools (`npm run demo`) how to reach what it started: the
+ * ports can differ from the defaults when those are taken.
+ */
+export interface LocalEndpoints {
+  hostUrl: string;
+  /** Azurite connection string. */
+  storage: string;
+  simulators: { adroll: string; rollworks: string; microsoftAdvertising: { api: string }; autopilot: string };
+}
+
+export const ENDPOINTS_FILE = path.resolve(__dirname, '../../.azurite/endpoints.json');
+
+export function writeEndpoints(endpoints: LocalEndpoints): void {
+  writeFileSync(ENDPOINTS_FILE, `${JSON.stringify(endpoints, null, 2)}\n`);
+}
+
+export function readEndpoints(): LocalEndpoints | undefined {
+  return existsSync(ENDPOINTS_FILE) ? (JSON.parse(readFileSync(ENDPOINTS_FILE, 'utf8')) as LocalEndpoints) : undefined;
+}
+
+export function removeEndpoints(): void {
+  rmSync(ENDPOINTS_FILE, { force: true });
+}

@@ -1,0 +1,48 @@
+import { TableClient } from '@azure/data-tables';
+import type { Timer } from '@azure/functions';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startAzurite, type RunningAzurite } from '../azurite.js';
+import { parseTimerSchedule } from './timer-schedule.js';
+import { TimerTrigger } from './timer-trigger.js';
+
+let azurite: RunningAzurite;
+let table: TableClient;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  table = TableClient.fromConnectionString(azurite.connectionString, 'TimerStatusTests', { allowInsecureConnection: true });
+  await table.createTable();
+});
+afterAll(async () => azurite?.stop());
+
+describe('timer trigger', () => {
+  it('fires once with isPastDue when the host was down at a scheduled time, then records the next tick', async () => {
+    const yesterday = new Date(Date.now() - 24 * 60 * 60 * 1_000).toISOString();
+    await table.upsertEntity({ partitionKey: 'timers', rowKey: 'nightly', Last: yesterday, Next: yesterday, LastUpdated: yesterday });
+    const fired: Timer[] = [];
+    const trigger = new TimerTrigger('nightly', parseTimerSchedule('0 0 3 * * *', 'UTC'), async (timer) => void fired.push(timer), table);
+    await trigger.start();
+    await trigger.stop();
+
+    expect(fired).toHaveLength(1);
+    expect(fired[0]).toMatchObject({ isPastDue: true, schedule: { adjustForDST: true }, scheduleStatus: { next: yesterday } });
+    const status = await table.getEntity<{ Next: string; Last: string }>('timers', 'nightly');
+    expect(Date.parse(status.Next)).toBeGreaterThan(Date.now());
+    expect(status.Next).toMatch(/T03:00:00\.000Z$/);
+    expect(Date.parse(status.Last)).toBeGreaterThan(Date.parse(yesterday));
+  });
+
+  it('does not fire at start when no tick was missed, unless runOnStartup is set', async () => {
+    const quiet: Timer[] = [];
+    const eager: Timer[] = [];
+    const schedule = parseTimerSchedule('0 0 3 * * *', 'UTC');
+    const first = new TimerTrigger('quiet', schedule, async (timer) => void quiet.push(timer), table);
+    const second = new TimerTrigger('eager', schedule, async (timer) => void eager.push(timer), table, true);
+    await first.start();
+    await second.start();
+    await Promise.all([first.stop(), second.stop()]);
+    expect(quiet).toHaveLength(0);
+    expect(eager).toHaveLength(1);
+    expect(eager[0]!.isPastDue).toBe(false);
+  });
+});

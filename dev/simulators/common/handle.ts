@@ -1,0 +1,41 @@
+import type { FaultInjector, FaultSpec } from './faults.js';
+import type { RequestLog } from './request-log.js';
+import type { SimServer } from './server.js';
+
+/** An audience as a simulator holds it. */
+export interface SimAudience {
+  id: string;
+  name: string;
+  /** What arrived: emails (AdRoll, RollWorks, Autopilot) or SHA-256 hashes (Microsoft Advertising). */
+  members: string[];
+}
+
+/** What tests (and `/__sim/`) can do with any simulator. */
+export interface SimulatorHandle {
+  readonly name: string;
+  /** The base URL to put in the service's `*_API_URL` setting. */
+  readonly url: string;
+  readonly requests: RequestLog;
+  readonly faults: FaultInjector;
+  inject(fault: FaultSpec): void;
+  setRateLimits(enabled: boolean): void;
+  audiences(): SimAudience[];
+  audience(name: string): SimAudience | undefined;
+  reset(): void;
+  stop(): Promise<void>;
+}
+
+export function baseHandle(name: string, server: SimServer, url: string): Omit<SimulatorHandle, 'audiences' | 'audience'> {
+  return {
+    name,
+    url,
+    requests: server.log,
+    faults: server.faults,
+    inject: (fault) => server.faults.inject(fault),
+    setRateLimits: (enabled) => {
+      server.rateLimits = enabled;
+    },
+    reset: () => server.reset(),
+    stop: () => server.stop(),
+  };
+}

@@ -1,0 +1,37 @@
+/**
+ * The development credentials the local simulators accept. They are not secrets: they open
+ * nothing but the simulators on this machine. Anything else gets the service's 401.
+ *
+ * App settings (what `startSimulators().env` sets): the OAuth client ids and secrets and the
+ * Microsoft Advertising developer token. Connection credentials (what a connection is created
+ * with): the refresh tokens, the personal access token and the Autopilot API key. Export
+ * settings: the advertiser ids, the customer and account ids.
+ */
+export const devCredentials = {
+  adroll: {
+    clientId: 'dev-adroll-client-id',
+    clientSecret: 'dev-adroll-client-secret',
+    /** A seed grant: accepted every time. The refresh tokens it rotates into are single-use, as NextRoll's are. */
+    refreshToken: 'dev-adroll-refresh-token',
+    personalAccessToken: 'dev-adroll-personal-access-token',
+    advertiserId: 'DEVADROLLADV01',
+  },
+  rollworks: {
+    clientId: 'dev-rollworks-client-id',
+    clientSecret: 'dev-rollworks-client-secret',
+    refreshToken: 'dev-rollworks-refresh-token',
+    personalAccessToken: 'dev-rollworks-personal-access-token',
+    advertiserId: 'DEVROLLWORKSADV01',
+  },
+  microsoftAdvertising: {
+    clientId: 'dev-msads-client-id',
+    clientSecret: 'dev-msads-client-secret',
+    refreshToken: 'dev-msads-refresh-token',
+    developerToken: 'dev-msads-developer-token',
+    customerId: '1000001',
+    accountId: '2000001',
+  },
+  autopilot: {
+    apiKey: 'dev-autopilot-api-key',
+  },
+} as const;

@@ -1,0 +1,100 @@
+import { startNextRollSimulator, type NextRollSimulator } from './adroll/server.js';
+import { startAutopilotSimulator, type AutopilotSimulator } from './autopilot/server.js';
+import type { SimulatorHandle } from './common/handle.js';
+import { devCredentials } from './credentials.js';
+import { startMicrosoftAdvertisingSimulator, type MicrosoftAdvertisingSimulator } from './microsoft-advertising/server.js';
+
+export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+
+export interface RunningSimulators {
+  urls: {
+    adroll: string;
+    rollworks: string;
+    microsoftAdvertising: { api: string; bulk: string; token: string };
+    autopilot: string;
+  };
+  /** Every app setting that points the app at the simulators: `Object.assign(process.env, sims.env)`. */
+  env: Record<string, string>;
+  adroll: NextRollSimulator;
+  rollworks: NextRollSimulator;
+  microsoftAdvertising: MicrosoftAdvertisingSimulator;
+  autopilot: AutopilotSimulator;
+  /** The same handles by destination type. */
+  byType: Record<SimulatedService, SimulatorHandle>;
+  stop(): Promise<void>;
+}
+
+export interface StartSimulatorsOptions {
+  /** `off`: no simulated rate limit (the benchmark measures our own cost); default `on`. */
+  rateLimits?: 'on' | 'off';
+  host?: string;
+  /** Fixed ports (`npm start` uses 7101-7104); default 0, a free port each. */
+  ports?: Partial<Record<SimulatedService, number>>;
+}
+
+/**
+ * Starts one simulator per destination service on loopback. Each keeps its audiences and
+ * request log for inspection, takes injected faults, and serves both under `/__sim/` too.
+ */
+export async function startSimulators(options: StartSimulatorsOptions = {}): Promise<RunningSimulators> {
+  const rateLimits = (options.rateLimits ?? 'on') === 'on';
+  const host = options.host ?? '127.0.0.1';
+  const port = (service: SimulatedService) => options.ports?.[service] ?? 0;
+
+  const started: SimulatorHandle[] = [];
+  try {
+    const adroll = await startNextRollSimulator({ brand: 'adroll', host, port: port('adroll'), rateLimits });
+    started.push(adroll);
+    const rollworks = await startNextRollSimulator({ brand: 'rollworks', host, port: port('rollworks'), rateLimits });
+    started.push(rollworks);
+    const microsoftAdvertising = await startMicrosoftAdvertisingSimulator({ host, port: port('microsoft-advertising'), rateLimits });
+    started.push(microsoftAdvertising);
+    const autopilot = await startAutopilotSimulator({ host, port: port('autopilot'), rateLimits });
+    started.push(autopilot);
+
+    const urls = {
+      adroll: adroll.url,
+      rollworks: rollworks.url,
+      microsoftAdvertising: { api: microsoftAdvertising.url, bulk: microsoftAdvertising.url, token: microsoftAdvertising.tokenUrl },
+      autopilot: autopilot.url,
+    };
+    const env: Record<string, string> = {
+      ADROLL_API_URL: urls.adroll,
+      ADROLL_CLIENT_ID: devCredentials.adroll.clientId,
+      ADROLL_CLIENT_SECRET: devCredentials.adroll.clientSecret,
+      ROLLWORKS_API_URL: urls.rollworks,
+      ROLLWORKS_CLIENT_ID: devCredentials.rollworks.clientId,
+      ROLLWORKS_CLIENT_SECRET: devCredentials.rollworks.clientSecret,
+      MSADS_API_URL: urls.microsoftAdvertising.api,
+      MSADS_BULK_API_URL: urls.microsoftAdvertising.bulk,
+      MSADS_TOKEN_URL: urls.microsoftAdvertising.token,
+      MSADS_CLIENT_ID: devCredentials.microsoftAdvertising.clientId,
+      MSADS_CLIENT_SECRET: devCredentials.microsoftAdvertising.clientSecret,
+      MSADS_DEVELOPER_TOKEN: devCredentials.microsoftAdvertising.developerToken,
+      AUTOPILOT_API_URL: urls.autopilot,
+    };
+
+    return {
+      urls,
+      env,
+      adroll,
+      rollworks,
+      microsoftAdvertising,
+      autopilot,
+      byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot },
+      stop: () => stopAll(started),
+    };
+  } catch (error) {
+    await stopAll(started);
+    throw error;
+  }
+}
+
+async function stopAll(handles: SimulatorHandle[]): Promise<void> {
+  await Promise.all(handles.map((handle) => handle.stop()));
+}
+
+export { devCredentials };
+export type { SimAudience, SimulatorHandle } from './common/handle.js';
+export type { FaultSpec } from './common/faults.js';
+export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator };

@@ -1,0 +1,33 @@
+import { startSimulators } from './index.js';
+
+/**
+ * Runs the four simulators on their own, for a demo or an app started by hand:
+ *   npx tsx dev/simulators/main.ts [--rate-limits off] [--base-port 7101]
+ * Prints the app settings that point the app at them; Ctrl-C stops them.
+ */
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  const option = (name: string) => {
+    const index = args.indexOf(name);
+    return index >= 0 ? args[index + 1] : undefined;
+  };
+  const basePort = Number(option('--base-port') ?? 7101);
+  const sims = await startSimulators({
+    rateLimits: option('--rate-limits') === 'off' ? 'off' : 'on',
+    ports: { adroll: basePort, rollworks: basePort + 1, 'microsoft-advertising': basePort + 2, autopilot: basePort + 3 },
+  });
+  for (const [name, value] of Object.entries(sims.env)) console.log(`${name}=${value}`);
+  const stop = () => {
+    sims.stop().then(
+      () => process.exit(0),
+      () => process.exit(1),
+    );
+  };
+  process.once('SIGINT', stop);
+  process.once('SIGTERM', stop);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,160 @@
+import { spawn, type ChildProcess } from 'node:child_process';
+import { randomBytes } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import net from 'node:net';
+import path from 'node:path';
+import { freePort, startAzurite, type RunningAzurite } from './azurite.js';
+import { removeEndpoints, writeEndpoints } from './host/endpoints.js';
+import { startSimulators, type RunningSimulators, type SimulatedService } from './simulators/index.js';
+
+/**
+ * `npm start`: everything a developer needs, on this machine only: Azurite (data kept in
+ * `.azurite/`), the four destination simulators, and the local Functions host serving the
+ * app's real registrations. Ctrl-C stops all of it.
+ */
+
+const ROOT = path.resolve(__dirname, '..');
+const DATA = path.join(ROOT, '.azurite');
+const HOST_PORT = 7071;
+const AZURITE_PORTS = { blob: 10_000, queue: 10_001, table: 10_002 };
+const SIMULATOR_PORTS: Record<SimulatedService, number> = { adroll: 7101, rollworks: 7102, 'microsoft-advertising': 7103, autopilot: 7104 };
+/** The principal assumed for requests without x-ms-client-principal (App Service auth is not in front of the local host). */
+const DEV_PRINCIPAL = JSON.stringify({ userId: 'dev-admin', userDetails: 'dev-admin@localhost', userRoles: ['admin'] });
+
+async function isFree(port: number, host = '127.0.0.1'): Promise<boolean> {
+  return new Promise((resolve) => {
+    const server = net.createServer();
+    server.once('error', () => resolve(false));
+    server.listen(port, host, () => server.close(() => resolve(true)));
+  });
+}
+
+/** The wanted port if it is free, else 0 (any free port), with a note. */
+async function portOr0(name: string, wanted: number, notes: string[]): Promise<number> {
+  if (await isFree(wanted)) return wanted;
+  notes.push(`port ${wanted} (${name}) is taken; using another one`);
+  return 0;
+}
+
+/** A development key for the encrypted secret table, kept beside the Azurite data so stored secrets stay readable. */
+function developmentKey(): string {
+  const file = path.join(DATA, 'secret-encryption-key');
+  if (existsSync(file)) return readFileSync(file, 'utf8').trim();
+  const key = randomBytes(32).toString('base64');
+  writeFileSync(file, `${key}\n`, { mode: 0o600 });
+  return key;
+}
+
+async function waitForHost(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (Date.now() < deadline) {
+    if (child.exitCode !== null) throw new Error(`the local host exited with code ${child.exitCode} while starting`);
+    const ready = await fetch(`${url}/admin/host/status`, { signal: AbortSignal.timeout(5_000) }).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ready) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`the local host did not answer on ${url} within ${timeoutMs / 1000} s`);
+}
+
+async function main(): Promise<void> {
+  mkdirSync(DATA, { recursive: true });
+  const notes: string[] = [];
+  let azurite: RunningAzurite | undefined;
+  let simulators: RunningSimulators | undefined;
+  let host: ChildProcess | undefined;
+
+  let stopping: Promise<void> | undefined;
+  const stopAll = (exitCode: number) => {
+    stopping ??= (async () => {
+      if (host && host.exitCode === null) {
+        const exited = new Promise((resolve) => host!.once('exit', resolve));
+        host.kill('SIGTERM');
+        const killTimer = setTimeout(() => host!.kill('SIGKILL'), 15_000);
+        await exited;
+        clearTimeout(killTimer);
+      }
+      removeEndpoints();
+      await simulators?.stop().catch((error: unknown) => console.error('stopping the simulators:', error));
+      await azurite?.stop().catch((error: unknown) => console.error('stopping Azurite:', error));
+      process.exit(exitCode);
+    })();
+  };
+  process.on('SIGINT', () => stopAll(0));
+  process.on('SIGTERM', () => stopAll(0));
+
+  try {
+    azurite = await startAzurite({
+      location: DATA,
+      blobPort: (await portOr0('Azurite blob', AZURITE_PORTS.blob, notes)) || undefined,
+      queuePort: (await portOr0('Azurite queue', AZURITE_PORTS.queue, notes)) || undefined,
+      tablePort: (await portOr0('Azurite table', AZURITE_PORTS.table, notes)) || undefined,
+    });
+    const simulatorPorts: Partial<Record<SimulatedService, number>> = {};
+    for (const [service, port] of Object.entries(SIMULATOR_PORTS) as [SimulatedService, number][]) {
+      simulatorPorts[service] = await portOr0(`${service} simulator`, port, notes);
+    }
+    simulators = await startSimulators({ ports: simulatorPorts });
+    const hostPort = (await portOr0('Functions host', HOST_PORT, notes)) || (await freePort());
+
+    const defaults: Record<string, string> = {
+      FUNCTIONS_WORKER_RUNTIME: 'node',
+      AzureWebJobsStorage: azurite.connectionString,
+      DURABLE_TASK_HUB: 'SegmentExport',
+      SECRET_ENCRYPTION_KEY: developmentKey(),
+      DEV_PRINCIPAL,
+      ...simulators.env,
+    };
+    // What the developer set in the shell wins, as it does over local.settings.json.
+    const env: NodeJS.ProcessEnv = { ...defaults, ...process.env };
+    for (const name of Object.keys(defaults)) {
+      if (process.env[name] !== undefined && process.env[name] !== defaults[name]) notes.push(`${name} comes from your environment, not from npm start`);
+    }
+
+    host = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'dev/host/main.ts'), '--port', String(hostPort)], {
+      cwd: ROOT,
+      env,
+      stdio: 'inherit',
+    });
+    // If this process dies without stopping it, the host goes too.
+    process.once('exit', () => host?.kill('SIGKILL'));
+    const url = `http://127.0.0.1:${hostPort}`;
+    await waitForHost(url, host);
+    host.once('exit', (code, signal) => {
+      if (stopping) return;
+      console.error(`the local host stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping everything`);
+      stopAll(1);
+    });
+
+    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls });
+    const endpoint = (kind: 'Blob' | 'Queue' | 'Table') => new RegExp(`${kind}Endpoint=([^;]+)`).exec(azurite!.connectionString)?.[1];
+    console.log(
+      [
+        '',
+        'segment-export is running locally',
+        `  API                ${url}/api`,
+        `  Durable status     ${url}/runtime/webhooks/durabletask/instances/<instance id>`,
+        `  Run a timer now    POST ${url}/admin/functions/<function name>`,
+        `  Azurite            blob ${endpoint('Blob')}  queue ${endpoint('Queue')}  table ${endpoint('Table')}  (data in .azurite/)`,
+        `  AdRoll sim         ${simulators.urls.adroll}`,
+        `  RollWorks sim      ${simulators.urls.rollworks}`,
+        `  Microsoft Ads sim  ${simulators.urls.microsoftAdvertising.api}`,
+        `  Autopilot sim      ${simulators.urls.autopilot}`,
+        ...notes.map((note) => `  note: ${note}`),
+        '',
+        'Try it in another terminal: npm run demo      Ctrl-C stops everything.',
+        '',
+      ].join('\n'),
+    );
+  } catch (error) {
+    console.error(error instanceof Error ? error.message : error);
+    stopAll(1);
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -1,0 +1,183 @@
+import { app, type FunctionInput, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import { z } from 'zod';
+import { requireRole } from '../../shared/api/access.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { AppError, ValidationError } from '../../shared/errors.js';
+import { parseIfMatch } from '../../shared/http/etag.js';
+import { readPrincipal } from '../../shared/http/principal.js';
+import { issuesFromZod, PROBLEM_CONTENT_TYPE, toProblem } from '../../shared/http/problem.js';
+import { redactSecrets } from '../../shared/http/redact.js';
+import type { RouteDoc } from '../../shared/http/route-doc.js';
+import { getServices, type Services } from '../../shared/services.js';
+
+/**
+ * The one adapter between HTTP and the domain. A route is data (method, path, roles, zod
+ * schemas, summary) plus a handler; the adapter registers it with `app.http`, and the same
+ * definition feeds GET /api/openapi.json. Per request: the principal (401/403), then
+ * params, query and body parsed with zod (400 naming the field), then the handler, then
+ * JSON with ETag/Location, or problem+json for any error. Bodies are never logged.
+ */
+
+const MAX_BODY_BYTES = 1024 * 1024;
+const ANONYMOUS: Principal = { userId: 'anonymous', userDetails: '', roles: [] };
+
+type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
+
+export interface RouteInput<P, Q, B> {
+  /** The caller; on `public` routes without a principal, an anonymous one without roles. */
+  principal: Principal;
+  params: P;
+  query: Q;
+  body: B;
+  /** Parsed If-Match (undefined: unconditional), on routes with `ifMatch: true`. */
+  ifMatch?: string[];
+  services: Services;
+  request: HttpRequest;
+  context: InvocationContext;
+}
+
+export interface RouteReply {
+  /** Default 200 with a body, 204 without. */
+  status?: number;
+  body?: unknown;
+  etag?: string;
+  /** Path of a created resource, e.g. `/api/connections/<id>`. */
+  location?: string;
+  headers?: Record<string, string>;
+}
+
+export interface RouteDefinition<
+  P extends z.ZodObject | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+> extends Omit<RouteDoc, 'params' | 'query' | 'body'> {
+  params?: P;
+  query?: Q;
+  body?: B;
+  /** Extra input bindings (e.g. `df.input.durableClient()`), read from `context` in the handler. */
+  extraInputs?: FunctionInput[];
+  handle(input: RouteInput<Output<P>, Output<Q>, Output<B>>): Promise<RouteReply>;
+}
+
+/** Identity function that lets TypeScript infer the handler's input types from the schemas. */
+export function defineRoute<
+  P extends z.ZodObject | undefined = undefined,
+  Q extends z.ZodObject | undefined = undefined,
+  B extends z.ZodType | undefined = undefined,
+>(route: RouteDefinition<P, Q, B>): RouteDefinition<P, Q, B> {
+  return route;
+}
+
+// eslint-disable-next-line @typescript-eslint/no-explicit-any
+export type AnyRoute = RouteDefinition<any, any, any>;
+
+const registered: AnyRoute[] = [];
+
+/** Every route registered through this adapter, for the OpenAPI document. */
+export function registeredRoutes(): readonly RouteDoc[] {
+  return registered;
+}
+
+export function registerRoutes(routes: readonly AnyRoute[]): void {
+  for (const route of routes) {
+    app.http(route.name, {
+      route: route.path,
+      methods: [route.method],
+      authLevel: 'anonymous',
+      ...(route.extraInputs ? { extraInputs: route.extraInputs } : {}),
+      handler: httpHandler(route),
+    });
+    registered.push(route);
+  }
+}
+
+export function httpHandler(route: AnyRoute): (request: HttpRequest, context: InvocationContext) => Promise<HttpResponseInit> {
+  return async (request, context) => {
+    const path = new URL(request.url).pathname;
+    let principal: Principal | undefined;
+    let response: HttpResponseInit;
+    try {
+      const services = getServices();
+      principal = readPrincipal((name) => request.headers.get(name), services.config.devPrincipal);
+      if (route.roles !== 'public') requireRole(principal, route.roles);
+      const input = {
+        principal: principal ?? ANONYMOUS,
+        params: parse(route.params, request.params),
+        query: parse(route.query, firstValues(request.query)),
+        body: route.body ? parse(route.body, await readJson(request)) : undefined,
+        ...(route.ifMatch ? { ifMatch: parseIfMatch(request.headers.get('if-match')) } : {}),
+        services,
+        request,
+        context,
+      };
+      response = reply(await route.handle(input));
+    } catch (error) {
+      response = problem(error, path);
+      if (!(error instanceof AppError) && !(error instanceof z.ZodError)) {
+        context.error(`${route.name} failed: ${redactSecrets(describe(error))}`);
+      }
+    }
+    context.log(`${request.method} ${path} -> ${response.status} (${principal ? principal.userId : 'no principal'})`);
+    return response;
+  };
+}
+
+function parse(schema: z.ZodType | undefined, value: unknown): unknown {
+  if (!schema) return undefined;
+  const result = schema.safeParse(value);
+  if (result.success) return result.data;
+  const issues = issuesFromZod(result.error);
+  throw new ValidationError(issues.map((i) => `${i.field}: ${i.message}`).join('; '), issues);
+}
+
+/** Query parameters; a repeated one counts with its first value. */
+function firstValues(query: URLSearchParams): Record<string, string> {
+  const values: Record<string, string> = {};
+  for (const [key, value] of query) if (!Object.hasOwn(values, key)) values[key] = value;
+  return values;
+}
+
+/**
+ * The body as JSON, whatever Content-Type says: `fetch` sends text/plain and `curl -d`
+ * form-urlencoded by default, and refusing those would only get in the way. What counts
+ * is that the text is JSON.
+ */
+async function readJson(request: HttpRequest): Promise<unknown> {
+  const declared = Number(request.headers.get('content-length') ?? '0');
+  if (declared > MAX_BODY_BYTES) throw tooLarge();
+  const text = await request.text();
+  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw tooLarge();
+  if (text.trim() === '') throw ValidationError.field('(body)', 'a JSON body is required');
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    // The parser's own message quotes the body, which may hold credentials: keep only the position.
+    const position = /position (\d+)/.exec((error as Error).message)?.[1];
+    throw ValidationError.field('(body)', `malformed JSON${position ? ` at position ${position}` : ''}`);
+  }
+}
+
+const tooLarge = () => new AppError(413, 'Content Too Large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
+
+function reply(result: RouteReply): HttpResponseInit {
+  const headers: Record<string, string> = { 'cache-control': 'no-store', ...result.headers };
+  if (result.etag) headers.etag = result.etag;
+  if (result.location) headers.location = result.location;
+  if (result.body === undefined) return { status: result.status ?? 204, headers };
+  headers['content-type'] = 'application/json; charset=utf-8';
+  return { status: result.status ?? 200, headers, body: JSON.stringify(result.body) };
+}
+
+function problem(error: unknown, instance: string): HttpResponseInit {
+  const details = toProblem(error, instance);
+  return {
+    status: details.status,
+    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+    body: JSON.stringify(details),
+  };
+}
+
+function describe(error: unknown): string {
+  if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
+  return String(error);
+}

@@ -1,0 +1,62 @@
+import { describe, expect, it } from 'vitest';
+import type { Segment } from '../domain/segment.js';
+import { getDestination } from '../destinations/registry.js';
+import { exportContentIssues } from './export-validation.js';
+
+const catalog = (segments: Segment[]) => ({ find: async (name: string) => segments.find((s) => s.name === name) });
+const segment = (name: string, columns: string[]): Segment => ({
+  name, latestFile: `${name}/latest.csv`, format: 'csv', gzip: false, columns, refreshedAt: '2025-01-01T00:00:00.000Z',
+});
+
+describe('exportContentIssues', () => {
+  const known = catalog([segment('buyers', ['email', 'first_name']), segment('unread', [])]);
+
+  it('accepts a content that fits, and segments the catalog does not know yet', async () => {
+    expect(
+      await exportContentIssues(known, getDestination('autopilot'), {
+        segments: ['buyers', 'future', 'unread'],
+        dataMatching: { email: 'email', firstName: 'first_name' },
+        settings: {},
+      }),
+    ).toEqual([]);
+  });
+
+  it('checks settings against the destination schema', async () => {
+    const issues = await exportContentIssues(known, getDestination('microsoft-advertising'), {
+      segments: ['buyers'],
+      dataMatching: { email: 'email' },
+      settings: { customerId: 'abc', extra: 'x' },
+    });
+    expect(issues.map((i) => i.field).sort()).toEqual(['settings.accountId', 'settings.customerId', 'settings.extra']);
+  });
+
+  it('allows first and last names only where the destination takes them', async () => {
+    const issues = await exportContentIssues(known, getDestination('rollworks'), {
+      segments: ['buyers'],
+      dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+      settings: { advertiserId: 'A' },
+    });
+    expect(issues.map((i) => i.field)).toEqual(['dataMatching.firstName', 'dataMatching.lastName']);
+    expect(issues[0]!.message).toMatch(/RollWorks takes only email/);
+  });
+
+  it('names the segment and its columns when a mapped column is missing', async () => {
+    const issues = await exportContentIssues(known, getDestination('autopilot'), {
+      segments: ['buyers'],
+      dataMatching: { email: 'email', lastName: 'surname' },
+      settings: {},
+    });
+    expect(issues).toEqual([
+      { field: 'dataMatching.lastName', message: "column 'surname' is not in the latest file of segment 'buyers' (buyers/latest.csv); its columns: email, first_name" },
+    ]);
+  });
+
+  it('refuses a segment listed twice', async () => {
+    const issues = await exportContentIssues(known, getDestination('autopilot'), {
+      segments: ['a', 'b', 'a'],
+      dataMatching: { email: 'email' },
+      settings: {},
+    });
+    expect(issues).toEqual([{ field: 'segments.2', message: "segment 'a' is listed twice" }]);
+  });
+});

@@ -1,0 +1,64 @@
+import type { DataMatching } from '../domain/export.js';
+import type { DataMatchingField, Destination } from '../destinations/types.js';
+import type { FieldIssue } from '../errors.js';
+import { issuesFromZod } from '../http/problem.js';
+import type { SegmentCatalog } from '../storage/segment-catalog.js';
+
+export interface ExportContent {
+  segments: string[];
+  dataMatching: DataMatching;
+  settings: Record<string, string>;
+}
+
+const MAX_COLUMNS_SHOWN = 20;
+
+/**
+ * What the catalog can check before anything runs: the settings fit the destination, the
+ * destination takes every mapped profile field, the segments are distinct, and the mapped
+ * columns exist in each segment's latest file when the catalog knows that file. Returns
+ * every issue at once so a form can mark all its fields.
+ */
+export async function exportContentIssues(
+  segments: Pick<SegmentCatalog, 'find'>,
+  destination: Destination,
+  content: ExportContent,
+): Promise<FieldIssue[]> {
+  const issues: FieldIssue[] = [];
+
+  const settings = destination.settings.safeParse(content.settings);
+  if (!settings.success) issues.push(...issuesFromZod(settings.error, ['settings']));
+
+  const allowed = new Set<DataMatchingField>([...destination.dataMatching.required, ...destination.dataMatching.optional]);
+  const mapped = Object.entries(content.dataMatching).filter((entry): entry is [DataMatchingField, string] => entry[1] !== undefined);
+  for (const [field] of mapped) {
+    if (!allowed.has(field)) {
+      issues.push({ field: `dataMatching.${field}`, message: `${destination.displayName} takes only ${[...allowed].join(', ')}` });
+    }
+  }
+  for (const field of destination.dataMatching.required) {
+    if (!content.dataMatching[field]) issues.push({ field: `dataMatching.${field}`, message: `${destination.displayName} needs ${field}` });
+  }
+
+  const seen = new Set<string>();
+  content.segments.forEach((name, index) => {
+    if (seen.has(name)) issues.push({ field: `segments.${index}`, message: `segment '${name}' is listed twice` });
+    seen.add(name);
+  });
+
+  for (const name of seen) {
+    const segment = await segments.find(name);
+    // An unknown segment is fine (its first file may land later); a known one must have the columns.
+    if (!segment || segment.columns.length === 0) continue;
+    const columns = new Set(segment.columns);
+    for (const [field, column] of mapped) {
+      if (allowed.has(field) && !columns.has(column)) {
+        const shown = segment.columns.slice(0, MAX_COLUMNS_SHOWN).join(', ') + (segment.columns.length > MAX_COLUMNS_SHOWN ? ', ...' : '');
+        issues.push({
+          field: `dataMatching.${field}`,
+          message: `column '${column}' is not in the latest file of segment '${name}' (${segment.latestFile}); its columns: ${shown}`,
+        });
+      }
+    }
+  }
+  return issues;
+}

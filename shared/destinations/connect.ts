@@ -1,0 +1,84 @@
+import type { z } from 'zod';
+import type { DestinationEndpoints } from '../config.js';
+import { ValidationError } from '../errors.js';
+import { connectionSecretName, type SecretStore } from '../secrets/types.js';
+import { getDestination, type DestinationType } from './registry.js';
+import { DestinationError, type DestinationClient, type HttpTuning, type Logger } from './types.js';
+
+export interface ConnectDependencies {
+  secrets: SecretStore;
+  endpoints: DestinationEndpoints;
+  log?: Logger;
+  /** Transport tuning (tests, benchmark); production uses the defaults. */
+  http?: HttpTuning;
+}
+
+/**
+ * A ready client for a connection: its credentials from the secret store, checked against
+ * the destination's schema; the export's settings checked too (a bad setting is the caller's
+ * error and names the field). Rotated credentials go back to the secret store. The connection
+ * test route and the pipeline activities both come through here.
+ */
+export async function connectDestination(
+  deps: ConnectDependencies,
+  connection: { id: string; type: DestinationType },
+  settings?: Record<string, string>,
+): Promise<DestinationClient> {
+  const destination = getDestination(connection.type);
+  const secretName = connectionSecretName(connection.id);
+
+  const readCredentials = async (): Promise<unknown> => {
+    const stored = await deps.secrets.get(secretName);
+    if (stored === undefined) {
+      throw new DestinationError('auth-failed', `connection ${connection.id} has no stored credentials; set them again`, false);
+    }
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(stored);
+    } catch {
+      throw new DestinationError('auth-failed', `the stored credentials of connection ${connection.id} are not readable; set them again`, false);
+    }
+    const checked = destination.credentials.safeParse(parsed);
+    if (!checked.success) {
+      throw new DestinationError(
+        'auth-failed',
+        `the stored credentials of connection ${connection.id} do not fit ${destination.displayName}: ${describeIssues(checked.error)}; set them again`,
+        false,
+      );
+    }
+    return checked.data;
+  };
+
+  let checkedSettings: unknown;
+  if (settings !== undefined) {
+    const result = destination.settings.safeParse(settings);
+    if (!result.success) {
+      throw new ValidationError(
+        `the settings do not fit ${destination.displayName}: ${describeIssues(result.error)}`,
+        result.error.issues.map((issue) => ({ field: ['settings', ...issue.path.map(String)].join('.'), message: issue.message })),
+      );
+    }
+    checkedSettings = result.data;
+  }
+
+  return destination.connect({
+    connectionId: connection.id,
+    credentials: await readCredentials(),
+    settings: checkedSettings,
+    endpoints: deps.endpoints,
+    saveCredentials: (credentials) => deps.secrets.set(secretName, JSON.stringify(credentials)),
+    reloadCredentials: async () => {
+      try {
+        return await readCredentials();
+      } catch {
+        return undefined;
+      }
+    },
+    http: deps.http,
+    log: deps.log,
+  });
+}
+
+function describeIssues(error: z.ZodError): string {
+  return error.issues.map((issue) => `${issue.path.join('.') || '(root)'}: ${issue.message}`).join('; ');
+}
