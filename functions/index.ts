@@ -5,3 +5,8 @@ import './http/exports.js';
 import './http/segments.js';
 import './http/schedule.js';
 import './http/openapi.js';
+import './http/runs.js';
+import './orchestrators/export-run.js';
+import './activities/run-activities.js';
+import './triggers/segment-blob.js';
+import './triggers/scheduled-refresh.js';

@@ -1,4 +1,5 @@
 import { app, type FunctionInput, type HttpRequest, type HttpResponseInit, type InvocationContext } from '@azure/functions';
+import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { requireRole } from '../../shared/api/access.js';
 import type { Principal } from '../../shared/domain/principal.js';
@@ -44,6 +45,8 @@ export interface RouteReply {
   /** Path of a created resource, e.g. `/api/connections/<id>`. */
   location?: string;
   headers?: Record<string, string>;
+  /** A body streamed as is (e.g. a CSV report) instead of JSON. */
+  stream?: { contentType: string; body: Readable };
 }
 
 export interface RouteDefinition<
@@ -163,6 +166,10 @@ function reply(result: RouteReply): HttpResponseInit {
   const headers: Record<string, string> = { 'cache-control': 'no-store', ...result.headers };
   if (result.etag) headers.etag = result.etag;
   if (result.location) headers.location = result.location;
+  if (result.stream) {
+    headers['content-type'] = result.stream.contentType;
+    return { status: result.status ?? 200, headers, body: result.stream.body };
+  }
   if (result.body === undefined) return { status: result.status ?? 204, headers };
   headers['content-type'] = 'application/json; charset=utf-8';
   return { status: result.status ?? 200, headers, body: JSON.stringify(result.body) };

@@ -10,6 +10,7 @@ import type {
   PrepareStepResult,
   RunInput,
   RunPlan,
+  UploadInput,
   UploadResultSummary,
 } from '../../shared/pipeline/run-steps.js';
 import { addDelivery, applyDecision, failBeforeUpload, startTally } from '../../shared/pipeline/tally.js';
@@ -126,19 +127,20 @@ function* runSegments(context: OrchestrationContext, plan: RunPlan): Generator<T
     }
   });
 
-  // Fan out the uploads across all segments, never more than maxUploadsInFlight at once.
+  // Fan out the uploads across all segments in windows of maxUploadsInFlight, fan in each window.
+  // Windows, not a sliding Task.any: a task yielded once must never join a second compound
+  // task (the SDK would schedule its activity again and a completed child would go unnoticed).
   const queue = uploads.flat();
   const total = queue.length;
   const failedUploads = tallies.map(() => 0);
   const plannedUploads = uploads.map((u) => u.length);
-  const inFlight: { task: Task; item: UploadItem }[] = [];
   let done = 0;
   let lastReportedDecile = -1;
   progress('uploading', 0, total);
-  while (queue.length > 0 || inFlight.length > 0) {
-    while (inFlight.length < plan.maxUploadsInFlight && queue.length > 0) {
-      const item = queue.shift()!;
-      const task = context.df.callActivityWithRetry(activities.uploadWorkFile, retry, {
+  for (let start = 0; start < queue.length; start += plan.maxUploadsInFlight) {
+    const window = queue.slice(start, start + plan.maxUploadsInFlight).map((item) => ({
+      item,
+      task: context.df.callActivityWithRetry(activities.uploadWorkFile, retry, {
         runId,
         exportId,
         segment: plan.segments[item.segmentIndex]!,
@@ -146,36 +148,32 @@ function* runSegments(context: OrchestrationContext, plan: RunPlan): Generator<T
         audienceId: audienceIds[item.segmentIndex]!,
         slice: item.slice,
         batchSize: plan.limits.batchSize,
-      });
-      inFlight.push({ task, item });
+      } satisfies UploadInput),
+    }));
+    yield* settleAll(context, window.map((w) => w.task));
+    for (const { item, task } of window) {
+      const result = task.isCompleted ? (task.result as UploadResultSummary) : { failed: errorMessage(task.result) };
+      if ('failed' in result) {
+        // Failed for good: every row of the file goes to the report, nothing is dropped silently.
+        yield context.df.callActivityWithRetry(activities.reportSlice, retry, {
+          runId,
+          segment: plan.segments[item.segmentIndex]!,
+          segmentIndex: item.segmentIndex,
+          slice: item.slice,
+          reason: `upload-failed: ${result.failed}`,
+          part: 'upload-failed',
+        });
+        failedUploads[item.segmentIndex]!++;
+        tallies[item.segmentIndex] = addDelivery(tallies[item.segmentIndex]!, {
+          sent: item.slice.records,
+          accepted: 0,
+          rejected: item.slice.records,
+        });
+      } else {
+        tallies[item.segmentIndex] = addDelivery(tallies[item.segmentIndex]!, result);
+      }
     }
-    const winner = (yield context.df.Task.any(inFlight.map((f) => f.task))) as Task;
-    const [{ item }] = inFlight.splice(
-      inFlight.findIndex((f) => f.task === winner),
-      1,
-    ) as [{ task: Task; item: UploadItem }];
-    const result = winner.isFaulted ? undefined : (winner.result as UploadResultSummary);
-    if (!result || 'failed' in result) {
-      // Failed for good: every row of the file goes to the report, nothing is dropped silently.
-      const reason = result && 'failed' in result ? result.failed : errorMessage(winner.result);
-      yield context.df.callActivityWithRetry(activities.reportSlice, retry, {
-        runId,
-        segment: plan.segments[item.segmentIndex]!,
-        segmentIndex: item.segmentIndex,
-        slice: item.slice,
-        reason: `upload-failed: ${reason}`,
-        part: 'upload-failed',
-      });
-      failedUploads[item.segmentIndex]!++;
-      tallies[item.segmentIndex] = addDelivery(tallies[item.segmentIndex]!, {
-        sent: item.slice.records,
-        accepted: 0,
-        rejected: item.slice.records,
-      });
-    } else {
-      tallies[item.segmentIndex] = addDelivery(tallies[item.segmentIndex]!, result);
-    }
-    done++;
+    done += window.length;
     progress('uploading', done, total);
     const decile = Math.floor((done * 10) / total);
     if (decile !== lastReportedDecile) {
@@ -196,6 +194,26 @@ function* runSegments(context: OrchestrationContext, plan: RunPlan): Generator<T
 function* finish(context: OrchestrationContext, input: FinishInput, now: () => string): Generator<Task, void, any> {
   context.df.setCustomStatus({ runId: input.runId, stage: 'finished', status: input.status });
   yield context.df.callActivityWithRetry(activities.finishRun, retry, { input, now: now() });
+}
+
+/**
+ * Waits until every task has an outcome, success or failure. Task.all fails fast on the
+ * first failure while the others still run; those are then awaited one by one (a task
+ * already scheduled is not scheduled again when yielded alone).
+ */
+function* settleAll(context: OrchestrationContext, tasks: Task[]): Generator<Task, void, any> {
+  try {
+    yield context.df.Task.all(tasks);
+  } catch {
+    for (const task of tasks) {
+      if (task.isCompleted || task.isFaulted) continue;
+      try {
+        yield task;
+      } catch {
+        // Its failure is read from the task by the caller.
+      }
+    }
+  }
 }
 
 function errorMessage(error: unknown): string {

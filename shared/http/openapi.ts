@@ -53,7 +53,9 @@ function operation(route: RouteDoc): JsonSchema {
         ...(response.headers?.length
           ? { headers: Object.fromEntries(response.headers.map((h) => [h, { schema: { type: 'string' } }])) }
           : {}),
-        ...(response.schema ? { content: { 'application/json': { schema: jsonSchema(response.schema, 'output') } } } : {}),
+        ...(response.schema
+          ? { content: { [response.contentType ?? 'application/json']: { schema: jsonSchema(response.schema, 'output') } } }
+          : {}),
       },
     ]),
   );

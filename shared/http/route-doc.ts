@@ -6,6 +6,8 @@ export type RouteMethod = 'GET' | 'POST' | 'PUT' | 'PATCH' | 'DELETE';
 export interface RouteResponseDoc {
   description: string;
   schema?: z.ZodType;
+  /** Media type of the body; default `application/json`. */
+  contentType?: string;
   /** Response headers the route sets (e.g. `ETag`, `Location`). */
   headers?: string[];
 }

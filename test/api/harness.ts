@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
+import { DurableDriver } from '../../dev/durable/index.js';
 import { invokeFunction } from '../../dev/host/invoke.js';
 import { loadFunctionApp, type FunctionRegistry, type RegisteredFunction } from '../../dev/host/registry.js';
 import { bySpecificity, compileRoute, matchRoute, type CompiledRoute } from '../../dev/host/routes.js';
@@ -39,6 +40,8 @@ export interface ApiResponse<T = any> {
 export interface ApiHarness {
   services: () => Services;
   registry: FunctionRegistry;
+  /** Runs the orchestrations the run routes start, on the same Azurite. */
+  durable: DurableDriver;
   call<T = any>(method: string, path: string, options?: CallOptions): Promise<ApiResponse<T>>;
   /** Everything logged so far through InvocationContext and the console. */
   logs: string[];
@@ -84,6 +87,14 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
   }
 
   const registry = await loadFunctionApp();
+  const durable = await DurableDriver.create({
+    registry,
+    connectionString: azurite.connectionString,
+    taskHub: `apitests${randomBytes(4).toString('hex')}`,
+    timeScale: 0.001,
+    log: (entry) => logs.push(`[${entry.level}] ${entry.message}`),
+  });
+  await durable.start();
   const routes: HttpRoute[] = registry
     .byTrigger('httpTrigger')
     .map((fn) => {
@@ -111,29 +122,44 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       ...(text !== undefined ? { body: { string: text } } : {}),
     });
     const { result } = await invokeFunction<HttpResponseInit>(registry, match.fn.name, request, {
+      durable,
       log: (entry) => logs.push(`[${entry.level}] ${entry.message}`),
     });
     const responseHeaders = Object.fromEntries(Object.entries((result.headers ?? {}) as Record<string, string>).map(([k, v]) => [k.toLowerCase(), v]));
-    const bodyText = typeof result.body === 'string' ? result.body : result.body === undefined ? '' : JSON.stringify(result.body);
+    const bodyText = await textOf(result.body);
+    const json = responseHeaders['content-type']?.includes('json') ?? false;
     return {
       status: result.status ?? 200,
       headers: responseHeaders,
       text: bodyText,
-      body: bodyText ? JSON.parse(bodyText) : undefined,
+      body: bodyText && json ? JSON.parse(bodyText) : bodyText || undefined,
     };
   }
 
   return {
     services: getServices,
     registry,
+    durable,
     call,
     logs,
     async stop() {
+      await durable.stop();
       for (const [name, original] of originals) console[name] = original;
       resetServices();
       await azurite.stop();
     },
   };
+}
+
+async function textOf(body: unknown): Promise<string> {
+  if (body === undefined || body === null) return '';
+  if (typeof body === 'string') return body;
+  if (typeof body === 'object' && Symbol.asyncIterator in body) {
+    const chunks: Buffer[] = [];
+    for await (const chunk of body as AsyncIterable<Uint8Array | string>) chunks.push(Buffer.from(chunk));
+    return Buffer.concat(chunks).toString('utf8');
+  }
+  return JSON.stringify(body);
 }
 
 /** Minimal valid bodies, one per destination type, with the simulators' development credentials. */

@@ -56,6 +56,8 @@ const matrix: Case[] = [
   { method: 'PATCH', path: (f) => `/api/exports/${f.exp.id}`, body: () => ({ enabled: false }), expected: both(200) },
   { method: 'DELETE', path: (f) => `/api/exports/${f.exp.id}`, expected: both(204) },
   { method: 'GET', path: () => '/api/segments', expected: both(200) },
+  { method: 'POST', path: (f) => `/api/exports/${f.exp.id}/run`, expected: both(202) },
+  { method: 'GET', path: (f) => `/api/exports/${f.exp.id}/runs`, expected: both(200) },
   { method: 'GET', path: () => '/api/schedule', expected: adminOnly(200) },
   { method: 'PUT', path: () => '/api/schedule', body: () => ({ cron: '0 0 3 * * *' }), expected: adminOnly(200) },
   { method: 'GET', path: () => '/api/openapi.json', expected: { anonymous: 200, 'no-role': 200, contributor: 200, admin: 200 } },

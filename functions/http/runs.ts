@@ -1,0 +1,103 @@
+import * as df from 'durable-functions';
+import { z } from 'zod';
+import { getExport } from '../../shared/api/exports.js';
+import { idParamsSchema } from '../../shared/api/schemas.js';
+import type { Principal } from '../../shared/domain/principal.js';
+import { runSchema } from '../../shared/domain/run.js';
+import { NotFoundError } from '../../shared/errors.js';
+import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
+import { streamReport } from '../../shared/pipeline/report.js';
+import { startRun } from '../../shared/pipeline/run-service.js';
+import type { Services } from '../../shared/services.js';
+import { runStarter } from '../orchestrators/starter.js';
+import { defineRoute, registerRoutes } from './route.js';
+
+const tag = 'runs';
+const runStartResponseSchema = z.object({
+  started: z.boolean().describe('false: the export already had an active run, which is returned instead.'),
+  run: runSchema,
+  statusUrl: z.string().describe('GET it to follow the run.'),
+});
+const statusUrl = (runId: string) => `/api/runs/${runId}`;
+
+export const runRoutes = [
+  defineRoute({
+    name: 'runExport',
+    method: 'POST',
+    path: 'exports/{id}/run',
+    tag,
+    roles: ['admin', 'contributor'],
+    summary: 'Run an export now',
+    description:
+      'Starts a run on demand. One run per export is active at a time: while one is queued or running, the call returns it (200, `started: false`) instead of starting another.',
+    params: idParamsSchema,
+    extraInputs: [df.input.durableClient()],
+    responses: {
+      202: { description: 'Run started', schema: runStartResponseSchema, headers: ['Location'] },
+      200: { description: 'A run of this export is already active', schema: runStartResponseSchema, headers: ['Location'] },
+    },
+    handle: async ({ services, principal, params, context }) => {
+      const exp = await getExport(services, principal, params.id);
+      const result = await startRun(services, runStarter(df.getClient(context)), exp, 'on-demand');
+      const run = result.started ? result.run : await services.runs.get(result.activeRunId);
+      const url = statusUrl(run.id);
+      return { status: result.started ? 202 : 200, body: { started: result.started, run, statusUrl: url }, location: url };
+    },
+  }),
+  defineRoute({
+    name: 'listExportRuns',
+    method: 'GET',
+    path: 'exports/{id}/runs',
+    tag,
+    roles: ['admin', 'contributor'],
+    summary: "List an export's runs, newest first",
+    params: idParamsSchema,
+    query: listQuerySchema,
+    responses: { 200: { description: 'A page of runs', schema: pageSchema(runSchema) } },
+    handle: async ({ services, principal, params, query }) => {
+      await getExport(services, principal, params.id);
+      return { body: await services.runs.listByExport(params.id, query) };
+    },
+  }),
+  defineRoute({
+    name: 'getRun',
+    method: 'GET',
+    path: 'runs/{id}',
+    tag,
+    roles: ['admin', 'contributor'],
+    summary: 'Read a run: status, progress, counts per segment',
+    params: idParamsSchema,
+    responses: { 200: { description: 'The run', schema: runSchema } },
+    handle: async ({ services, principal, params }) => ({ body: await visibleRun(services, principal, params.id) }),
+  }),
+  defineRoute({
+    name: 'getRunRejectedRows',
+    method: 'GET',
+    path: 'runs/{id}/rejected',
+    tag,
+    roles: ['admin', 'contributor'],
+    summary: 'The rejected-rows report of a run (CSV: segment, row, reason, value)',
+    params: idParamsSchema,
+    responses: {
+      200: { description: 'Every row not delivered, with its reason', schema: z.string(), contentType: 'text/csv' },
+    },
+    handle: async ({ services, principal, params }) => {
+      const run = await visibleRun(services, principal, params.id);
+      const reports = await services.storage.ensureContainer(services.config.containers.reports);
+      return {
+        stream: { contentType: 'text/csv; charset=utf-8', body: streamReport(reports, run.id) },
+        headers: { 'content-disposition': `attachment; filename="${run.id}-rejected.csv"` },
+      };
+    },
+  }),
+];
+
+/** A run the caller may see: they must be allowed to see its export (a 404 otherwise, as for the export). */
+async function visibleRun(services: Services, principal: Principal, runId: string) {
+  const run = await services.runs.find(runId);
+  if (!run) throw new NotFoundError('run', runId);
+  await getExport(services, principal, run.exportId);
+  return run;
+}
+
+registerRoutes(runRoutes);
