@@ -60,7 +60,6 @@ export const appSettings = {
   MSADS_API_URL: {
     description: 'Microsoft Advertising Campaign Management base URL (default https://campaign.api.bingads.microsoft.com).',
   },
-  MSADS_BULK_API_URL: { description: 'Microsoft Advertising Bulk service base URL (default https://bulk.api.bingads.microsoft.com).' },
   MSADS_TOKEN_URL: {
     description: 'Microsoft identity platform token endpoint (default https://login.microsoftonline.com/common/oauth2/v2.0/token).',
   },
@@ -104,7 +103,6 @@ const configSchema = z.object({
     }),
     microsoftAdvertising: z.object({
       apiUrl: z.string().url().default('https://campaign.api.bingads.microsoft.com'),
-      bulkApiUrl: z.string().url().default('https://bulk.api.bingads.microsoft.com'),
       tokenUrl: z.string().url().default('https://login.microsoftonline.com/common/oauth2/v2.0/token'),
       clientId: z.string().default(''),
       clientSecret: z.string().default(''),
@@ -157,7 +155,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
       microsoftAdvertising: {
         apiUrl: read('MSADS_API_URL'),
-        bulkApiUrl: read('MSADS_BULK_API_URL'),
         tokenUrl: read('MSADS_TOKEN_URL'),
         clientId: read('MSADS_CLIENT_ID'),
         clientSecret: read('MSADS_CLIENT_SECRET'),

@@ -59,7 +59,6 @@ const OFFLINE_DESTINATIONS = {
   ADROLL_API_URL: 'http://127.0.0.1:9',
   ROLLWORKS_API_URL: 'http://127.0.0.1:9',
   MSADS_API_URL: 'http://127.0.0.1:9',
-  MSADS_BULK_API_URL: 'http://127.0.0.1:9',
   MSADS_TOKEN_URL: 'http://127.0.0.1:9/token',
   AUTOPILOT_API_URL: 'http://127.0.0.1:9/v1',
 };

@@ -40,7 +40,6 @@ function connection(refreshToken: string = creds.refreshToken) {
         http,
         endpoints: loadConfig({
           MSADS_API_URL: sim.url,
-          MSADS_BULK_API_URL: sim.url,
           MSADS_TOKEN_URL: sim.tokenUrl,
           MSADS_CLIENT_ID: creds.clientId,
           MSADS_CLIENT_SECRET: creds.clientSecret,
