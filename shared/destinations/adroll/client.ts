@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient, field, type FailureReading } from '../common/http.js';
-import { OAuthFlow } from '../common/oauth-flow.js';
+import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
 import { sharedLimiter } from '../common/rate-limit.js';
 import {
   DestinationError,
@@ -102,12 +102,7 @@ export function connectNextRoll(brand: NextRollBrand, context: ConnectorContext<
           client_id: endpoints.clientId,
           client_secret: endpoints.clientSecret,
         }),
-        credentials: context.credentials,
-        refreshTokenOf: (credentials) => credentials.refreshToken,
-        withRefreshToken: (credentials, refreshToken) => ({ ...credentials, refreshToken }),
-        saveCredentials: (credentials) => context.saveCredentials(credentials),
-        reloadCredentials: context.reloadCredentials ? () => context.reloadCredentials!() : undefined,
-        log: context.log,
+        ...refreshTokenCredentials(context),
       });
 
   const requireSettings = (): Settings => {

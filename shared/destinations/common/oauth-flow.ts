@@ -1,5 +1,5 @@
 import { handleAll, retry } from 'cockatiel';
-import { DestinationError, type Logger } from '../types.js';
+import { DestinationError, type ConnectorContext, type Logger } from '../types.js';
 import type { ServiceClient } from './http.js';
 import { readOAuthError, readTokenResponse, tokenCache, type OAuthGrant, type TokenCache } from './oauth.js';
 
@@ -18,6 +18,23 @@ export interface OAuthFlowOptions<C> {
   reloadCredentials?(): Promise<C | undefined>;
   log?: Logger;
   cache?: TokenCache;
+}
+
+/**
+ * The credential plumbing of a connector whose credentials are `{ refreshToken }`: where the
+ * token is, how a rotated one is written back, and how the stored one is read again.
+ */
+export function refreshTokenCredentials<C extends { refreshToken?: string }>(
+  context: ConnectorContext<C, unknown>,
+): Pick<OAuthFlowOptions<C>, 'credentials' | 'refreshTokenOf' | 'withRefreshToken' | 'saveCredentials' | 'reloadCredentials' | 'log'> {
+  return {
+    credentials: context.credentials,
+    refreshTokenOf: (credentials) => credentials.refreshToken,
+    withRefreshToken: (credentials, refreshToken) => ({ ...credentials, refreshToken }),
+    saveCredentials: (credentials) => context.saveCredentials(credentials),
+    ...(context.reloadCredentials ? { reloadCredentials: () => context.reloadCredentials!() } : {}),
+    ...(context.log ? { log: context.log } : {}),
+  };
 }
 
 /**

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient, field, type FailureReading } from '../common/http.js';
-import { OAuthFlow } from '../common/oauth-flow.js';
+import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
 import { sharedLimiter } from '../common/rate-limit.js';
 import {
   DestinationError,
@@ -119,12 +119,7 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
       refresh_token: refreshToken,
       scope: msadsScope,
     }),
-    credentials: context.credentials,
-    refreshTokenOf: (credentials) => credentials.refreshToken,
-    withRefreshToken: (credentials, refreshToken) => ({ ...credentials, refreshToken }),
-    saveCredentials: (credentials) => context.saveCredentials(credentials),
-    reloadCredentials: context.reloadCredentials ? () => context.reloadCredentials!() : undefined,
-    log: context.log,
+    ...refreshTokenCredentials(context),
   });
 
   const requireSettings = (): Settings => {
