@@ -92,18 +92,18 @@ function* runSegments(context: OrchestrationContext, plan: RunPlan): Generator<T
 
   progress('creating-audiences', 0, 0);
   const sending = tallies.map((t, i) => (t.status === 'running' ? i : -1)).filter((i) => i >= 0);
-  const audiences = (yield context.df.Task.all(
-    sending.map((segmentIndex) => {
-      const first = uploads[segmentIndex]![0];
-      return context.df.callActivityWithRetry(activities.ensureAudience, retry, {
-        runId,
-        exportId,
-        segment: plan.segments[segmentIndex]!,
-        segmentIndex,
-        ...(plan.audienceCreationNeedsMembers && first ? { firstWorkFile: first.slice } : {}),
-      });
-    }),
-  )) as EnsureAudienceResult[];
+  // Task.all refuses an empty list: when no segment is left to send, there is nothing to wait for.
+  const audienceTasks = sending.map((segmentIndex) => {
+    const first = uploads[segmentIndex]![0];
+    return context.df.callActivityWithRetry(activities.ensureAudience, retry, {
+      runId,
+      exportId,
+      segment: plan.segments[segmentIndex]!,
+      segmentIndex,
+      ...(plan.audienceCreationNeedsMembers && first ? { firstWorkFile: first.slice } : {}),
+    });
+  });
+  const audiences = (audienceTasks.length > 0 ? yield context.df.Task.all(audienceTasks) : []) as EnsureAudienceResult[];
 
   const audienceIds: string[] = [];
   sending.forEach((segmentIndex, k) => {
@@ -216,9 +216,10 @@ function* settleAll(context: OrchestrationContext, tasks: Task[]): Generator<Tas
   }
 }
 
+/** The failure's first line: the SDK appends the activity's stack trace, which has no place in a report. */
 function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.slice(0, 500);
+  return message.split('\n')[0]!.trim().slice(0, 500);
 }
 
 df.app.orchestration(EXPORT_RUN_ORCHESTRATION, exportRun);

@@ -1,0 +1,281 @@
+import { randomBytes, randomUUID } from 'node:crypto';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
+import { DurableDriver } from '../../dev/durable/index.js';
+import { EventType, type HistoryEvent } from '../../dev/durable/history.js';
+import { loadFunctionApp } from '../../dev/host/registry.js';
+import type { Run } from '../../shared/domain/run.js';
+import { DestinationError, type DestinationClient, type ProfileRecord } from '../../shared/destinations/types.js';
+import { streamReport } from '../../shared/pipeline/report.js';
+import { runInstanceId, startRun, type RunStarter } from '../../shared/pipeline/run-service.js';
+import type { RunInput } from '../../shared/pipeline/run-steps.js';
+import { createServices, resetServices, type Services } from '../../shared/services.js';
+import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
+
+/**
+ * The export-run orchestrator and its activities, as registered by functions/index.ts,
+ * executed through the durable driver (the SDK's own replay over history kept in Azurite).
+ * Only the destination is a stand-in: a recording client that can be told to fail.
+ */
+
+const MAX_IN_FLIGHT = 2;
+let azurite: RunningAzurite;
+let driver: DurableDriver;
+let services: Services;
+
+/** Records what a destination would receive; fails on request. */
+class RecordingDestination {
+  readonly received = new Map<string, string[]>();
+  readonly batchSizes: number[] = [];
+  inFlight = 0;
+  maxInFlight = 0;
+  /** email → failures still to raise for the batch that starts with it. */
+  readonly failures = new Map<string, { error: () => DestinationError; remaining: number; raised: number }>();
+
+  reset(): void {
+    this.received.clear();
+    this.batchSizes.length = 0;
+    this.failures.clear();
+    this.inFlight = 0;
+    this.maxInFlight = 0;
+  }
+
+  failBatchStartingWith(email: string, times: number, error: () => DestinationError): void {
+    this.failures.set(email, { error, remaining: times, raised: 0 });
+  }
+
+  client(): DestinationClient {
+    return {
+      testConnection: async () => undefined,
+      ensureAudience: async (name) => {
+        if (!this.received.has(name)) this.received.set(name, []);
+        return { audienceId: name, created: true, membersIncluded: false };
+      },
+      uploadBatch: async (audienceId, records: ProfileRecord[]) => {
+        this.inFlight++;
+        this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+        try {
+          // Long enough that work files in flight together overlap here.
+          await sleep(3);
+          const failure = this.failures.get(records[0]!.email);
+          if (failure && failure.remaining > 0) {
+            failure.remaining--;
+            failure.raised++;
+            throw failure.error();
+          }
+          this.batchSizes.push(records.length);
+          this.received.get(audienceId)!.push(...records.map((r) => r.email));
+          return { accepted: records.length, rejected: [] };
+        } finally {
+          this.inFlight--;
+        }
+      },
+      removeMembers: async () => ({ accepted: 0, rejected: [] }),
+    };
+  }
+}
+
+const destination = new RecordingDestination();
+
+const starter: RunStarter = {
+  async activeInput(instanceId) {
+    const status = await driver.getStatus(instanceId);
+    return status && ['Pending', 'Running'].includes(status.runtimeStatus) ? (status.input as RunInput) : undefined;
+  },
+  async start(instanceId, input) {
+    await driver.startNew(EXPORT_RUN_ORCHESTRATION, { instanceId, input });
+  },
+};
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  Object.assign(process.env, {
+    AzureWebJobsStorage: azurite.connectionString,
+    SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+    MAX_UPLOADS_IN_FLIGHT: String(MAX_IN_FLIGHT),
+  });
+  const registry = await loadFunctionApp(() => import('../index.js'));
+  services = createServices();
+  services.destinationClient = async () => destination.client();
+  resetServices(services);
+  driver = await DurableDriver.create({
+    registry,
+    connectionString: azurite.connectionString,
+    taskHub: `orch${randomBytes(4).toString('hex')}`,
+    timeScale: 0.001,
+    log: () => undefined,
+  });
+  await driver.start();
+}, 60_000);
+
+afterAll(async () => {
+  await driver?.stop();
+  resetServices();
+  await azurite?.stop();
+});
+
+beforeEach(() => destination.reset());
+
+const emails = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `member.${from + i}@example.com`);
+
+/** An Autopilot export (work files of 2,000 records, batches of 100) of one segment. */
+async function createExport(segment: string): Promise<string> {
+  const at = new Date().toISOString();
+  const user = { userId: 'test-admin', userDetails: 'admin@example.com' };
+  const connectionId = randomUUID();
+  await services.connections.create({
+    id: connectionId,
+    type: 'autopilot',
+    displayName: `orchestration ${connectionId}`,
+    allowContributors: false,
+    consent: { accepted: true, acceptedBy: user, acceptedAt: at },
+    exportUser: user,
+    credentials: { set: true, updatedAt: at },
+    createdBy: user,
+    createdAt: at,
+    updatedAt: at,
+  });
+  const exportId = randomUUID();
+  await services.exports.create({
+    id: exportId,
+    name: `export of ${segment}`,
+    connectionId,
+    destinationType: 'autopilot',
+    segments: [segment],
+    dataMatching: { email: 'email' },
+    settings: {},
+    enabled: true,
+    runOnSegmentRefresh: false,
+    schedule: 'none',
+    truncate: false,
+    createdBy: user,
+    createdAt: at,
+    updatedAt: at,
+  });
+  return exportId;
+}
+
+async function dropSegmentFile(segment: string, lines: string[]): Promise<void> {
+  const container = await services.storage.ensureContainer(services.config.containers.segments);
+  const csv = `email\n${lines.join('\n')}\n`;
+  await container.getBlockBlobClient(`${segment}/members.csv`).upload(csv, Buffer.byteLength(csv));
+}
+
+async function run(exportId: string): Promise<{ run: Run; instanceId: string; output: unknown }> {
+  const started = await startRun(services, starter, { id: exportId, destinationType: 'autopilot', segments: (await services.exports.find(exportId))!.segments }, 'on-demand');
+  if (!started.started) throw new Error('expected a new run');
+  const instanceId = runInstanceId(exportId);
+  const status = await driver.waitForCompletion(instanceId, 60_000);
+  expect(status.runtimeStatus).toBe('Completed');
+  return { run: await services.runs.get(started.run.id), instanceId, output: status.output };
+}
+
+async function report(runId: string): Promise<string[][]> {
+  const container = await services.storage.ensureContainer(services.config.containers.reports);
+  let text = '';
+  for await (const chunk of streamReport(container, runId)) text += chunk.toString();
+  return text.trim().split('\n').slice(1).map((line) => line.split(','));
+}
+
+const scheduled = (history: unknown[], name: string) =>
+  (history as HistoryEvent[]).filter((e) => e.EventType === EventType.TaskScheduled && 'Name' in e && e.Name === name).length;
+
+describe('export-run orchestration', () => {
+  it('fans the work files out, never more than MAX_UPLOADS_IN_FLIGHT at once, and fans the counts in', async () => {
+    const segment = 'fan-out';
+    const valid = emails(1, 5_000);
+    await dropSegmentFile(segment, [...valid, 'not-an-email', 'member.7@example.com', 'MEMBER.8@EXAMPLE.COM ']);
+    const { run: record, instanceId } = await run(await createExport(segment));
+
+    expect(record.status).toBe('succeeded');
+    expect(record.segments[0]).toMatchObject({ segment, read: 5_003, valid: 5_000, invalid: 1, duplicate: 2, sent: 5_000, accepted: 5_000, rejected: 0, status: 'succeeded' });
+    expect([...destination.received.get(segment)!].sort()).toEqual([...valid].sort());
+    expect(Math.max(...destination.batchSizes)).toBeLessThanOrEqual(100);
+    // Three work files (2,000 + 2,000 + 1,000): three upload activities, two of them side by side.
+    const history = await driver.history(instanceId);
+    expect(scheduled(history, activities.uploadWorkFile)).toBe(3);
+    expect(destination.maxInFlight).toBe(MAX_IN_FLIGHT);
+    expect((await report(record.id)).map(([, row, reason]) => [row, reason])).toEqual([
+      ['5001', 'invalid-email'],
+      ['5002', 'duplicate'],
+      ['5003', 'duplicate'],
+    ]);
+  });
+
+  it('retries a transient destination failure until the work file is delivered, once', async () => {
+    const segment = 'transient';
+    const valid = emails(1, 4_500);
+    await dropSegmentFile(segment, valid);
+    // The first batch of the second work file fails twice, then goes through.
+    destination.failBatchStartingWith('member.2001@example.com', 2, () => new DestinationError('transient', 'service unavailable (503)'));
+    const { run: record, instanceId } = await run(await createExport(segment));
+
+    expect(destination.failures.get('member.2001@example.com')!.raised).toBe(2);
+    expect(record.status).toBe('succeeded');
+    expect(record.segments[0]).toMatchObject({ read: 4_500, valid: 4_500, sent: 4_500, accepted: 4_500, rejected: 0 });
+    const received = destination.received.get(segment)!;
+    expect(received).toHaveLength(valid.length);
+    expect(new Set(received).size).toBe(valid.length);
+    // Three files, one of them attempted three times: the retries are the durable ones.
+    expect(scheduled(await driver.history(instanceId), activities.uploadWorkFile)).toBe(5);
+  });
+
+  it('reports every row of a work file that fails for good, and the run is partially-succeeded', async () => {
+    const segment = 'permanent';
+    const valid = emails(1, 5_000);
+    await dropSegmentFile(segment, valid);
+    destination.failBatchStartingWith('member.2001@example.com', Number.POSITIVE_INFINITY, () => new DestinationError('invalid-request', 'list is read-only', false));
+    const { run: record } = await run(await createExport(segment));
+
+    expect(record.status).toBe('partially-succeeded');
+    const [tally] = record.segments;
+    expect(tally).toMatchObject({ status: 'partially-succeeded', read: 5_000, valid: 5_000, sent: 5_000, accepted: 3_000, rejected: 2_000 });
+    expect(tally!.reason).toMatch(/^upload-failed: 1 of 3 work files failed/);
+    // The failed file's 2,000 rows are in the report with the destination's reason; the rest arrived.
+    const rows = await report(record.id);
+    expect(rows).toHaveLength(2_000);
+    expect(rows.every(([, , reason]) => reason === 'upload-failed: invalid-request: list is read-only')).toBe(true);
+    expect(rows.map(([, , , value]) => value).sort()).toEqual(emails(2_001, 4_000).sort());
+    expect([...destination.received.get(segment)!].sort()).toEqual([...emails(1, 2_000), ...emails(4_001, 5_000)].sort());
+  });
+
+  it('waits for the rest of the window when a work file exhausts its retries, and reports that file', async () => {
+    const segment = 'exhausted';
+    await dropSegmentFile(segment, emails(1, 5_000));
+    // Retryable every time: the activity throws, and the durable retries run out (4 attempts).
+    destination.failBatchStartingWith('member.1@example.com', Number.POSITIVE_INFINITY, () => new DestinationError('transient', 'gateway timeout (504)'));
+    const { run: record, instanceId } = await run(await createExport(segment));
+
+    expect(destination.failures.get('member.1@example.com')!.raised).toBe(4);
+    expect(record.status).toBe('partially-succeeded');
+    expect(record.segments[0]).toMatchObject({ sent: 5_000, accepted: 3_000, rejected: 2_000 });
+    const rows = await report(record.id);
+    expect(rows).toHaveLength(2_000);
+    expect(rows.every(([, , reason]) => reason === "upload-failed: Activity function 'uploadWorkFile' failed: gateway timeout (504)")).toBe(true);
+    // The other file of the window was delivered, and the third file was still sent afterwards.
+    expect([...destination.received.get(segment)!].sort()).toEqual(emails(2_001, 5_000).sort());
+    expect(scheduled(await driver.history(instanceId), activities.uploadWorkFile)).toBe(6);
+  });
+
+  it('fails the segment with a reason when its file is missing', async () => {
+    const { run: record } = await run(await createExport('never-landed'));
+    expect(record.status).toBe('failed');
+    expect(record.segments[0]).toMatchObject({ segment: 'never-landed', status: 'failed', read: 0, sent: 0 });
+    expect(record.segments[0]!.reason).toMatch(/^segment-file-not-found/);
+    expect(destination.received.has('never-landed')).toBe(false);
+  });
+
+  it('replays a finished instance deterministically: same output, nothing new to schedule', async () => {
+    const segment = 'replayed';
+    await dropSegmentFile(segment, emails(1, 3_000));
+    destination.failBatchStartingWith('member.1@example.com', 1, () => new DestinationError('rate-limited', 'slow down (429)'));
+    const { instanceId, output } = await run(await createExport(segment));
+
+    const check = await driver.replay(instanceId);
+    expect(check.isDone).toBe(true);
+    expect(check.newWork).toEqual([]);
+    expect(check.output).toEqual(output);
+    expect(output).toEqual({ status: 'succeeded' });
+  });
+});
