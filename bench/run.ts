@@ -258,17 +258,19 @@ function stageTimes(history: HistoryEvent[], droppedAt: number): StageTimes {
 }
 
 /**
- * The least time the published rate allows: one request per batch (plus the audience
- * creation), paced at `rate` requests a second, so n requests need (n - 1) / rate seconds.
+ * The least time the published rate allows: one request per batch, plus one to create the
+ * audience where that is a call of its own (AdRoll's create carries the members), paced at
+ * `rate` requests a second: n requests need (n - 1) / rate seconds.
  */
 function floorFor(destination: DestinationType, valid: number, wallSeconds: number): DestinationResult['floor'] {
-  const { batchSize } = getDestination(destination).limits;
+  const { limits, audienceCreationNeedsMembers } = getDestination(destination);
   const rate = PUBLISHED_RATE[destination];
-  const requests = Math.ceil(valid / batchSize) + 1;
+  const create = audienceCreationNeedsMembers ? 0 : 1;
+  const requests = Math.ceil(valid / limits.batchSize) + create;
   const seconds = (requests - 1) / rate;
   return {
     seconds,
-    formula: `(ceil(${valid} / ${batchSize}) + 1 - 1) / ${rate} req/s`,
+    formula: `(ceil(${valid} / ${limits.batchSize}) + ${create} - 1) / ${rate} req/s`,
     ratio: seconds > 0 ? Math.round((wallSeconds / seconds) * 100) / 100 : Number.NaN,
   };
 }
@@ -293,7 +295,7 @@ export function formatTable(summary: BenchSummary): string {
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
   if (withFloor) {
-    out.push('', 'floor = (upload requests + audience creation - 1) / published rate:');
+    out.push('', 'floor = (upload requests + audience creation request - 1) / published rate:');
     for (const r of summary.results) if (r.floor) out.push(`  ${r.destination}: ${r.floor.formula} = ${r.floor.seconds.toFixed(1)} s`);
   }
   if (summary.memory) {

@@ -1,0 +1,17 @@
+import { describe, expect, it } from 'vitest';
+import { destinationTypes } from '../shared/destinations/registry.js';
+import { formatTable, runBenchmark } from './run.js';
+
+/** The benchmark's short mode, as CI runs it: it completes and every count reconciles. No timing is asserted. */
+describe('npm run bench -- --rows 20000', () => {
+  it('runs every destination end to end and reconciles the counts', async () => {
+    const summary = await runBenchmark({ rows: 20_000, destinations: [...destinationTypes], rateLimits: 'off' });
+
+    expect(summary.results.map((r) => r.destination)).toEqual([...destinationTypes]);
+    for (const result of summary.results) {
+      expect(result.mismatches, result.destination).toEqual([]);
+      expect(result).toMatchObject({ rows: 20_000, status: 'succeeded', reconciled: true });
+    }
+    expect(formatTable(summary)).toContain('microsoft-advertising');
+  }, 120_000);
+});
