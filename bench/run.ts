@@ -7,7 +7,7 @@ import { parseArgs } from 'node:util';
 import { startAzurite, type RunningAzurite } from '../dev/azurite.js';
 import { EventType, type HistoryEvent } from '../dev/durable/history.js';
 import { startLocalHost, type RunningLocalHost } from '../dev/host/local-host.js';
-import { devCredentials, startSimulators, type RunningSimulators } from '../dev/simulators/index.js';
+import { devConnections, startSimulators, type RunningSimulators } from '../dev/simulators/index.js';
 import { connectDestination } from '../shared/destinations/connect.js';
 import { destinationTypes, getDestination, type DestinationType } from '../shared/destinations/registry.js';
 import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
@@ -74,18 +74,6 @@ const PUBLISHED_RATE: Record<DestinationType, number> = {
   autopilot: autopilotRequestsPerSecond,
 };
 
-const CONNECTIONS: Record<DestinationType, { credentials: Record<string, string>; settings: Record<string, string> }> = {
-  adroll: { credentials: { refreshToken: devCredentials.adroll.refreshToken }, settings: { advertiserId: devCredentials.adroll.advertiserId } },
-  rollworks: {
-    credentials: { personalAccessToken: devCredentials.rollworks.personalAccessToken },
-    settings: { advertiserId: devCredentials.rollworks.advertiserId },
-  },
-  'microsoft-advertising': {
-    credentials: { refreshToken: devCredentials.microsoftAdvertising.refreshToken },
-    settings: { customerId: devCredentials.microsoftAdvertising.customerId, accountId: devCredentials.microsoftAdvertising.accountId },
-  },
-  autopilot: { credentials: { apiKey: devCredentials.autopilot.apiKey }, settings: {} },
-};
 
 /** The most a destination takes in one export: the file is cut to it, so a run never fails on the limit. */
 function rowsFor(destination: DestinationType, requested: number): number {
@@ -169,7 +157,7 @@ async function benchDestination(
   rateLimits: 'on' | 'off',
 ): Promise<DestinationResult> {
   const segment = `bench-${destination}-${rows}-${Date.now().toString(36)}`;
-  const { credentials, settings } = CONNECTIONS[destination];
+  const { credentials, settings } = devConnections[destination];
   const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: segment, credentials, consent: true });
   const dataMatching = destination === 'autopilot' ? { email: 'email_address', firstName: 'first_name', lastName: 'last_name' } : { email: 'email_address' };
   const exp = await api<{ id: string }>(host, 'POST', '/exports', { name: segment, connectionId: connection.id, segments: [segment], dataMatching, settings });

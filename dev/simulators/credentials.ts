@@ -35,3 +35,19 @@ export const devCredentials = {
     apiKey: 'dev-autopilot-api-key',
   },
 } as const;
+
+type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+
+/** What a connection to each simulator is created with, and the settings its exports need. */
+export const devConnections: Record<SimulatedDestination, { credentials: Record<string, string>; settings: Record<string, string> }> = {
+  adroll: { credentials: { refreshToken: devCredentials.adroll.refreshToken }, settings: { advertiserId: devCredentials.adroll.advertiserId } },
+  rollworks: {
+    credentials: { personalAccessToken: devCredentials.rollworks.personalAccessToken },
+    settings: { advertiserId: devCredentials.rollworks.advertiserId },
+  },
+  'microsoft-advertising': {
+    credentials: { refreshToken: devCredentials.microsoftAdvertising.refreshToken },
+    settings: { customerId: devCredentials.microsoftAdvertising.customerId, accountId: devCredentials.microsoftAdvertising.accountId },
+  },
+  autopilot: { credentials: { apiKey: devCredentials.autopilot.apiKey }, settings: {} },
+};

@@ -1,7 +1,7 @@
 import { startNextRollSimulator, type NextRollSimulator } from './adroll/server.js';
 import { startAutopilotSimulator, type AutopilotSimulator } from './autopilot/server.js';
 import type { SimulatorHandle } from './common/handle.js';
-import { devCredentials } from './credentials.js';
+import { devConnections, devCredentials } from './credentials.js';
 import { startMicrosoftAdvertisingSimulator, type MicrosoftAdvertisingSimulator } from './microsoft-advertising/server.js';
 
 export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
@@ -93,7 +93,7 @@ async function stopAll(handles: SimulatorHandle[]): Promise<void> {
   await Promise.all(handles.map((handle) => handle.stop()));
 }
 
-export { devCredentials };
+export { devConnections, devCredentials };
 export type { SimAudience, SimulatorHandle } from './common/handle.js';
 export type { FaultSpec } from './common/faults.js';
 export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator };

@@ -4,7 +4,7 @@ import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { parse } from 'csv-parse/sync';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { startLocalHost, type RunningLocalHost } from '../../dev/host/local-host.js';
-import { devCredentials, startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
+import { devConnections, startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
 import type { Run } from '../../shared/domain/run.js';
 import { resetServices } from '../../shared/services.js';
 
@@ -32,18 +32,6 @@ export type DestinationType = 'adroll' | 'rollworks' | 'microsoft-advertising' |
 
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
-export const connectionBodies: Record<DestinationType, { credentials: Record<string, string>; settings: Record<string, string> }> = {
-  adroll: { credentials: { refreshToken: devCredentials.adroll.refreshToken }, settings: { advertiserId: devCredentials.adroll.advertiserId } },
-  rollworks: {
-    credentials: { personalAccessToken: devCredentials.rollworks.personalAccessToken },
-    settings: { advertiserId: devCredentials.rollworks.advertiserId },
-  },
-  'microsoft-advertising': {
-    credentials: { refreshToken: devCredentials.microsoftAdvertising.refreshToken },
-    settings: { customerId: devCredentials.microsoftAdvertising.customerId, accountId: devCredentials.microsoftAdvertising.accountId },
-  },
-  autopilot: { credentials: { apiKey: devCredentials.autopilot.apiKey }, settings: {} },
-};
 
 export async function startApp(): Promise<RunningApp> {
   const azurite: RunningAzurite = await startAzurite();
@@ -83,7 +71,7 @@ export async function startApp(): Promise<RunningApp> {
     segments,
     api,
     async createExport(type, segmentNames, extra = {}) {
-      const { credentials, settings } = connectionBodies[type];
+      const { credentials, settings } = devConnections[type];
       const connection = await api('POST', '/connections', { type, displayName: `e2e ${type} ${++counter}`, credentials, consent: true });
       if (connection.status !== 201) throw new Error(`creating a connection answered ${connection.status}: ${connection.text}`);
       const created = await api('POST', '/exports', {
