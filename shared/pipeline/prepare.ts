@@ -135,7 +135,8 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
       if (firstName) record.firstName = firstName;
       if (lastName) record.lastName = lastName;
       workFile ??= new BlobLineWriter(containers.work, workFileName(input.runId, input.segmentIndex, result.workFiles.length + 1));
-      await workFile.write(JSON.stringify(record));
+      const flushing = workFile.write(JSON.stringify(record));
+      if (flushing) await flushing;
       if (workFile.lines >= input.recordsPerWorkFile) closeWorkFile();
     }
     if (workFile) closeWorkFile();

@@ -34,7 +34,7 @@ export class ReportWriter {
     this.writer = new BlobLineWriter(container, reportPartName(runId, part), 'text/csv');
   }
 
-  add(row: RejectedRow): Promise<void> {
+  add(row: RejectedRow): Promise<void> | undefined {
     return this.writer.write(reportLine(row));
   }
 

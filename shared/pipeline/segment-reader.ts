@@ -39,42 +39,40 @@ function deferred<T>() {
 }
 
 function csvRows(input: Readable): SegmentRows {
-  const header = deferred<string[]>();
+  // Records as arrays, the header being the first: cheaper than csv-parse's `columns` and
+  // `info` options (per-record objects), which took a quarter of the preparation time.
   const parser = parse({
     bom: true,
-    columns: (names: string[]) => {
-      const columns = names.map((n) => String(n).trim());
-      header.resolve(columns);
-      return columns;
-    },
     // Rows with a wrong number of fields, or a stray quote, are reported row by row
     // instead of aborting the file.
     relax_column_count: true,
     relax_quotes: true,
     skip_empty_lines: true,
-    info: true,
   });
   input.on('error', (error) => parser.destroy(error));
   input.pipe(parser);
-  parser.once('end', () => header.resolve([]));
-  parser.once('error', (error) => header.reject(error));
+  const records = (parser as AsyncIterable<string[]>)[Symbol.asyncIterator]();
+  // The header is read ahead so columns() can answer before rows() starts.
+  let header: Promise<string[]> | undefined;
+  const readHeader = () =>
+    (header ??= records.next().then((first) => (first.done ? [] : first.value.map((name) => String(name).trim()))));
   return {
-    columns: () => header.promise,
+    columns: readHeader,
     async *rows() {
+      const columns = await readHeader();
       let row = 0;
-      // csv-parse counts the records with a wrong field count so far; a rise marks this one.
-      let invalidSoFar = 0;
-      for await (const { record, info } of parser as AsyncIterable<{
-        record: Record<string, unknown>;
-        info: { invalid_field_length: number };
-      }>) {
+      for (;;) {
+        const next = await records.next();
+        if (next.done) break;
+        const fields = next.value;
         row++;
-        if (info.invalid_field_length > invalidSoFar) {
-          invalidSoFar = info.invalid_field_length;
+        if (fields.length !== columns.length) {
           yield { row, malformed: 'malformed-row: the number of fields differs from the header' };
-        } else {
-          yield { row, values: record };
+          continue;
         }
+        const values: Record<string, unknown> = {};
+        for (let i = 0; i < columns.length; i++) values[columns[i]!] = fields[i];
+        yield { row, values };
       }
     },
   };
