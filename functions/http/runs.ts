@@ -4,7 +4,7 @@ import { getExport } from '../../shared/api/exports.js';
 import { idParamsSchema } from '../../shared/api/schemas.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { runSchema } from '../../shared/domain/run.js';
-import { NotFoundError } from '../../shared/errors.js';
+import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
 import { streamReport } from '../../shared/pipeline/report.js';
 import { startRun } from '../../shared/pipeline/run-service.js';
@@ -29,7 +29,7 @@ export const runRoutes = [
     roles: ['admin', 'contributor'],
     summary: 'Run an export now',
     description:
-      'Starts a run on demand. One run per export is active at a time: while one is queued or running, the call returns it (200, `started: false`) instead of starting another.',
+      'Starts a run on demand. One run per export is active at a time: while one is queued or running, the call returns it (200, `started: false`) instead of starting another. A disabled export is refused with 409.',
     params: idParamsSchema,
     extraInputs: [df.input.durableClient()],
     responses: {
@@ -38,6 +38,11 @@ export const runRoutes = [
     },
     handle: async ({ services, principal, params, context }) => {
       const exp = await getExport(services, principal, params.id);
+      if (!exp.enabled) {
+        throw new ConflictError(`export ${exp.id} is disabled${exp.disabledReason ? ` (${exp.disabledReason})` : ''}; enable it to run it`, {}, [
+          { field: 'enabled', message: 'the export is disabled' },
+        ]);
+      }
       const result = await startRun(services, runStarter(df.getClient(context)), exp, 'on-demand');
       const run = result.started ? result.run : await services.runs.get(result.activeRunId);
       const url = statusUrl(run.id);

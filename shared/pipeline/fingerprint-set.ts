@@ -6,14 +6,15 @@
  * two million), which would report one of them as a duplicate, never drop it silently.
  */
 export class FingerprintSet {
-  private hi: Uint32Array;
-  private lo: Uint32Array;
+  // 256 shards by the fingerprint's top byte, each its own open-addressing table. A table
+  // grows by rehashing into one twice its size; with one table that moment held the old and
+  // the new table together (1.5x the set at its largest), with shards it is 1/256 of that.
+  private readonly shards: Shard[];
   private count = 0;
 
   constructor(initialCapacity = 1 << 16) {
-    const capacity = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity)));
-    this.hi = new Uint32Array(capacity);
-    this.lo = new Uint32Array(capacity);
+    const perShard = 1 << Math.ceil(Math.log2(Math.max(16, initialCapacity / SHARDS)));
+    this.shards = Array.from({ length: SHARDS }, () => new Shard(perShard));
   }
 
   get size(): number {
@@ -35,11 +36,28 @@ export class FingerprintSet {
     h1 = Math.imul(h1 ^ (h1 >>> 13), 0xc2b2ae35) ^ (h1 >>> 16);
     h2 = Math.imul(h2 ^ (h2 >>> 16), 0x7feb352d);
     h2 = Math.imul(h2 ^ (h2 >>> 15), 0x846ca68b) ^ (h2 >>> 16);
-    return this.insert(h1 >>> 0, (h2 >>> 0) || 1);
+    const hi = h1 >>> 0;
+    const added = this.shards[hi >>> 24]!.insert(hi, (h2 >>> 0) || 1);
+    if (added) this.count++;
+    return added;
+  }
+}
+
+const SHARDS = 256;
+
+/** One open-addressing table (linear probing, load <= 0.5); `lo = 0` marks an empty slot. */
+class Shard {
+  private hi: Uint32Array;
+  private lo: Uint32Array;
+  private count = 0;
+
+  constructor(capacity: number) {
+    this.hi = new Uint32Array(capacity);
+    this.lo = new Uint32Array(capacity);
   }
 
-  // lo = 0 marks an empty slot, which is why a zero low word is bumped to 1 above.
-  private insert(hi: number, lo: number): boolean {
+  // A zero low word is bumped to 1 by the caller, since 0 marks an empty slot.
+  insert(hi: number, lo: number): boolean {
     if ((this.count + 1) * 2 > this.hi.length) this.grow();
     const mask = this.hi.length - 1;
     let slot = hi & mask;
