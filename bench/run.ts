@@ -30,6 +30,8 @@ export interface BenchOptions {
   rows: number;
   destinations: DestinationType[];
   rateLimits: 'on' | 'off';
+  /** The segment file as gzipped CSV (default) or plain CSV. */
+  compression?: 'gzip' | 'none';
   /** Also measure the peak RSS of preparing files of these sizes, each in a fresh process. */
   memoryRows?: number[];
   log?: (line: string) => void;
@@ -62,7 +64,7 @@ export interface DestinationResult {
 
 export interface BenchSummary {
   machine: { cpus: number; memoryGb: number; node: string; platform: string };
-  options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off' };
+  options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off'; compression: 'gzip' | 'none' };
   results: DestinationResult[];
   memory?: (MemoryResult & { ratioToSmallest: number })[];
 }
@@ -107,7 +109,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
 
     for (const destination of options.destinations) {
       log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-      const result = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits);
+      const result = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
       results.push(result);
       log(`${destination}: ${result.status} in ${result.wallSeconds.toFixed(2)} s (${result.profilesPerSecond.toLocaleString('en')} profiles/s)`);
       sims.byType[destination].reset();
@@ -126,7 +128,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
 
     return {
       machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-      options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits },
+      options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits, compression: options.compression ?? 'gzip' },
       results,
       ...(memory ? { memory } : {}),
     };
@@ -155,6 +157,7 @@ async function benchDestination(
   destination: DestinationType,
   rows: number,
   rateLimits: 'on' | 'off',
+  compression: 'gzip' | 'none',
 ): Promise<DestinationResult> {
   const segment = `bench-${destination}-${rows}-${Date.now().toString(36)}`;
   const { credentials, settings } = devConnections[destination];
@@ -164,7 +167,8 @@ async function benchDestination(
 
   // The file is generated and gzipped as it uploads; the clock starts once the blob is committed.
   const { stream, expected } = generateSegment({ rows, seed: 42 });
-  await segments.getBlockBlobClient(`${segment}/segment.csv.gz`).uploadStream(stream.pipe(createGzip({ level: 1 })), 4 * 1024 * 1024, 4);
+  const file = compression === 'gzip' ? { name: 'segment.csv.gz', body: stream.pipe(createGzip({ level: 1 })) } : { name: 'segment.csv', body: stream };
+  await segments.getBlockBlobClient(`${segment}/${file.name}`).uploadStream(file.body, 4 * 1024 * 1024, 4);
   const started = Date.now();
 
   let peakRss = process.memoryUsage.rss();
@@ -296,11 +300,12 @@ export function formatTable(summary: BenchSummary): string {
   return out.join('\n');
 }
 
-const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limits on|off] [--memory] [--json FILE]
+const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limits on|off] [--compression gzip|none] [--memory] [--json FILE]
   --rows N          rows per destination (cut to the destination's limit); default 500000
   --destination     ${destinationTypes.join(', ')} or all (default)
   --rate-limits     off (default): simulators and our client accept as fast as they can;
                     on: the services' published limits, compared with the floor they set
+  --compression     the segment file as gzipped CSV (default) or plain CSV (none)
   --memory          also measure the peak RSS of preparing 200,000 / 1,000,000 / 2,000,000 rows
   --json FILE       write the summary as JSON`;
 
@@ -310,6 +315,7 @@ async function main(): Promise<void> {
       rows: { type: 'string', default: '500000' },
       destination: { type: 'string', default: 'all' },
       'rate-limits': { type: 'string', default: 'off' },
+      compression: { type: 'string', default: 'gzip' },
       memory: { type: 'boolean', default: false },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -322,11 +328,14 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer\n${USAGE}`);
   if (!destinations.every((d) => (destinationTypes as readonly string[]).includes(d))) throw new Error(`unknown --destination ${values.destination}\n${USAGE}`);
   if (rateLimits !== 'on' && rateLimits !== 'off') throw new Error(`--rate-limits must be on or off\n${USAGE}`);
+  const compression = values.compression;
+  if (compression !== 'gzip' && compression !== 'none') throw new Error(`--compression must be gzip or none\n${USAGE}`);
 
   const summary = await runBenchmark({
     rows,
     destinations,
     rateLimits,
+    compression,
     ...(values.memory ? { memoryRows: [200_000, 1_000_000, 2_000_000] } : {}),
     log: (line) => console.error(line),
   });
