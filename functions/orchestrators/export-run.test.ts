@@ -6,6 +6,7 @@ import { DurableDriver } from '../../dev/durable/index.js';
 import { EventType, type HistoryEvent } from '../../dev/durable/history.js';
 import { loadFunctionApp } from '../../dev/host/registry.js';
 import type { Run } from '../../shared/domain/run.js';
+import { autopilotLimits } from '../../shared/destinations/autopilot/definition.js';
 import { DestinationError, type DestinationClient, type ProfileRecord } from '../../shared/destinations/types.js';
 import { streamReport } from '../../shared/pipeline/report.js';
 import { runInstanceId, startRun, type RunStarter } from '../../shared/pipeline/run-service.js';
@@ -20,6 +21,9 @@ import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
  */
 
 const MAX_IN_FLIGHT = 2;
+const { recordsPerWorkFile: FILE, batchSize: BATCH } = autopilotLimits;
+/** Three work files: two full ones and a half one. */
+const TOTAL = 2 * FILE + FILE / 2;
 let azurite: RunningAzurite;
 let driver: DurableDriver;
 let services: Services;
@@ -119,7 +123,7 @@ beforeEach(() => destination.reset());
 
 const emails = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `member.${from + i}@example.com`);
 
-/** An Autopilot export (work files of 2,000 records, batches of 100) of one segment. */
+/** An Autopilot export (work files of FILE records, batches of BATCH) of one segment. */
 async function createExport(segment: string): Promise<string> {
   const at = new Date().toISOString();
   const user = { userId: 'test-admin', userDetails: 'admin@example.com' };
@@ -184,36 +188,36 @@ const scheduled = (history: unknown[], name: string) =>
 describe('export-run orchestration', () => {
   it('fans the work files out, never more than MAX_UPLOADS_IN_FLIGHT at once, and fans the counts in', async () => {
     const segment = 'fan-out';
-    const valid = emails(1, 5_000);
+    const valid = emails(1, TOTAL);
     await dropSegmentFile(segment, [...valid, 'not-an-email', 'member.7@example.com', 'MEMBER.8@EXAMPLE.COM ']);
     const { run: record, instanceId } = await run(await createExport(segment));
 
     expect(record.status).toBe('succeeded');
-    expect(record.segments[0]).toMatchObject({ segment, read: 5_003, valid: 5_000, invalid: 1, duplicate: 2, sent: 5_000, accepted: 5_000, rejected: 0, status: 'succeeded' });
+    expect(record.segments[0]).toMatchObject({ segment, read: TOTAL + 3, valid: TOTAL, invalid: 1, duplicate: 2, sent: TOTAL, accepted: TOTAL, rejected: 0, status: 'succeeded' });
     expect([...destination.received.get(segment)!].sort()).toEqual([...valid].sort());
-    expect(Math.max(...destination.batchSizes)).toBeLessThanOrEqual(100);
-    // Three work files (2,000 + 2,000 + 1,000): three upload activities, two of them side by side.
+    expect(Math.max(...destination.batchSizes)).toBeLessThanOrEqual(BATCH);
+    // Three work files (FILE + FILE + FILE / 2): three upload activities, two of them side by side.
     const history = await driver.history(instanceId);
     expect(scheduled(history, activities.uploadWorkFile)).toBe(3);
     expect(destination.maxInFlight).toBe(MAX_IN_FLIGHT);
     expect((await report(record.id)).map(([, row, reason]) => [row, reason])).toEqual([
-      ['5001', 'invalid-email'],
-      ['5002', 'duplicate'],
-      ['5003', 'duplicate'],
+      [String(TOTAL + 1), 'invalid-email'],
+      [String(TOTAL + 2), 'duplicate'],
+      [String(TOTAL + 3), 'duplicate'],
     ]);
   });
 
   it('retries a transient destination failure until the work file is delivered, once', async () => {
     const segment = 'transient';
-    const valid = emails(1, 4_500);
+    const valid = emails(1, TOTAL);
     await dropSegmentFile(segment, valid);
     // The first batch of the second work file fails twice, then goes through.
-    destination.failBatchStartingWith('member.2001@example.com', 2, () => new DestinationError('transient', 'service unavailable (503)'));
+    destination.failBatchStartingWith(`member.${FILE + 1}@example.com`, 2, () => new DestinationError('transient', 'service unavailable (503)'));
     const { run: record, instanceId } = await run(await createExport(segment));
 
-    expect(destination.failures.get('member.2001@example.com')!.raised).toBe(2);
+    expect(destination.failures.get(`member.${FILE + 1}@example.com`)!.raised).toBe(2);
     expect(record.status).toBe('succeeded');
-    expect(record.segments[0]).toMatchObject({ read: 4_500, valid: 4_500, sent: 4_500, accepted: 4_500, rejected: 0 });
+    expect(record.segments[0]).toMatchObject({ read: TOTAL, valid: TOTAL, sent: TOTAL, accepted: TOTAL, rejected: 0 });
     const received = destination.received.get(segment)!;
     expect(received).toHaveLength(valid.length);
     expect(new Set(received).size).toBe(valid.length);
@@ -223,38 +227,38 @@ describe('export-run orchestration', () => {
 
   it('reports every row of a work file that fails for good, and the run is partially-succeeded', async () => {
     const segment = 'permanent';
-    const valid = emails(1, 5_000);
+    const valid = emails(1, TOTAL);
     await dropSegmentFile(segment, valid);
-    destination.failBatchStartingWith('member.2001@example.com', Number.POSITIVE_INFINITY, () => new DestinationError('invalid-request', 'list is read-only', false));
+    destination.failBatchStartingWith(`member.${FILE + 1}@example.com`, Number.POSITIVE_INFINITY, () => new DestinationError('invalid-request', 'list is read-only', false));
     const { run: record } = await run(await createExport(segment));
 
     expect(record.status).toBe('partially-succeeded');
     const [tally] = record.segments;
-    expect(tally).toMatchObject({ status: 'partially-succeeded', read: 5_000, valid: 5_000, sent: 5_000, accepted: 3_000, rejected: 2_000 });
+    expect(tally).toMatchObject({ status: 'partially-succeeded', read: TOTAL, valid: TOTAL, sent: TOTAL, accepted: TOTAL - FILE, rejected: FILE });
     expect(tally!.reason).toMatch(/^upload-failed: 1 of 3 work files failed/);
-    // The failed file's 2,000 rows are in the report with the destination's reason; the rest arrived.
+    // The failed file's rows are in the report with the destination's reason; the rest arrived.
     const rows = await report(record.id);
-    expect(rows).toHaveLength(2_000);
+    expect(rows).toHaveLength(FILE);
     expect(rows.every(([, , reason]) => reason === 'upload-failed: invalid-request: list is read-only')).toBe(true);
-    expect(rows.map(([, , , value]) => value).sort()).toEqual(emails(2_001, 4_000).sort());
-    expect([...destination.received.get(segment)!].sort()).toEqual([...emails(1, 2_000), ...emails(4_001, 5_000)].sort());
+    expect(rows.map(([, , , value]) => value).sort()).toEqual(emails(FILE + 1, 2 * FILE).sort());
+    expect([...destination.received.get(segment)!].sort()).toEqual([...emails(1, FILE), ...emails(2 * FILE + 1, TOTAL)].sort());
   });
 
   it('waits for the rest of the window when a work file exhausts its retries, and reports that file', async () => {
     const segment = 'exhausted';
-    await dropSegmentFile(segment, emails(1, 5_000));
+    await dropSegmentFile(segment, emails(1, TOTAL));
     // Retryable every time: the activity throws, and the durable retries run out (4 attempts).
     destination.failBatchStartingWith('member.1@example.com', Number.POSITIVE_INFINITY, () => new DestinationError('transient', 'gateway timeout (504)'));
     const { run: record, instanceId } = await run(await createExport(segment));
 
     expect(destination.failures.get('member.1@example.com')!.raised).toBe(4);
     expect(record.status).toBe('partially-succeeded');
-    expect(record.segments[0]).toMatchObject({ sent: 5_000, accepted: 3_000, rejected: 2_000 });
+    expect(record.segments[0]).toMatchObject({ sent: TOTAL, accepted: TOTAL - FILE, rejected: FILE });
     const rows = await report(record.id);
-    expect(rows).toHaveLength(2_000);
+    expect(rows).toHaveLength(FILE);
     expect(rows.every(([, , reason]) => reason === "upload-failed: Activity function 'uploadWorkFile' failed: gateway timeout (504)")).toBe(true);
     // The other file of the window was delivered, and the third file was still sent afterwards.
-    expect([...destination.received.get(segment)!].sort()).toEqual(emails(2_001, 5_000).sort());
+    expect([...destination.received.get(segment)!].sort()).toEqual(emails(FILE + 1, TOTAL).sort());
     expect(scheduled(await driver.history(instanceId), activities.uploadWorkFile)).toBe(6);
   });
 
@@ -268,7 +272,7 @@ describe('export-run orchestration', () => {
 
   it('replays a finished instance deterministically: same output, nothing new to schedule', async () => {
     const segment = 'replayed';
-    await dropSegmentFile(segment, emails(1, 3_000));
+    await dropSegmentFile(segment, emails(1, FILE));
     destination.failBatchStartingWith('member.1@example.com', 1, () => new DestinationError('rate-limited', 'slow down (429)'));
     const { instanceId, output } = await run(await createExport(segment));
 

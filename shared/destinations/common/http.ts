@@ -1,3 +1,4 @@
+import { request as undiciRequest } from 'undici';
 import {
   ExponentialBackoff,
   handleType,
@@ -161,15 +162,17 @@ export class ServiceClient {
     let responseHeaders: Headers;
     let text: string;
     try {
-      const response = await fetch(url, {
+      // undici's request(), not fetch(): the same client underneath without the WHATWG
+      // streams, about a third less CPU a request, which is what bounds an unthrottled run.
+      const response = await undiciRequest(url, {
         method: request.method,
         headers,
         body,
         signal: AbortSignal.timeout(this.tuning.timeoutMs),
       });
-      status = response.status;
-      responseHeaders = response.headers;
-      text = await response.text();
+      status = response.statusCode;
+      responseHeaders = toHeaders(response.headers);
+      text = await response.body.text();
     } catch (error) {
       throw new TransientFailure(describeNetworkError(error, this.tuning.timeoutMs), 'transient');
     }
@@ -219,12 +222,22 @@ function honourRetryAfter(inner: IBackoffFactory<unknown>): IBackoffFactory<IRet
   return { next: (context) => wrap(inner.next(context), context) };
 }
 
+function toHeaders(raw: Record<string, string | string[] | undefined>): Headers {
+  const headers = new Headers();
+  for (const [name, value] of Object.entries(raw)) {
+    if (Array.isArray(value)) for (const v of value) headers.append(name, v);
+    else if (value !== undefined) headers.set(name, value);
+  }
+  return headers;
+}
+
 function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `no response within ${timeoutMs} ms`;
   }
-  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : undefined;
-  const detail = cause ? `${(cause as NodeJS.ErrnoException).code ?? cause.name}: ${cause.message}` : String(error);
+  // fetch wraps the socket error in `cause`; undici's request() throws it with a `code`.
+  const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
+  const detail = cause instanceof Error ? `${(cause as NodeJS.ErrnoException).code ?? cause.name}: ${cause.message}` : String(error);
   return `connection failed (${detail})`;
 }
 
