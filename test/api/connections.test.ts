@@ -1,20 +1,11 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devCredentials, startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
+import { describe, expect, it } from 'vitest';
+import { devCredentials } from '../../dev/simulators/index.js';
 import { connectionResponseSchema, deleteConnectionResultSchema } from '../../shared/api/schemas.js';
 import { connectionSecretName } from '../../shared/secrets/types.js';
-import { createConnection, createExport, startApi, uniqueName, validConnection, type ApiHarness } from './harness.js';
+import { createConnection, createExport, useApiWithSimulators, uniqueName, validConnection, type ApiHarness } from './harness.js';
 
 let api: ApiHarness;
-let sims: RunningSimulators;
-
-beforeAll(async () => {
-  sims = await startSimulators({ rateLimits: 'off' });
-  api = await startApi(sims.env);
-});
-afterAll(async () => {
-  await api?.stop();
-  await sims?.stop();
-});
+useApiWithSimulators((started) => ({ api } = started));
 
 describe('connections', () => {
   it('creates a connection: consent, export user and credentials recorded, the secret in the secret store', async () => {

@@ -1,6 +1,8 @@
 import { randomBytes } from 'node:crypto';
 import { HttpRequest, type HttpResponseInit } from '@azure/functions';
+import { afterAll, beforeAll } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
+import { startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
 import { DurableDriver } from '../../dev/durable/index.js';
 import { invokeFunction } from '../../dev/host/invoke.js';
 import { loadFunctionApp, type FunctionRegistry, type RegisteredFunction } from '../../dev/host/registry.js';
@@ -148,6 +150,25 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
       await azurite.stop();
     },
   };
+}
+
+/**
+ * For a test file: starts the simulators (no rate limits) and the API pointed at them before
+ * its tests, stops both after, and hands them over through `ready`.
+ */
+export function useApiWithSimulators(ready: (started: { api: ApiHarness; sims: RunningSimulators }) => void): void {
+  let started: { api?: ApiHarness; sims?: RunningSimulators } = {};
+  beforeAll(async () => {
+    const sims = await startSimulators({ rateLimits: 'off' });
+    started = { sims };
+    const api = await startApi(sims.env);
+    started = { api, sims };
+    ready({ api, sims });
+  });
+  afterAll(async () => {
+    await started.api?.stop();
+    await started.sims?.stop();
+  });
 }
 
 async function textOf(body: unknown): Promise<string> {

@@ -1,20 +1,10 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { registeredRoutes } from '../../functions/http/route.js';
 import { resetServices } from '../../shared/services.js';
-import { createConnection, createExport, startApi, uniqueName, validConnection, type ApiHarness, type Caller } from './harness.js';
+import { createConnection, createExport, useApiWithSimulators, uniqueName, validConnection, type ApiHarness, type Caller } from './harness.js';
 
 let api: ApiHarness;
-let sims: RunningSimulators;
-
-beforeAll(async () => {
-  sims = await startSimulators({ rateLimits: 'off' });
-  api = await startApi(sims.env);
-});
-afterAll(async () => {
-  await api?.stop();
-  await sims?.stop();
-});
+useApiWithSimulators((started) => ({ api } = started));
 
 interface Fixture {
   connection: { id: string };

@@ -1,20 +1,12 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { devConnections, startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
+import { describe, expect, it } from 'vitest';
+import { devConnections, type RunningSimulators } from '../../dev/simulators/index.js';
 import { runSchema } from '../../shared/domain/run.js';
-import { createConnection, createExport, startApi, type ApiHarness } from './harness.js';
+import { createConnection, createExport, useApiWithSimulators, type ApiHarness } from './harness.js';
 
 let api: ApiHarness;
 let sims: RunningSimulators;
-
-beforeAll(async () => {
-  sims = await startSimulators({ rateLimits: 'off' });
-  api = await startApi(sims.env);
-});
-afterAll(async () => {
-  await api?.stop();
-  await sims?.stop();
-});
+useApiWithSimulators((started) => ({ api, sims } = started));
 
 async function dropSegment(segment: string, rows: number): Promise<void> {
   const services = api.services();

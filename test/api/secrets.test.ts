@@ -1,18 +1,8 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
-import { startApi, uniqueName, type ApiHarness } from './harness.js';
+import { describe, expect, it } from 'vitest';
+import { useApiWithSimulators, uniqueName, type ApiHarness } from './harness.js';
 
 let api: ApiHarness;
-let sims: RunningSimulators;
-
-beforeAll(async () => {
-  sims = await startSimulators({ rateLimits: 'off' });
-  api = await startApi(sims.env);
-});
-afterAll(async () => {
-  await api?.stop();
-  await sims?.stop();
-});
+useApiWithSimulators((started) => ({ api } = started));
 
 /** Recognisable values: if any of them shows up in a body or a log line, a secret leaked. */
 const SECRETS = {
