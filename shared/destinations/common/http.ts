@@ -163,7 +163,7 @@ export class ServiceClient {
     let text: string;
     try {
       // undici's request(), not fetch(): the same client underneath without the WHATWG
-      // streams, about a third less CPU a request, which is what bounds an unthrottled run.
+      // streams: less CPU a request, which is what bounds an unthrottled run (docs/benchmarks.md).
       const response = await undiciRequest(url, {
         method: request.method,
         headers,
