@@ -235,7 +235,7 @@ function describeNetworkError(error: unknown, timeoutMs: number): string {
   if (error instanceof Error && (error.name === 'TimeoutError' || error.name === 'AbortError')) {
     return `no response within ${timeoutMs} ms`;
   }
-  // fetch wraps the socket error in `cause`; undici's request() throws it with a `code`.
+  // Socket errors carry a `code`, on the error itself or on its `cause`.
   const cause = error instanceof Error && error.cause instanceof Error ? error.cause : error;
   const detail = cause instanceof Error ? `${(cause as NodeJS.ErrnoException).code ?? cause.name}: ${cause.message}` : String(error);
   return `connection failed (${detail})`;
