@@ -14,7 +14,6 @@ import { defineRoute, registerRoutes } from './route.js';
 
 const tag = 'runs';
 const runStartResponseSchema = z.object({
-  started: z.boolean().describe('false: the export already had an active run, which is returned instead.'),
   run: runSchema,
   statusUrl: z.string().describe('GET it to follow the run.'),
 });
@@ -29,12 +28,11 @@ export const runRoutes = [
     roles: ['admin', 'contributor'],
     summary: 'Run an export now',
     description:
-      'Starts a run on demand. One run per export is active at a time: while one is queued or running, the call returns it (200, `started: false`) instead of starting another. A disabled export is refused with 409.',
+      'Starts a run on demand. One run per export is active at a time: while one is queued or running, the call answers 409 with the active run\'s `activeRunId` and `statusUrl` instead of starting another. A disabled export is also refused with 409 (`errors` names `enabled`).',
     params: idParamsSchema,
     extraInputs: [df.input.durableClient()],
     responses: {
       202: { description: 'Run started', schema: runStartResponseSchema, headers: ['Location'] },
-      200: { description: 'A run of this export is already active', schema: runStartResponseSchema, headers: ['Location'] },
     },
     handle: async ({ services, principal, params, context }) => {
       const exp = await getExport(services, principal, params.id);
@@ -44,9 +42,15 @@ export const runRoutes = [
         ]);
       }
       const result = await startRun(services, runStarter(df.getClient(context)), exp, 'on-demand');
-      const run = result.started ? result.run : await services.runs.get(result.activeRunId);
-      const url = statusUrl(run.id);
-      return { status: result.started ? 202 : 200, body: { started: result.started, run, statusUrl: url }, location: url };
+      if (!result.started) {
+        // One run per export: the active one is named, not duplicated.
+        throw new ConflictError(`export ${exp.id} already has an active run, ${result.activeRunId}`, {
+          activeRunId: result.activeRunId,
+          statusUrl: statusUrl(result.activeRunId),
+        });
+      }
+      const url = statusUrl(result.run.id);
+      return { status: 202, body: { run: result.run, statusUrl: url }, location: url };
     },
   }),
   defineRoute({

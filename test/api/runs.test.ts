@@ -25,7 +25,7 @@ async function finished(runId: string): Promise<Record<string, any>> {
 }
 
 describe('runs', () => {
-  it('starts a run on demand, returns the active run to a second request, and shows the record and report', async () => {
+  it('starts a run on demand, names the active run to a second request (409), and shows the record and report', async () => {
     const segment = 'on-demand';
     await dropSegment(segment, 300);
     const connection = await createConnection(api, 'autopilot', { allowContributors: true, credentials: devConnections.autopilot.credentials });
@@ -35,14 +35,14 @@ describe('runs', () => {
 
     const first = await api.call('POST', `/api/exports/${exp.id}/run`, { as: 'contributor' });
     expect(first.status, first.text).toBe(202);
-    expect(first.body.started).toBe(true);
     expect(runSchema.parse(first.body.run)).toMatchObject({ exportId: exp.id, trigger: 'on-demand', status: 'queued' });
     expect(first.headers.location).toBe(`/api/runs/${first.body.run.id}`);
     expect(first.body.statusUrl).toBe(first.headers.location);
 
     const second = await api.call('POST', `/api/exports/${exp.id}/run`);
-    expect(second.status).toBe(200);
-    expect(second.body).toMatchObject({ started: false, run: { id: first.body.run.id } });
+    expect(second.status).toBe(409);
+    expect(second.headers['content-type']).toBe('application/problem+json');
+    expect(second.body).toMatchObject({ status: 409, activeRunId: first.body.run.id, statusUrl: `/api/runs/${first.body.run.id}` });
 
     const run = await finished(first.body.run.id);
     expect(run.status, run.reason ?? run.segments[0].reason).toBe('succeeded');
