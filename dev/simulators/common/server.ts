@@ -91,8 +91,11 @@ export class SimServer {
         }
       });
     });
-    // Keep-alive sockets would hold stop() open.
-    this.server.keepAliveTimeout = 1_000;
+    // Long enough that clients reuse connections as they would with the real services:
+    // undici closes a socket after each response when the server's keep-alive hint is no
+    // more than its 2 s threshold, and a new connection per request was most of what an
+    // unthrottled Autopilot run cost (docs/benchmarks.md). stop() closes idle sockets itself.
+    this.server.keepAliveTimeout = 10_000;
   }
 
   get url(): string {
