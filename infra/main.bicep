@@ -39,7 +39,7 @@ param msadsClientId string = ''
 var tags = { 'azd-env-name': environmentName }
 // Globally unique names need a suffix; this one is stable per subscription, environment and region.
 var token = toLower(uniqueString(subscription().id, environmentName, location))
-var containers = { segments: 'segments', work: 'work', reports: 'reports' }
+var containers = { segments: 'segments', work: 'work', reports: 'reports', ledgers: 'ledgers' }
 var deploymentContainer = 'deployment-package'
 
 resource rg 'Microsoft.Resources/resourceGroups@2024-03-01' = {
@@ -76,7 +76,7 @@ module storage 'modules/storage.bicep' = {
     name: 'st${token}'
     location: location
     tags: tags
-    containerNames: [ containers.segments, containers.work, containers.reports, deploymentContainer ]
+    containerNames: [ containers.segments, containers.work, containers.reports, containers.ledgers, deploymentContainer ]
     appPrincipalId: identity.outputs.principalId
   }
 }

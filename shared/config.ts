@@ -46,6 +46,7 @@ export const appSettings = {
   SEGMENTS_CONTAINER: { description: 'Blob container where segment files land (`segments`).' },
   WORK_CONTAINER: { description: 'Blob container for a run\'s work files (`work`).' },
   REPORTS_CONTAINER: { description: 'Blob container for rejected-rows reports (`reports`).' },
+  LEDGERS_CONTAINER: { description: 'Blob container for the membership ledgers: what each audience holds (`ledgers`).' },
   MAX_UPLOADS_IN_FLIGHT: { description: 'Upload activities a run keeps in flight at once (default 8).' },
   DEV_PRINCIPAL: {
     description: 'Development only: the principal assumed when a request carries no x-ms-client-principal header.',
@@ -87,6 +88,7 @@ const configSchema = z.object({
     segments: z.string().default('segments'),
     work: z.string().default('work'),
     reports: z.string().default('reports'),
+    ledgers: z.string().default('ledgers'),
   }),
   maxUploadsInFlight: z.coerce.number().int().min(1).max(64).default(8),
   devPrincipal: z.string().optional(),
@@ -139,6 +141,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       segments: read('SEGMENTS_CONTAINER'),
       work: read('WORK_CONTAINER'),
       reports: read('REPORTS_CONTAINER'),
+      ledgers: read('LEDGERS_CONTAINER'),
     },
     maxUploadsInFlight: read('MAX_UPLOADS_IN_FLIGHT'),
     devPrincipal: read('DEV_PRINCIPAL'),

@@ -5,6 +5,7 @@ import { ConnectionStore } from './storage/connection-store.js';
 import { ExportStore } from './storage/export-store.js';
 import { ScheduleStore } from './storage/schedule-store.js';
 import { RunStore } from './storage/run-store.js';
+import { FollowUpStore } from './storage/follow-up-store.js';
 import { createSecretStore, type SecretStore } from './secrets/index.js';
 import { connectDestination } from './destinations/connect.js';
 import type { DestinationClient } from './destinations/types.js';
@@ -22,6 +23,7 @@ export interface Services {
   exports: ExportStore;
   schedule: ScheduleStore;
   runs: RunStore;
+  followUps: FollowUpStore;
   segments: SegmentCatalog;
   /** Opens a destination client for a connection; tests swap in a recording destination here. */
   destinationClient(connection: Pick<Connection, 'id' | 'type'>, settings?: Record<string, string>): Promise<DestinationClient>;
@@ -39,6 +41,7 @@ export function createServices(config: AppConfig = loadConfig()): Services {
     exports: new ExportStore(storage),
     schedule: new ScheduleStore(storage, config),
     runs: new RunStore(storage),
+    followUps: new FollowUpStore(storage),
     segments: new SegmentCatalog(storage),
   };
 }

@@ -7,15 +7,17 @@ import {
   prepareSegmentStep,
   recordProgressStep,
   reportSliceStep,
-  uploadWorkFileStep,
   type EnsureAudienceInput,
   type FinishInput,
   type PrepareStepInput,
   type ProgressInput,
   type ReportSliceInput,
   type RunInput,
-  type UploadInput,
 } from '../../shared/pipeline/run-steps.js';
+import { claimFollowUp } from '../../shared/pipeline/run-service.js';
+import { commitLedger, type CommitInput } from '../../shared/sync/commit.js';
+import { planChanges, type PlanInput } from '../../shared/sync/plan.js';
+import { sendChanges, type SendInput } from '../../shared/sync/send.js';
 import { activities } from '../orchestrators/names.js';
 
 // The orchestrator passes its own replay-safe clock (`now`) where a step stamps times.
@@ -28,8 +30,14 @@ df.app.activity(activities.prepareSegment, {
 df.app.activity(activities.ensureAudience, {
   handler: (input: EnsureAudienceInput) => ensureAudienceStep(getServices(), input),
 });
-df.app.activity(activities.uploadWorkFile, {
-  handler: (input: UploadInput) => uploadWorkFileStep(getServices(), input),
+df.app.activity(activities.planChanges, {
+  handler: (input: PlanInput) => planChanges(getServices(), input),
+});
+df.app.activity(activities.sendChanges, {
+  handler: (input: SendInput) => sendChanges(getServices(), input),
+});
+df.app.activity(activities.commitLedger, {
+  handler: (input: CommitInput) => commitLedger(getServices(), input),
 });
 df.app.activity(activities.reportSlice, {
   handler: (input: ReportSliceInput) => reportSliceStep(getServices(), input),
@@ -39,4 +47,8 @@ df.app.activity(activities.recordProgress, {
 });
 df.app.activity(activities.finishRun, {
   handler: ({ input, now }: { input: FinishInput; now: string }) => finishRunStep(getServices(), input, now),
+});
+df.app.activity(activities.claimFollowUp, {
+  // Returns null, not undefined, for "none": activity results travel as JSON.
+  handler: async ({ exportId, now }: { exportId: string; now: string }) => (await claimFollowUp(getServices(), exportId, new Date(now))) ?? null,
 });

@@ -107,7 +107,7 @@ export function httpHandler(route: AnyRoute): (request: HttpRequest, context: In
         principal: principal ?? ANONYMOUS,
         params: parse(route.params, request.params),
         query: parse(route.query, firstValues(request.query)),
-        body: route.body ? parse(route.body, await readJson(request)) : undefined,
+        body: route.body ? parse(route.body, await readJson(request, route.bodyOptional === true)) : undefined,
         ...(route.ifMatch ? { ifMatch: parseIfMatch(request.headers.get('if-match')) } : {}),
         services,
         request,
@@ -145,12 +145,15 @@ function firstValues(query: URLSearchParams): Record<string, string> {
  * form-urlencoded by default, and refusing those would only get in the way. What counts
  * is that the text is JSON.
  */
-async function readJson(request: HttpRequest): Promise<unknown> {
+async function readJson(request: HttpRequest, optional: boolean): Promise<unknown> {
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw tooLarge();
   const text = await request.text();
   if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw tooLarge();
-  if (text.trim() === '') throw ValidationError.field('(body)', 'a JSON body is required');
+  if (text.trim() === '') {
+    if (optional) return {};
+    throw ValidationError.field('(body)', 'a JSON body is required');
+  }
   try {
     return JSON.parse(text);
   } catch (error) {

@@ -18,6 +18,14 @@ const runStartResponseSchema = z.object({
   statusUrl: z.string().describe('GET it to follow the run.'),
 });
 const statusUrl = (runId: string) => `/api/runs/${runId}`;
+const runBodySchema = z
+  .object({
+    full: z
+      .boolean()
+      .default(false)
+      .describe('Sync in full: send the whole membership and drop members the app did not send (e.g. added at the destination by hand).'),
+  })
+  .strict();
 
 export const runRoutes = [
   defineRoute({
@@ -30,18 +38,20 @@ export const runRoutes = [
     description:
       'Starts a run on demand. One run per export is active at a time: while one is queued or running, the call answers 409 with the active run\'s `activeRunId` and `statusUrl` instead of starting another. A disabled export is also refused with 409 (`errors` names `enabled`).',
     params: idParamsSchema,
+    body: runBodySchema,
+    bodyOptional: true,
     extraInputs: [df.input.durableClient()],
     responses: {
       202: { description: 'Run started', schema: runStartResponseSchema, headers: ['Location'] },
     },
-    handle: async ({ services, principal, params, context }) => {
+    handle: async ({ services, principal, params, body, context }) => {
       const exp = await getExport(services, principal, params.id);
       if (!exp.enabled) {
         throw new ConflictError(`export ${exp.id} is disabled${exp.disabledReason ? ` (${exp.disabledReason})` : ''}; enable it to run it`, {}, [
           { field: 'enabled', message: 'the export is disabled' },
         ]);
       }
-      const result = await startRun(services, runStarter(df.getClient(context)), exp, 'on-demand');
+      const result = await startRun(services, runStarter(df.getClient(context)), exp, 'on-demand', { full: body.full });
       if (!result.started) {
         // One run per export: the active one is named, not duplicated.
         throw new ConflictError(`export ${exp.id} already has an active run, ${result.activeRunId}`, {

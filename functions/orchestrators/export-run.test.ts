@@ -28,9 +28,11 @@ let azurite: RunningAzurite;
 let driver: DurableDriver;
 let services: Services;
 
-/** Records what a destination would receive; fails on request. */
+/** Records what a destination would receive and hold; fails on request. */
 class RecordingDestination {
   readonly received = new Map<string, string[]>();
+  readonly held = new Map<string, Set<string>>();
+  readonly removed: string[] = [];
   readonly batchSizes: number[] = [];
   inFlight = 0;
   maxInFlight = 0;
@@ -39,6 +41,8 @@ class RecordingDestination {
 
   reset(): void {
     this.received.clear();
+    this.held.clear();
+    this.removed.length = 0;
     this.batchSizes.length = 0;
     this.failures.clear();
     this.inFlight = 0;
@@ -53,8 +57,10 @@ class RecordingDestination {
     return {
       testConnection: async () => undefined,
       ensureAudience: async (name) => {
+        const created = !this.held.has(name);
         if (!this.received.has(name)) this.received.set(name, []);
-        return { audienceId: name, created: true, membersIncluded: false };
+        if (created) this.held.set(name, new Set());
+        return { audienceId: name, created, membersIncluded: false };
       },
       uploadBatch: async (audienceId, records: ProfileRecord[]) => {
         this.inFlight++;
@@ -70,12 +76,18 @@ class RecordingDestination {
           }
           this.batchSizes.push(records.length);
           this.received.get(audienceId)!.push(...records.map((r) => r.email));
+          for (const r of records) this.held.get(audienceId)!.add(r.email);
           return { accepted: records.length, rejected: [] };
         } finally {
           this.inFlight--;
         }
       },
-      removeMembers: async () => ({ accepted: 0, rejected: [] }),
+      removeMembers: async (audienceId, ids) => {
+        for (const id of ids) this.held.get(audienceId)!.delete(id);
+        this.removed.push(...ids);
+        return { removed: ids.length, failed: [] };
+      },
+      listMembers: async (audienceId) => [...(this.held.get(audienceId) ?? [])],
     };
   }
 }
@@ -153,6 +165,7 @@ async function createExport(segment: string): Promise<string> {
     runOnSegmentRefresh: false,
     schedule: 'none',
     truncate: false,
+    syncMode: 'mirror',
     createdBy: user,
     createdAt: at,
     updatedAt: at,
@@ -198,7 +211,7 @@ describe('export-run orchestration', () => {
     expect(Math.max(...destination.batchSizes)).toBeLessThanOrEqual(BATCH);
     // Three work files (FILE + FILE + FILE / 2): three upload activities, two of them side by side.
     const history = await driver.history(instanceId);
-    expect(scheduled(history, activities.uploadWorkFile)).toBe(3);
+    expect(scheduled(history, activities.sendChanges)).toBe(3);
     expect(destination.maxInFlight).toBe(MAX_IN_FLIGHT);
     expect((await report(record.id)).map(([, row, reason]) => [row, reason])).toEqual([
       [String(TOTAL + 1), 'invalid-email'],
@@ -222,7 +235,7 @@ describe('export-run orchestration', () => {
     expect(received).toHaveLength(valid.length);
     expect(new Set(received).size).toBe(valid.length);
     // Three files, one of them attempted three times: the retries are the durable ones.
-    expect(scheduled(await driver.history(instanceId), activities.uploadWorkFile)).toBe(5);
+    expect(scheduled(await driver.history(instanceId), activities.sendChanges)).toBe(5);
   });
 
   it('reports every row of a work file that fails for good, and the run is partially-succeeded', async () => {
@@ -235,7 +248,7 @@ describe('export-run orchestration', () => {
     expect(record.status).toBe('partially-succeeded');
     const [tally] = record.segments;
     expect(tally).toMatchObject({ status: 'partially-succeeded', read: TOTAL, valid: TOTAL, sent: TOTAL, accepted: TOTAL - FILE, rejected: FILE });
-    expect(tally!.reason).toMatch(/^upload-failed: 1 of 3 work files failed/);
+    expect(tally!.reason).toMatch(new RegExp(`^upload-failed: ${FILE} of ${TOTAL} rows sent did not arrive`));
     // The failed file's rows are in the report with the destination's reason; the rest arrived.
     const rows = await report(record.id);
     expect(rows).toHaveLength(FILE);
@@ -244,22 +257,73 @@ describe('export-run orchestration', () => {
     expect([...destination.received.get(segment)!].sort()).toEqual([...emails(1, FILE), ...emails(2 * FILE + 1, TOTAL)].sort());
   });
 
-  it('waits for the rest of the window when a work file exhausts its retries, and reports that file', async () => {
+  it('reports only the rows not delivered when a work file fails part-way, and the next run sends exactly those', async () => {
+    const segment = 'part-way';
+    await dropSegmentFile(segment, emails(1, TOTAL));
+    // The first file fails for good at a batch in its middle: what went before arrived.
+    const delivered = 62 * BATCH;
+    const missing = FILE - delivered;
+    destination.failBatchStartingWith(`member.${delivered + 1}@example.com`, 1, () => new DestinationError('invalid-request', 'list is read-only', false));
+    const exportId = await createExport(segment);
+    const { run: first } = await run(exportId);
+
+    expect(first.status).toBe('partially-succeeded');
+    expect(first.segments[0]).toMatchObject({ sent: TOTAL, accepted: TOTAL - missing, rejected: missing });
+    const rows = await report(first.id);
+    expect(rows.map(([, row]) => Number(row))).toEqual(Array.from({ length: missing }, (_, i) => delivered + 1 + i));
+    expect(first.segments[0]!.sync).toMatchObject({ full: true, ledgerBefore: 0, added: TOTAL - missing, ledgerAfter: TOTAL - missing });
+
+    destination.received.get(segment)!.length = 0;
+    const { run: second } = await run(exportId);
+    expect(second.status).toBe('succeeded');
+    // The ledger knew what had arrived: only the missing rows go again.
+    expect(destination.received.get(segment)!.sort()).toEqual(emails(delivered + 1, FILE).sort());
+    expect(second.segments[0]).toMatchObject({ unchanged: TOTAL - missing, sent: missing, accepted: missing });
+    expect(second.segments[0]!.sync).toMatchObject({ full: false, added: missing, ledgerAfter: TOTAL });
+  });
+
+  it('removes members who left the segment and sends only the newcomers', async () => {
+    const segment = 'churn';
+    await dropSegmentFile(segment, emails(1, 1_000));
+    const exportId = await createExport(segment);
+    await run(exportId);
+    destination.received.get(segment)!.length = 0;
+
+    await dropSegmentFile(segment, emails(101, 1_100));
+    const { run: second } = await run(exportId);
+    expect(second.status).toBe('succeeded');
+    expect(destination.received.get(segment)!.sort()).toEqual(emails(1_001, 1_100).sort());
+    expect(destination.removed.sort()).toEqual(emails(1, 100).sort());
+    expect([...destination.held.get(segment)!].sort()).toEqual(emails(101, 1_100).sort());
+    expect(second.segments[0]).toMatchObject({ valid: 1_000, unchanged: 900, sent: 100, accepted: 100 });
+    expect(second.segments[0]!.sync).toMatchObject({ full: false, toRemove: 100, removed: 100, added: 100, ledgerBefore: 1_000, ledgerAfter: 1_000 });
+
+    destination.received.get(segment)!.length = 0;
+    destination.removed.length = 0;
+    const { run: third, instanceId } = await run(exportId);
+    expect(third.status).toBe('succeeded');
+    expect(destination.received.get(segment)).toEqual([]);
+    expect(destination.removed).toEqual([]);
+    expect(third.segments[0]).toMatchObject({ unchanged: 1_000, sent: 0 });
+    expect(scheduled(await driver.history(instanceId), activities.sendChanges)).toBe(0);
+  });
+
+  it('waits for the rest of the window when a work file exhausts its attempts, and reports that file', async () => {
     const segment = 'exhausted';
     await dropSegmentFile(segment, emails(1, TOTAL));
-    // Retryable every time: the activity throws, and the durable retries run out (4 attempts).
+    // Retryable every time: the orchestrator tries the slice five times, waiting in between.
     destination.failBatchStartingWith('member.1@example.com', Number.POSITIVE_INFINITY, () => new DestinationError('transient', 'gateway timeout (504)'));
     const { run: record, instanceId } = await run(await createExport(segment));
 
-    expect(destination.failures.get('member.1@example.com')!.raised).toBe(4);
+    expect(destination.failures.get('member.1@example.com')!.raised).toBe(5);
     expect(record.status).toBe('partially-succeeded');
     expect(record.segments[0]).toMatchObject({ sent: TOTAL, accepted: TOTAL - FILE, rejected: FILE });
     const rows = await report(record.id);
     expect(rows).toHaveLength(FILE);
-    expect(rows.every(([, , reason]) => reason === "upload-failed: Activity function 'uploadWorkFile' failed: gateway timeout (504)")).toBe(true);
+    expect(rows.every(([, , reason]) => reason === 'upload-failed: transient: gateway timeout (504)')).toBe(true);
     // The other file of the window was delivered, and the third file was still sent afterwards.
     expect([...destination.received.get(segment)!].sort()).toEqual(emails(FILE + 1, TOTAL).sort());
-    expect(scheduled(await driver.history(instanceId), activities.uploadWorkFile)).toBe(6);
+    expect(scheduled(await driver.history(instanceId), activities.sendChanges)).toBe(7);
   });
 
   it('fails the segment with a reason when its file is missing', async () => {

@@ -1,207 +1,396 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import type { SegmentRun } from '../../shared/domain/run.js';
-import { applyLimits, planUploads, type WorkFileSlice } from '../../shared/pipeline/limits.js';
-import { runStatus, segmentStatus } from '../../shared/pipeline/outcome.js';
-import type {
-  BeginResult,
-  EnsureAudienceResult,
-  FinishInput,
-  PrepareStepResult,
-  RunInput,
-  RunPlan,
-  UploadInput,
-  UploadResultSummary,
-} from '../../shared/pipeline/run-steps.js';
-import { addDelivery, applyDecision, failBeforeUpload, startTally } from '../../shared/pipeline/tally.js';
+import { applyLimits, planUploads } from '../../shared/pipeline/limits.js';
+import { runStatus } from '../../shared/pipeline/outcome.js';
+import type { BeginResult, EnsureAudienceResult, FinishInput, PrepareStepResult, RunInput, RunPlan } from '../../shared/pipeline/run-steps.js';
+import { addDelivery, addRemovals, applyDecision, failBeforeSend, settle, startTally, withLedger, withPlan } from '../../shared/pipeline/tally.js';
+import { sliceRest, type WorkFileSlice } from '../../shared/pipeline/work-files.js';
+import type { CommitInput, CommittedLedger } from '../../shared/sync/commit.js';
+import type { PlanInput, PlannedChanges } from '../../shared/sync/plan.js';
+import type { SendFailure, SendInput, SendResult } from '../../shared/sync/send.js';
 import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
 
 /**
- * One run of one export: prepare every segment (fan-out), apply the destination's limits,
- * make sure each audience exists, upload the work files with a bounded number in flight
- * (fan-out/fan-in), then record the outcome. Everything here must replay identically:
- * no clocks but currentUtcDateTime, no I/O but activities.
+ * One run of one export, as stages over one state record per segment: prepare every
+ * segment (fan-out), apply the destination's limits, make sure each audience exists, plan
+ * the changes against the membership ledger, send them with a bounded number in flight,
+ * commit what the destination confirmed to the ledger, then record the outcome.
+ * Everything here must replay identically: no clocks but currentUtcDateTime, no I/O but
+ * activities and timers.
  */
+
+/** For activities that crash (storage outage, a lost worker): the SDK tries them again. */
 const retry = new df.RetryOptions(1_000, 4);
 retry.backoffCoefficient = 2;
 retry.maxRetryIntervalInMilliseconds = 30_000;
 
-interface UploadItem {
-  segmentIndex: number;
-  slice: WorkFileSlice;
+/** Destination failures get this many attempts per slice (or audience) in a run, waiting in durable timers between them. */
+const DESTINATION_ATTEMPTS = 5;
+/** The longest Retry-After honoured (Microsoft Advertising's bulk quota asks up to 15 minutes). */
+const MAX_WAIT_MS = 15 * 60_000;
+const backoffMs = (attempt: number) => Math.min(60_000, 2_000 * 2 ** (attempt - 1));
+const waitFor = (failure: SendFailure, attempt: number) => Math.min(MAX_WAIT_MS, failure.retryAfterMs ?? backoffMs(attempt));
+
+interface SegmentState {
+  index: number;
+  name: string;
+  tally: SegmentRun;
+  /** Work files of valid members, from preparation. */
+  workFiles: WorkFileSlice[];
+  /** What the limits let through, in file order. */
+  membership: WorkFileSlice[];
+  audience?: { id: string; created: boolean; delivered?: WorkFileSlice };
+  changes?: PlannedChanges;
+  /** Rows sent that failed for good (in the report as upload-failed). */
+  failedRows: number;
+}
+
+const running = (state: SegmentState) => state.tally.status === 'running';
+
+interface Run {
+  context: OrchestrationContext;
+  plan: RunPlan;
+  states: SegmentState[];
+  now(): string;
+  progress(stage: string, done?: number, total?: number): void;
 }
 
 const exportRun: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<RunInput>();
   const now = () => context.df.currentUtcDateTime.toISOString();
   const begin = (yield context.df.callActivityWithRetry(activities.beginRun, retry, { input, now: now() })) as BeginResult;
-  if ('failed' in begin) return { status: 'failed', reason: begin.failed };
+  if ('failed' in begin) return yield* followUp(context, input, { status: 'failed', reason: begin.failed });
   const { plan } = begin;
-  let tallies: SegmentRun[] = [];
+  const run: Run = {
+    context,
+    plan,
+    now,
+    states: plan.segments.map((name, index) => ({
+      index,
+      name,
+      tally: startTally({ segment: name, segmentIndex: index, failed: 'not prepared' }),
+      workFiles: [],
+      membership: [],
+      failedRows: 0,
+    })),
+    progress: (stage, done = 0, total = 0) =>
+      context.df.setCustomStatus({ runId: plan.runId, stage, workFilesDone: done, workFilesTotal: total }),
+  };
+  let outcome: { status: FinishInput['status']; reason?: string };
   try {
-    tallies = yield* runSegments(context, plan);
-    const status = runStatus(tallies);
-    yield* finish(context, { runId: plan.runId, exportId: plan.exportId, status, segments: tallies }, now);
-    return { status };
+    yield* prepare(run);
+    yield* limits(run);
+    yield* audiences(run);
+    yield* planChanges(run);
+    yield* sendChanges(run);
+    yield* commitLedgers(run);
+    const segments = run.states.map((state) => settle(state.tally, state.failedRows));
+    outcome = { status: runStatus(segments) };
+    yield* finish(run, { runId: plan.runId, exportId: plan.exportId, status: outcome.status, segments });
   } catch (error) {
-    // Activities failed beyond their retries (storage outage, a bug): the run still ends with a record.
-    const reason = `internal-error: ${error instanceof Error ? error.message : String(error)}`.slice(0, 1_000);
-    const segments = tallies.length > 0 ? tallies : plan.segments.map((segment) => startTally({ segment, segmentIndex: 0, failed: reason }));
-    yield* finish(context, { runId: plan.runId, exportId: plan.exportId, status: 'failed', reason, segments }, now);
-    return { status: 'failed', reason };
+    // An activity failed beyond its retries (storage outage, a bug): the run still ends with
+    // a record, every count gathered so far kept. The ledger is as the last commit left it.
+    const reason = `internal-error: ${errorMessage(error)}`;
+    const segments = run.states.map((state) => (running(state) || state.tally.status === 'pending' ? failBeforeSend(state.tally, reason) : state.tally));
+    outcome = { status: 'failed', reason };
+    yield* finish(run, { runId: plan.runId, exportId: plan.exportId, status: 'failed', reason, segments });
   }
+  return yield* followUp(context, input, outcome);
 };
 
-function* runSegments(context: OrchestrationContext, plan: RunPlan): Generator<Task, SegmentRun[], any> {
-  const { runId, exportId } = plan;
-  const progress = (stage: string, done: number, total: number) =>
-    context.df.setCustomStatus({ runId, stage, workFilesDone: done, workFilesTotal: total });
-
-  progress('preparing', 0, 0);
-  const prepared = (yield context.df.Task.all(
-    plan.segments.map((segment, segmentIndex) =>
-      context.df.callActivityWithRetry(activities.prepareSegment, retry, { runId, exportId, segment, segmentIndex }),
-    ),
-  )) as PrepareStepResult[];
-
-  let tallies = prepared.map(startTally);
-  const decisions = applyLimits(
-    plan.limits,
-    prepared.map((p) => ('failed' in p ? 0 : p.valid)),
-    plan.truncate,
+function* prepare(run: Run): Generator<Task, void, any> {
+  const { plan } = run;
+  run.progress('preparing');
+  const tasks = run.states.map((state) =>
+    run.context.df.callActivityWithRetry(activities.prepareSegment, retry, {
+      runId: plan.runId, exportId: plan.exportId, segment: state.name, segmentIndex: state.index,
+    }),
   );
-  tallies = tallies.map((tally, i) => applyDecision(tally, decisions[i]!));
-
-  // Over-limit rows of truncated segments go to the report before anything is sent.
-  const uploads: UploadItem[][] = prepared.map(() => []);
-  const reports: Task[] = [];
-  prepared.forEach((p, segmentIndex) => {
-    const decision = decisions[segmentIndex]!;
-    if ('failed' in p || decision.action !== 'send' || tallies[segmentIndex]!.status !== 'running') return;
-    const plannedSlices = planUploads(p.workFiles, decision.send);
-    uploads[segmentIndex] = plannedSlices.upload.map((slice) => ({ segmentIndex, slice }));
-    for (const slice of plannedSlices.overLimit) {
-      reports.push(
-        context.df.callActivityWithRetry(activities.reportSlice, retry, {
-          runId, segment: p.segment, segmentIndex, slice, reason: 'over-limit', part: 'over-limit',
-        }),
-      );
-    }
-  });
-  if (reports.length > 0) yield context.df.Task.all(reports);
-
-  progress('creating-audiences', 0, 0);
-  const sending = tallies.map((t, i) => (t.status === 'running' ? i : -1)).filter((i) => i >= 0);
-  // Task.all refuses an empty list: when no segment is left to send, there is nothing to wait for.
-  const audienceTasks = sending.map((segmentIndex) => {
-    const first = uploads[segmentIndex]![0];
-    return context.df.callActivityWithRetry(activities.ensureAudience, retry, {
-      runId,
-      exportId,
-      segment: plan.segments[segmentIndex]!,
-      segmentIndex,
-      ...(plan.audienceCreationNeedsMembers && first ? { firstWorkFile: first.slice } : {}),
-    });
-  });
-  const audiences = (audienceTasks.length > 0 ? yield context.df.Task.all(audienceTasks) : []) as EnsureAudienceResult[];
-
-  const audienceIds: string[] = [];
-  sending.forEach((segmentIndex, k) => {
-    const audience = audiences[k]!;
-    if ('failed' in audience) {
-      tallies[segmentIndex] = failBeforeUpload(tallies[segmentIndex]!, audience.failed);
-      uploads[segmentIndex] = [];
-      return;
-    }
-    audienceIds[segmentIndex] = audience.audienceId;
-    tallies[segmentIndex] = { ...tallies[segmentIndex]!, audienceId: audience.audienceId };
-    if (audience.membersIncluded) {
-      // The audience was created with the first work file: it is delivered already.
-      const [first, ...rest] = uploads[segmentIndex]!;
-      tallies[segmentIndex] = addDelivery(tallies[segmentIndex]!, {
-        sent: first?.slice.records ?? 0,
-        accepted: audience.accepted,
-        rejected: audience.rejected,
-      });
-      uploads[segmentIndex] = rest;
-    }
-  });
-
-  // Fan out the uploads across all segments in windows of maxUploadsInFlight, fan in each window.
-  // Windows, not a sliding Task.any: a task yielded once must never join a second compound
-  // task (the SDK would schedule its activity again and a completed child would go unnoticed).
-  const queue = uploads.flat();
-  const total = queue.length;
-  const failedUploads = tallies.map(() => 0);
-  const plannedUploads = uploads.map((u) => u.length);
-  let done = 0;
-  let lastReportedDecile = -1;
-  progress('uploading', 0, total);
-  for (let start = 0; start < queue.length; start += plan.maxUploadsInFlight) {
-    const window = queue.slice(start, start + plan.maxUploadsInFlight).map((item) => ({
-      item,
-      task: context.df.callActivityWithRetry(activities.uploadWorkFile, retry, {
-        runId,
-        exportId,
-        segment: plan.segments[item.segmentIndex]!,
-        segmentIndex: item.segmentIndex,
-        audienceId: audienceIds[item.segmentIndex]!,
-        slice: item.slice,
-        batchSize: plan.limits.batchSize,
-      } satisfies UploadInput),
-    }));
-    yield* settleAll(context, window.map((w) => w.task));
-    for (const { item, task } of window) {
-      const result = task.isCompleted ? (task.result as UploadResultSummary) : { failed: errorMessage(task.result) };
-      if ('failed' in result) {
-        // Failed for good: every row of the file goes to the report, nothing is dropped silently.
-        yield context.df.callActivityWithRetry(activities.reportSlice, retry, {
-          runId,
-          segment: plan.segments[item.segmentIndex]!,
-          segmentIndex: item.segmentIndex,
-          slice: item.slice,
-          reason: `upload-failed: ${result.failed}`,
-          part: 'upload-failed',
-        });
-        failedUploads[item.segmentIndex]!++;
-        tallies[item.segmentIndex] = addDelivery(tallies[item.segmentIndex]!, {
-          sent: item.slice.records,
-          accepted: 0,
-          rejected: item.slice.records,
-        });
-      } else {
-        tallies[item.segmentIndex] = addDelivery(tallies[item.segmentIndex]!, result);
-      }
-    }
-    done += window.length;
-    progress('uploading', done, total);
-    const decile = Math.floor((done * 10) / total);
-    if (decile !== lastReportedDecile) {
-      lastReportedDecile = decile;
-      yield context.df.callActivity(activities.recordProgress, { runId, exportId, stage: 'uploading', workFilesDone: done, workFilesTotal: total });
-    }
-  }
-
-  return tallies.map((tally, i) => {
-    if (tally.status !== 'running') return tally;
-    const status = segmentStatus(plannedUploads[i]!, failedUploads[i]!);
-    const reason =
-      failedUploads[i]! > 0 ? `upload-failed: ${failedUploads[i]} of ${plannedUploads[i]} work files failed; their rows are in the report` : tally.reason;
-    return { ...tally, status, ...(reason ? { reason } : {}) };
+  yield* settleAll(run.context, tasks);
+  tasks.forEach((task, i) => {
+    const state = run.states[i]!;
+    const prepared: PrepareStepResult = task.isCompleted
+      ? (task.result as PrepareStepResult)
+      : { segment: state.name, segmentIndex: state.index, failed: `prepare-failed: ${errorMessage(task.result)}` };
+    state.tally = startTally(prepared);
+    if (!('failed' in prepared)) state.workFiles = prepared.workFiles;
   });
 }
 
-function* finish(context: OrchestrationContext, input: FinishInput, now: () => string): Generator<Task, void, any> {
-  context.df.setCustomStatus({ runId: input.runId, stage: 'finished', status: input.status });
-  yield context.df.callActivityWithRetry(activities.finishRun, retry, { input, now: now() });
+/**
+ * The destination's limits apply to the segment's membership (not to the number of
+ * changes). Rows that will not be sent are listed in the report with the reason: over the
+ * limit, or the whole segment when it is skipped or failed for its size.
+ */
+function* limits(run: Run): Generator<Task, void, any> {
+  const { plan, context } = run;
+  const decisions = applyLimits(plan.limits, run.states.map((s) => (running(s) ? s.tally.valid : 0)), plan.truncate);
+  const reports: Task[] = [];
+  const report = (state: SegmentState, slice: WorkFileSlice, reason: string, part: string) =>
+    reports.push(
+      context.df.callActivityWithRetry(activities.reportSlice, retry, { runId: plan.runId, segment: state.name, segmentIndex: state.index, slice, reason, part }),
+    );
+  run.states.forEach((state, i) => {
+    if (!running(state)) return;
+    const decision = decisions[i]!;
+    state.tally = applyDecision(state.tally, decision);
+    if (decision.action === 'send') {
+      const { upload, overLimit } = planUploads(state.workFiles, decision.send);
+      state.membership = upload;
+      for (const slice of overLimit) report(state, slice, 'over-limit', 'over-limit');
+    } else {
+      for (const slice of state.workFiles) report(state, slice, decision.reason, decision.reason);
+    }
+  });
+  if (reports.length > 0) yield context.df.Task.all(reports);
+}
+
+function* audiences(run: Run): Generator<Task, void, any> {
+  const { plan, context } = run;
+  run.progress('creating-audiences');
+  let pending = run.states.filter(running);
+  for (let attempt = 1; pending.length > 0; attempt++) {
+    const tasks = pending.map((state) =>
+      context.df.callActivityWithRetry(activities.ensureAudience, retry, {
+        runId: plan.runId,
+        exportId: plan.exportId,
+        segment: state.name,
+        segmentIndex: state.index,
+        ...(plan.audienceCreationNeedsMembers && state.membership[0] ? { firstWorkFile: state.membership[0] } : {}),
+      }),
+    );
+    yield* settleAll(context, tasks);
+    const again: SegmentState[] = [];
+    let wait = 0;
+    for (const [k, task] of tasks.entries()) {
+      const state = pending[k]!;
+      const result: EnsureAudienceResult = task.isCompleted
+        ? (task.result as EnsureAudienceResult)
+        : { failed: { reason: `transient: ${errorMessage(task.result)}`, retryable: false } };
+      if (!('failed' in result)) {
+        const delivered = result.membersIncluded ? state.membership[0] : undefined;
+        state.audience = { id: result.audienceId, created: result.created, ...(delivered ? { delivered } : {}) };
+        state.tally = { ...state.tally, audienceId: result.audienceId };
+        if (delivered) state.tally = addDelivery(state.tally, { sent: delivered.records, accepted: result.accepted, rejected: result.rejected });
+      } else if (result.failed.retryable && attempt < DESTINATION_ATTEMPTS) {
+        again.push(state);
+        wait = Math.max(wait, waitFor(result.failed, attempt));
+      } else {
+        yield* failSegment(run, state, `audience-failed: ${result.failed.reason}`);
+      }
+    }
+    if (again.length > 0) yield* sleep(context, wait);
+    pending = again;
+  }
+}
+
+function* planChanges(run: Run): Generator<Task, void, any> {
+  const { plan, context } = run;
+  run.progress('planning');
+  const planned = run.states.filter((state) => running(state) && state.audience);
+  const tasks = planned.map((state) =>
+    context.df.callActivityWithRetry(activities.planChanges, retry, {
+      runId: plan.runId,
+      exportId: plan.exportId,
+      segment: state.name,
+      segmentIndex: state.index,
+      audienceId: state.audience!.id,
+      audienceCreated: state.audience!.created,
+      membership: state.membership,
+      ...(state.audience!.delivered ? { deliveredAtCreation: state.audience!.delivered } : {}),
+      full: plan.full,
+      now: run.now(),
+    } satisfies PlanInput),
+  );
+  yield* settleAll(context, tasks);
+  for (const [k, task] of tasks.entries()) {
+    const state = planned[k]!;
+    if (task.isCompleted) {
+      state.changes = task.result as PlannedChanges;
+      state.tally = withPlan(state.tally, state.changes);
+    } else {
+      yield* failSegment(run, state, `plan-failed: ${errorMessage(task.result)}`);
+    }
+  }
+}
+
+interface SendItem {
+  state: SegmentState;
+  kind: SendInput['kind'];
+  slice: WorkFileSlice;
+  replaceFirst: boolean;
+  attempt: number;
+}
+
+/**
+ * Sends every segment's adds and removes, `maxUploadsInFlight` slices at a time (fan out a
+ * window, fan in, next window: a task yielded once must never join a second compound task,
+ * or the SDK schedules it again). A slice that stops part-way is sent again from where it
+ * stopped after a durable timer (Retry-After, or backoff); after the last attempt its rest
+ * is reported. A batch that replaces the membership goes before everything else of its
+ * segment.
+ */
+function* sendChanges(run: Run): Generator<Task, void, any> {
+  const first: SendItem[] = [];
+  const rest: SendItem[] = [];
+  for (const state of run.states) {
+    if (!state.changes || !running(state)) continue;
+    state.changes.adds.forEach((slice, i) =>
+      (i === 0 && state.changes!.replaceFirst ? first : rest).push({ state, kind: 'add', slice, replaceFirst: i === 0 && state.changes!.replaceFirst, attempt: 1 }),
+    );
+    for (const slice of state.changes.removes) rest.push({ state, kind: 'remove', slice, replaceFirst: false, attempt: 1 });
+  }
+  const total = first.length + rest.length;
+  const progress = { done: 0, total, lastDecile: -1 };
+  run.progress('sending', 0, total);
+  yield* sendAll(run, first, progress);
+  yield* sendAll(run, rest, progress);
+}
+
+function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: number; lastDecile: number }): Generator<Task, void, any> {
+  const { plan, context } = run;
+  const queue = [...items];
+  while (queue.length > 0) {
+    const window = queue.splice(0, plan.maxUploadsInFlight);
+    const tasks = window.map((item) =>
+      context.df.callActivityWithRetry(activities.sendChanges, retry, {
+        runId: plan.runId,
+        exportId: plan.exportId,
+        segment: item.state.name,
+        segmentIndex: item.state.index,
+        audienceId: item.state.audience!.id,
+        kind: item.kind,
+        slice: item.slice,
+        batchSize: plan.limits.batchSize,
+        ...(item.replaceFirst ? { replaceFirst: true } : {}),
+      } satisfies SendInput),
+    );
+    yield* settleAll(context, tasks);
+    const again: SendItem[] = [];
+    let wait = 0;
+    for (const [k, task] of tasks.entries()) {
+      const item = window[k]!;
+      const result: SendResult = task.isCompleted
+        ? (task.result as SendResult)
+        : { done: 0, accepted: 0, rejected: 0, failed: { reason: `transient: ${errorMessage(task.result)}`, retryable: false } };
+      const { state } = item;
+      if (item.kind === 'add') state.tally = addDelivery(state.tally, { sent: result.done, accepted: result.accepted, rejected: result.rejected });
+      else state.tally = addRemovals(state.tally, { failed: result.rejected });
+      if (!result.failed) {
+        progress.done++;
+        continue;
+      }
+      const remaining = sliceRest(item.slice, result.done);
+      if (result.failed.retryable && item.attempt < DESTINATION_ATTEMPTS) {
+        again.push({ ...item, slice: remaining, attempt: item.attempt + 1, replaceFirst: item.replaceFirst && result.done === 0 });
+        wait = Math.max(wait, waitFor(result.failed, item.attempt));
+        continue;
+      }
+      progress.done++;
+      yield* giveUp(run, item, remaining, result.failed.reason);
+    }
+    if (again.length > 0) {
+      yield* sleep(context, wait);
+      queue.unshift(...again);
+    }
+    run.progress('sending', progress.done, progress.total);
+    const decile = progress.total === 0 ? 10 : Math.floor((progress.done * 10) / progress.total);
+    if (decile !== progress.lastDecile) {
+      progress.lastDecile = decile;
+      yield context.df.callActivity(activities.recordProgress, {
+        runId: plan.runId, exportId: plan.exportId, stage: 'sending', workFilesDone: progress.done, workFilesTotal: progress.total,
+      });
+    }
+  }
+}
+
+/** A slice failed for good: its rows not delivered are reported (adds) or owed for the next run (removals, kept in the ledger). */
+function* giveUp(run: Run, item: SendItem, remaining: WorkFileSlice, reason: string): Generator<Task, void, any> {
+  const { state } = item;
+  if (item.kind === 'remove') {
+    state.tally = addRemovals(state.tally, { failed: remaining.records });
+    return;
+  }
+  yield run.context.df.callActivityWithRetry(activities.reportSlice, retry, {
+    runId: run.plan.runId, segment: state.name, segmentIndex: state.index, slice: remaining, reason: `upload-failed: ${reason}`, part: 'upload-failed',
+  });
+  state.failedRows += remaining.records;
+  state.tally = addDelivery(state.tally, { sent: remaining.records, accepted: 0, rejected: remaining.records });
+}
+
+function* commitLedgers(run: Run): Generator<Task, void, any> {
+  const { plan, context } = run;
+  run.progress('committing');
+  const planned = run.states.filter((state) => state.changes);
+  const tasks = planned.map((state) =>
+    context.df.callActivityWithRetry(activities.commitLedger, retry, {
+      runId: plan.runId,
+      exportId: plan.exportId,
+      segment: state.name,
+      segmentIndex: state.index,
+      audienceId: state.audience!.id,
+      now: run.now(),
+    } satisfies CommitInput),
+  );
+  yield* settleAll(context, tasks);
+  tasks.forEach((task, k) => {
+    const state = planned[k]!;
+    if (task.isCompleted) state.tally = withLedger(state.tally, task.result as CommittedLedger);
+    else state.tally = { ...state.tally, reason: [state.tally.reason, `ledger-not-updated: ${errorMessage(task.result)}`].filter(Boolean).join('; ') };
+  });
+}
+
+/** The segment fails before (the rest of) its members were sent: every member not sent is in the report with the reason. */
+function* failSegment(run: Run, state: SegmentState, reason: string): Generator<Task, void, any> {
+  const delivered = state.audience?.delivered?.name;
+  const unsent = state.membership.filter((slice) => slice.name !== delivered);
+  if (unsent.length > 0) {
+    yield run.context.df.Task.all(
+      unsent.map((slice) =>
+        run.context.df.callActivityWithRetry(activities.reportSlice, retry, {
+          runId: run.plan.runId, segment: state.name, segmentIndex: state.index, slice, reason, part: 'not-sent',
+        }),
+      ),
+    );
+  }
+  state.tally = failBeforeSend(state.tally, reason);
+}
+
+function* finish(run: Run, input: FinishInput): Generator<Task, void, any> {
+  run.context.df.setCustomStatus({ runId: input.runId, stage: 'finished', status: input.status });
+  yield run.context.df.callActivityWithRetry(activities.finishRun, retry, { input, now: run.now() });
+}
+
+/**
+ * A segment file that landed while this run was active asked for a follow-up: it runs as
+ * this instance's next generation (continue-as-new keeps the instance id, so no other run
+ * can start in between) and reads the newest file.
+ */
+function* followUp(context: OrchestrationContext, input: RunInput, outcome: { status: string; reason?: string }): Generator<Task, unknown, any> {
+  const next = (yield context.df.callActivityWithRetry(activities.claimFollowUp, retry, {
+    exportId: input.exportId,
+    now: context.df.currentUtcDateTime.toISOString(),
+  })) as RunInput | undefined;
+  if (next) {
+    context.df.continueAsNew(next);
+    return { ...outcome, followUpRunId: next.runId };
+  }
+  return outcome;
+}
+
+function* sleep(context: OrchestrationContext, ms: number): Generator<Task, void, any> {
+  if (ms <= 0) return;
+  yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + ms));
 }
 
 /**
  * Waits until every task has an outcome, success or failure. Task.all fails fast on the
  * first failure while the others still run; those are then awaited one by one (a task
- * already scheduled is not scheduled again when yielded alone).
+ * already scheduled is not scheduled again when yielded alone). An empty list needs no wait.
  */
 function* settleAll(context: OrchestrationContext, tasks: Task[]): Generator<Task, void, any> {
+  if (tasks.length === 0) return;
   try {
     yield context.df.Task.all(tasks);
   } catch {
@@ -219,7 +408,8 @@ function* settleAll(context: OrchestrationContext, tasks: Task[]): Generator<Tas
 /** The failure's first line: the SDK appends the activity's stack trace, which has no place in a report. */
 function errorMessage(error: unknown): string {
   const message = error instanceof Error ? error.message : String(error);
-  return message.split('\n')[0]!.trim().slice(0, 500);
+  const line = message.split('\n')[0]!.replace(/\s+/g, ' ').trim();
+  return line.length > 300 ? `${line.slice(0, 299)}…` : line;
 }
 
 df.app.orchestration(EXPORT_RUN_ORCHESTRATION, exportRun);

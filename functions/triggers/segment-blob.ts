@@ -26,7 +26,11 @@ app.storageBlob('segmentBlobTrigger', {
       return;
     }
     for (const run of outcome.runs) {
-      context.log(run.started ? `started run ${run.run.id} of export ${run.run.exportId}` : `export already running (${run.activeRunId})`);
+      context.log(
+        run.started
+          ? `started run ${run.run.id} of export ${run.run.exportId}`
+          : `a run is active (${run.activeRunId}); ${run.followUp ? 'a follow-up run will read this file when it ends' : 'not started'}`,
+      );
     }
   },
 });

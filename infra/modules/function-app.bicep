@@ -110,6 +110,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     SEGMENTS_CONTAINER: containers.segments
     WORK_CONTAINER: containers.work
     REPORTS_CONTAINER: containers.reports
+    LEDGERS_CONTAINER: containers.ledgers
     MAX_UPLOADS_IN_FLIGHT: string(maxUploadsInFlight)
     ADROLL_API_URL: 'https://services.adroll.com'
     ADROLL_CLIENT_ID: adrollClientId

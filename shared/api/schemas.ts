@@ -68,6 +68,9 @@ const exportFields = {
   runOnSegmentRefresh: z.boolean().describe('Run when a new file of one of the segments lands.'),
   schedule: z.enum(['inherit', 'none']).describe('`inherit`: run on the system refresh schedule; `none`: only on demand or refresh.'),
   truncate: z.boolean().describe('Send the first N rows of a segment over the destination limit instead of failing it.'),
+  syncMode: z
+    .enum(['mirror', 'add-only'])
+    .describe('`mirror` (default): each audience follows its segment, members who leave are removed; `add-only`: members are only ever added.'),
 };
 
 export const createExportBodySchema = z
@@ -78,6 +81,7 @@ export const createExportBodySchema = z
     runOnSegmentRefresh: exportFields.runOnSegmentRefresh.default(true),
     schedule: exportFields.schedule.default('inherit'),
     truncate: exportFields.truncate.default(false),
+    syncMode: exportFields.syncMode.default('mirror'),
   })
   .strict();
 export type CreateExportBody = z.output<typeof createExportBodySchema>;

@@ -59,6 +59,8 @@ export class DestinationError extends Error {
     message: string,
     readonly retryable = code === 'rate-limited' || code === 'transient',
     readonly status?: number,
+    /** How long the service asked to wait before another attempt (a wait too long to sleep through in one call). */
+    readonly retryAfterMs?: number,
   ) {
     super(message);
     this.name = 'DestinationError';
@@ -100,13 +102,40 @@ export interface ConnectorContext<Credentials, Settings> {
   log?: Logger;
 }
 
+/** The outcome of removing members, by member id (as `Destination.memberId` makes them). */
+export interface RemovalResult {
+  removed: number;
+  failed: { memberId: string; reason: string }[];
+}
+
+export interface UploadOptions {
+  /** Replace the audience's whole membership with this batch (the first batch of a full sync, where the service can). */
+  replace?: boolean;
+}
+
 export interface DestinationClient {
   /** A cheap authenticated call; throws DestinationError('auth-failed', ...) on bad credentials. */
   testConnection(): Promise<void>;
   /** Finds the audience/list named `name` or creates it. */
   ensureAudience(name: string, initialMembers: ProfileRecord[]): Promise<EnsuredAudience>;
-  uploadBatch(audienceId: string, records: ProfileRecord[]): Promise<UploadResult>;
-  removeMembers(audienceId: string, records: ProfileRecord[]): Promise<UploadResult>;
+  uploadBatch(audienceId: string, records: ProfileRecord[], options?: UploadOptions): Promise<UploadResult>;
+  /** Takes members out of the audience by member id; a member who is not there counts as removed. */
+  removeMembers(audienceId: string, memberIds: string[]): Promise<RemovalResult>;
+  /** Every member id the audience holds, where the service can list them (a full sync drops the others). */
+  listMembers?(audienceId: string): Promise<string[]>;
+}
+
+/**
+ * How a destination's audiences follow a segment (mirror sync):
+ * - `removal`: `per-member` (the service removes single members), `replace-membership` (the
+ *   service only swaps the whole membership, so every change sends all of it), `unsupported`.
+ * - `fullSync`: how a full sync drops members the app did not send: `replace-first-batch`
+ *   (the first batch replaces the membership, later ones add), `list-and-remove` (list the
+ *   audience, remove the strangers), `replace-membership`, or `none`.
+ */
+export interface SyncSupport {
+  removal: 'per-member' | 'replace-membership' | 'unsupported';
+  fullSync: 'replace-first-batch' | 'list-and-remove' | 'replace-membership' | 'none';
 }
 
 /** A field of the profile the export maps (the value is the column name in the segment file). */
@@ -130,5 +159,9 @@ export interface Destination<
   audienceCreationNeedsMembers: boolean;
   /** The record the service receives for a profile (e.g. a SHA-256 hash); used by clients and shown in reports. */
   mapRecord(profile: ProfileRecord): unknown;
+  /** The member's identifier exactly as the service holds it (the membership ledger keeps these). */
+  memberId(profile: ProfileRecord): string;
+  /** What the service can do to keep an audience equal to its segment, under these export settings. */
+  sync(settings: Record<string, string> | undefined): SyncSupport;
   connect(context: ConnectorContext<z.infer<C>, z.infer<S>>): DestinationClient;
 }

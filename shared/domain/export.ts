@@ -31,6 +31,8 @@ export const exportSchema = z.object({
   schedule: z.enum(['inherit', 'none']),
   /** Send the first N rows of an over-limit segment instead of failing it. */
   truncate: z.boolean(),
+  /** `mirror`: audiences follow the segment, leavers are removed; `add-only`: members are only added. Exports saved before it existed mirror. */
+  syncMode: z.enum(['mirror', 'add-only']).default('mirror'),
   createdBy: z.object({ userId: z.string(), userDetails: z.string() }),
   createdAt: z.string(),
   updatedAt: z.string(),

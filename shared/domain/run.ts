@@ -6,8 +6,10 @@ export const segmentRunStatuses = ['pending', 'running', 'succeeded', 'partially
 
 /**
  * Counts of one segment in one run. They reconcile:
- * read = valid + invalid + duplicate, valid = sent + skipped (rows not sent because of a limit),
- * sent = accepted + rejected (rejected by the destination).
+ * read = valid + invalid + duplicate; valid = unchanged + sent + skipped (unchanged: members
+ * the audience holds already, not sent again; skipped: not sent because of a limit or a
+ * failure before sending); sent = accepted + rejected (refused by the destination, or
+ * failed for good); ledgerAfter = ledgerBefore + added − removed.
  */
 export const segmentRunSchema = z.object({
   segment: z.string(),
@@ -17,20 +19,39 @@ export const segmentRunSchema = z.object({
   invalid: z.number().int().nonnegative(),
   duplicate: z.number().int().nonnegative(),
   skipped: z.number().int().nonnegative(),
+  /** Members the audience already holds (per the ledger), not sent again. */
+  unchanged: z.number().int().nonnegative().default(0),
   sent: z.number().int().nonnegative(),
   accepted: z.number().int().nonnegative(),
   rejected: z.number().int().nonnegative(),
+  /** Mirror sync: what the run changed at the audience. Absent on runs recorded before it. */
+  sync: z
+    .object({
+      full: z.boolean().describe('The run synced in full (first run, new audience, lost ledger, or requested).'),
+      toRemove: z.number().int().nonnegative().describe('Leavers (and strangers, in a full sync) the run tried to remove.'),
+      removed: z.number().int().nonnegative().describe('Ids that left the ledger: confirmed removals, or dropped by a confirmed replace.'),
+      removeFailed: z.number().int().nonnegative().describe('Removals that did not go through; the next run sends them again.'),
+      notRemoved: z.number().int().nonnegative().describe('Leavers left in the audience: add-only export, or the service cannot remove.'),
+      notRemovedReason: z.enum(['add-only', 'removal-unsupported']).optional(),
+      added: z.number().int().nonnegative().describe('Ids that joined the ledger: members the destination confirmed.'),
+      ledgerBefore: z.number().int().nonnegative(),
+      ledgerAfter: z.number().int().nonnegative(),
+    })
+    .optional(),
   audienceId: z.string().optional(),
   status: z.enum(segmentRunStatuses),
   reason: z.string().optional(),
 });
 export type SegmentRun = z.infer<typeof segmentRunSchema>;
+export type SegmentSync = NonNullable<SegmentRun['sync']>;
 
 export const runSchema = z.object({
   id: z.string(),
   exportId: z.string(),
   destinationType: z.string(),
   trigger: z.enum(runTriggers),
+  /** A full sync was asked for (`POST /exports/{id}/run` with `{"full": true}`). */
+  full: z.boolean().optional(),
   status: z.enum(runStatuses),
   reason: z.string().optional(),
   segments: z.array(segmentRunSchema),

@@ -71,7 +71,7 @@ function operation(route: RouteDoc): JsonSchema {
     security: route.roles === 'public' ? [] : [{ clientPrincipal: [] }],
     parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...ifMatch],
     ...(route.body
-      ? { requestBody: { required: true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
+      ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
       : {}),
     responses: { ...success, ...errorResponses(route) },
   };

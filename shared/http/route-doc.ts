@@ -30,6 +30,8 @@ export interface RouteDoc {
   params?: z.ZodObject;
   query?: z.ZodObject;
   body?: z.ZodType;
+  /** The body may be left out (it then parses as `{}`). */
+  bodyOptional?: boolean;
   /** The route honours If-Match (412 when stale). */
   ifMatch?: boolean;
   /** Success responses by status. Error responses are derived from the rest of the definition. */

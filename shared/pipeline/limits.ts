@@ -1,5 +1,7 @@
 import type { DestinationLimits } from '../destinations/types.js';
-import type { WorkFileRef } from './work-files.js';
+import type { WorkFileRef, WorkFileSlice } from './work-files.js';
+
+export type { WorkFileSlice };
 
 /** What a run does with one prepared segment once the destination's limits are applied. */
 export type LimitDecision =
@@ -41,17 +43,6 @@ export function applyLimits(limits: DestinationLimits, validCounts: number[], tr
     remainingTotal -= cap;
     return { action: 'send', send: cap, overLimit: valid - cap, reason: 'over-limit' };
   });
-}
-
-/**
- * A slice of a work file: the whole file, its first `take` records (the upload side of a
- * cut), or the records after the first `skip` (the over-limit side of a cut).
- */
-export interface WorkFileSlice {
-  name: string;
-  records: number;
-  take?: number;
-  skip?: number;
 }
 
 /** Splits a segment's work files at `send` records: what to upload, and what to report as over-limit. */

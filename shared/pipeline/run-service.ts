@@ -17,32 +17,55 @@ export interface RunStarter {
 
 export const runInstanceId = (exportId: string) => `export-${exportId}`;
 
-export type StartRunResult = { started: true; run: Run } | { started: false; activeRunId: string };
+export type StartRunResult = { started: true; run: Run } | { started: false; activeRunId: string; followUp?: boolean };
+
+export interface StartOptions {
+  /** Sync in full (see RunInput.full). */
+  full?: boolean;
+  /** While a run is active, queue one follow-up run instead (a newer segment file must never be dropped). */
+  followUpCause?: string;
+  now?: Date;
+}
+
+/** A queued run record of an export; its orchestration is started (or continued) by the caller. */
+export async function createRunRecord(services: Services, exp: Pick<Export, 'id' | 'destinationType' | 'segments'>, trigger: RunTrigger, options: { full?: boolean; now?: Date } = {}): Promise<Run> {
+  const now = options.now ?? new Date();
+  const run: Run = {
+    id: RunStore.newRunId(now.getTime()),
+    exportId: exp.id,
+    destinationType: exp.destinationType,
+    trigger,
+    ...(options.full ? { full: true } : {}),
+    status: 'queued',
+    segments: exp.segments.map((segment) => ({
+      segment, read: 0, valid: 0, invalid: 0, duplicate: 0, skipped: 0, unchanged: 0, sent: 0, accepted: 0, rejected: 0, status: 'pending',
+    })),
+    startedAt: now.toISOString(),
+  };
+  await services.runs.create(run);
+  return run;
+}
+
+const runInput = (run: Run): RunInput => ({ runId: run.id, exportId: run.exportId, trigger: run.trigger, ...(run.full ? { full: true } : {}) });
 
 export async function startRun(
   services: Services,
   starter: RunStarter,
   exp: Pick<Export, 'id' | 'destinationType' | 'segments'>,
   trigger: RunTrigger,
-  now = new Date(),
+  options: StartOptions = {},
 ): Promise<StartRunResult> {
   const instanceId = runInstanceId(exp.id);
-  const active = await starter.activeInput(instanceId);
-  if (active) return { started: false, activeRunId: active.runId };
-  const run: Run = {
-    id: RunStore.newRunId(now.getTime()),
-    exportId: exp.id,
-    destinationType: exp.destinationType,
-    trigger,
-    status: 'queued',
-    segments: exp.segments.map((segment) => ({
-      segment, read: 0, valid: 0, invalid: 0, duplicate: 0, skipped: 0, sent: 0, accepted: 0, rejected: 0, status: 'pending',
-    })),
-    startedAt: now.toISOString(),
+  const busy = async (activeRunId: string): Promise<StartRunResult> => {
+    if (!options.followUpCause) return { started: false, activeRunId };
+    await services.followUps.request({ exportId: exp.id, trigger, requestedAt: (options.now ?? new Date()).toISOString(), cause: options.followUpCause });
+    return { started: false, activeRunId, followUp: true };
   };
-  await services.runs.create(run);
+  const active = await starter.activeInput(instanceId);
+  if (active) return busy(active.runId);
+  const run = await createRunRecord(services, exp, trigger, options);
   try {
-    await starter.start(instanceId, { runId: run.id, exportId: exp.id, trigger });
+    await starter.start(instanceId, runInput(run));
   } catch (error) {
     // Lost a race with another starter: the engine refused a second active instance.
     const winner = await starter.activeInput(instanceId);
@@ -52,20 +75,56 @@ export async function startRun(
       reason: winner ? `another run (${winner.runId}) is active` : `could not start: ${(error as Error).message}`,
       finishedAt: new Date().toISOString(),
     }));
-    if (winner) return { started: false, activeRunId: winner.runId };
+    if (winner) return busy(winner.runId);
     throw error;
   }
   return { started: true, run };
 }
 
-/** Starts a run of every export the predicate selects; an export with an active run keeps it. */
+/** Starts a run of every export given; an export with an active run keeps it (and, with followUpCause, gets a follow-up). */
 export async function startRuns(
   services: Services,
   starter: RunStarter,
   exportsToRun: Export[],
   trigger: RunTrigger,
+  options: StartOptions = {},
 ): Promise<StartRunResult[]> {
   const results: StartRunResult[] = [];
-  for (const exp of exportsToRun) results.push(await startRun(services, starter, exp, trigger));
+  for (const exp of exportsToRun) results.push(await startRun(services, starter, exp, trigger, options));
+  return results;
+}
+
+/**
+ * Called by a run as it ends: the follow-up asked for meanwhile, as the input of the next
+ * run (a new queued record), or undefined.
+ */
+export async function claimFollowUp(services: Services, exportId: string, now: Date): Promise<RunInput | undefined> {
+  const request = await services.followUps.claim(exportId);
+  if (!request) return undefined;
+  const exp = await services.exports.find(exportId);
+  if (!exp || !exp.enabled) return undefined;
+  return runInput(await createRunRecord(services, exp, request.trigger, { now }));
+}
+
+/**
+ * The minute timer's safety net: a follow-up requested just as its run was ending (after
+ * the run looked) is started here, once no run of the export is active.
+ */
+export async function startUnclaimedFollowUps(services: Services, starter: RunStarter, now = new Date()): Promise<StartRunResult[]> {
+  const results: StartRunResult[] = [];
+  for await (const request of services.followUps.all()) {
+    if (await starter.activeInput(runInstanceId(request.exportId))) continue;
+    const input = await claimFollowUp(services, request.exportId, now);
+    if (!input) continue;
+    const instanceId = runInstanceId(request.exportId);
+    try {
+      await starter.start(instanceId, input);
+      results.push({ started: true, run: (await services.runs.find(input.runId))! });
+    } catch {
+      // A run started meanwhile: the request goes back for that run to claim.
+      await services.runs.update(input.runId, input.exportId, (r) => ({ ...r, status: 'skipped', reason: 'another run started first; it takes the follow-up', finishedAt: now.toISOString() }));
+      await services.followUps.request(request);
+    }
+  }
   return results;
 }

@@ -6,9 +6,10 @@ import { DestinationError, type DestinationClient, type DestinationLimits, type 
 import { getDestination, type DestinationType } from '../destinations/registry.js';
 import { prepareSegment, SegmentFileError, type PreparedSegment } from './prepare.js';
 import { findLatestSegmentBlob } from './segment-blobs.js';
-import { deleteWorkFiles, readWorkFile } from './work-files.js';
+import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './work-files.js';
 import { writeReportPart, type RejectedRow } from './report.js';
-import type { WorkFileSlice } from './limits.js';
+import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
+import { oneLine, sendFailure, type SendFailure } from '../sync/send.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -18,6 +19,8 @@ export interface RunInput {
   runId: string;
   exportId: string;
   trigger: RunTrigger;
+  /** Sync in full: send the whole membership and drop members the app did not send. */
+  full?: boolean;
 }
 
 export interface RunPlan {
@@ -29,6 +32,7 @@ export interface RunPlan {
   truncate: boolean;
   audienceCreationNeedsMembers: boolean;
   maxUploadsInFlight: number;
+  full: boolean;
 }
 
 export type BeginResult = { plan: RunPlan } | { failed: string };
@@ -68,6 +72,7 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       truncate: exp.truncate,
       audienceCreationNeedsMembers: destination.audienceCreationNeedsMembers,
       maxUploadsInFlight: services.config.maxUploadsInFlight,
+      full: input.full === true,
     },
   };
 }
@@ -115,17 +120,12 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
   }
 }
 
-async function clientFor(services: Services, exportId: string): Promise<DestinationClient> {
+async function clientFor(services: Services, exportId: string): Promise<{ client: DestinationClient; memberId: (p: ProfileRecord) => string }> {
   const { exp, connection } = await loadExportAndConnection(services, exportId);
   if (!exp || !connection) throw new DestinationError('invalid-request', !exp ? 'export-removed' : 'connection-removed', false);
-  return services.destinationClient(connection, exp.settings);
+  return { client: await services.destinationClient(connection, exp.settings), memberId: getDestination(exp.destinationType).memberId };
 }
 
-/** A non-retryable destination error ends the step with a reason; anything else is thrown for the orchestrator to retry. */
-function failureReason(error: unknown): string | undefined {
-  if (error instanceof DestinationError && !error.retryable) return `${error.code}: ${error.message}`;
-  return undefined;
-}
 
 export interface EnsureAudienceInput {
   runId: string;
@@ -138,53 +138,30 @@ export interface EnsureAudienceInput {
 
 export type EnsureAudienceResult =
   | { audienceId: string; created: boolean; membersIncluded: boolean; accepted: number; rejected: number }
-  | { failed: string };
+  | { failed: SendFailure };
 
+/**
+ * Finds or creates the segment's audience. A destination failure is returned, not thrown,
+ * so the orchestrator can wait (honouring Retry-After) and try again, then fail the
+ * segment cleanly with its counts and rows kept.
+ */
 export async function ensureAudienceStep(services: Services, input: EnsureAudienceInput): Promise<EnsureAudienceResult> {
+  const work = await services.storage.ensureContainer(services.config.containers.work);
+  const initial = input.firstWorkFile ? await readSlice(work, input.firstWorkFile) : [];
   try {
-    const client = await clientFor(services, input.exportId);
-    const initial = input.firstWorkFile ? await readSlice(services, input.firstWorkFile) : [];
+    const { client, memberId } = await clientFor(services, input.exportId);
     const audience = await client.ensureAudience(input.segment, initial);
     if (!audience.membersIncluded) return { audienceId: audience.audienceId, created: audience.created, membersIncluded: false, accepted: 0, rejected: 0 };
     const result = audience.initialResult ?? { accepted: initial.length, rejected: [] };
+    const refused = new Set(result.rejected.map((r) => r.row));
+    await writeDeliveryLog(work, deliveryLogName(input.runId, input.segmentIndex, 'audience'), {
+      added: initial.filter((r) => !refused.has(r.row)).map(memberId),
+      removed: [],
+    });
     await reportRejections(services, input.runId, `${pad(input.segmentIndex)}-audience`, input.segment, initial, result.rejected);
     return { audienceId: audience.audienceId, created: audience.created, membersIncluded: true, accepted: result.accepted, rejected: result.rejected.length };
   } catch (error) {
-    const reason = failureReason(error);
-    if (reason) return { failed: reason };
-    throw error;
-  }
-}
-
-export interface UploadInput {
-  runId: string;
-  exportId: string;
-  segment: string;
-  segmentIndex: number;
-  audienceId: string;
-  slice: WorkFileSlice;
-  batchSize: number;
-}
-
-export type UploadResultSummary = { sent: number; accepted: number; rejected: number } | { failed: string };
-
-export async function uploadWorkFileStep(services: Services, input: UploadInput): Promise<UploadResultSummary> {
-  try {
-    const client = await clientFor(services, input.exportId);
-    const records = await readSlice(services, input.slice);
-    let accepted = 0;
-    const rejected: { row: number; reason: string; value?: string }[] = [];
-    for (let start = 0; start < records.length; start += input.batchSize) {
-      const result = await client.uploadBatch(input.audienceId, records.slice(start, start + input.batchSize));
-      accepted += result.accepted;
-      rejected.push(...result.rejected);
-    }
-    await reportRejections(services, input.runId, `${pad(input.segmentIndex)}-upload-${fileTag(input.slice)}`, input.segment, records, rejected);
-    return { sent: records.length, accepted, rejected: rejected.length };
-  } catch (error) {
-    const reason = failureReason(error);
-    if (reason) return { failed: reason };
-    throw error;
+    return { failed: sendFailure(error) };
   }
 }
 
@@ -199,13 +176,13 @@ export interface ReportSliceInput {
 
 /** Reports every row of a work file slice with one reason (upload failed for good, or over the limit). */
 export async function reportSliceStep(services: Services, input: ReportSliceInput): Promise<number> {
-  const records = await readSlice(services, input.slice);
+  const records = await readSlice(await services.storage.ensureContainer(services.config.containers.work), input.slice);
   const reports = await services.storage.ensureContainer(services.config.containers.reports);
   await writeReportPart(
     reports,
     input.runId,
-    `${pad(input.segmentIndex)}-${input.part}-${fileTag(input.slice)}`,
-    records.map((r) => ({ segment: input.segment, row: r.row, reason: input.reason, value: r.email })),
+    `${pad(input.segmentIndex)}-${input.part}-${sliceTag(input.slice)}`,
+    records.map((r) => ({ segment: input.segment, row: r.row, reason: oneLine(input.reason), value: r.email })),
   );
   return records.length;
 }
@@ -247,13 +224,6 @@ export async function finishRunStep(services: Services, input: FinishInput, now:
   await deleteWorkFiles(await services.storage.ensureContainer(services.config.containers.work), input.runId);
 }
 
-async function readSlice(services: Services, slice: WorkFileSlice): Promise<ProfileRecord[]> {
-  const records = await readWorkFile(await services.storage.ensureContainer(services.config.containers.work), slice.name);
-  if (slice.take !== undefined) return records.slice(0, slice.take);
-  if (slice.skip !== undefined) return records.slice(slice.skip);
-  return records;
-}
-
 async function reportRejections(
   services: Services,
   runId: string,
@@ -274,6 +244,3 @@ async function reportRejections(
 }
 
 const pad = (n: number) => String(n).padStart(3, '0');
-/** `<run>/<seg>/<00001>.ndjson` → `00001` (plus the cut, so two slices of one file never share a report part). */
-const fileTag = (slice: WorkFileSlice) =>
-  `${slice.name.split('/').pop()!.replace('.ndjson', '')}${slice.skip !== undefined ? `s${slice.skip}` : ''}`;

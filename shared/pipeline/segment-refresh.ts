@@ -45,5 +45,6 @@ export async function onSegmentFile(services: Services, starter: RunStarter, blo
   if (recorded.latestFile !== blobName) return { ignored: `an older file than ${recorded.latestFile}` };
 
   const exportsToRun = (await services.exports.listBySegment(parsed.segment)).filter((e) => e.enabled && e.runOnSegmentRefresh);
-  return { segment: recorded, runs: await startRuns(services, starter, exportsToRun, 'segment-refresh') };
+  // A run already active gets one follow-up that reads this (newest) file when it ends.
+  return { segment: recorded, runs: await startRuns(services, starter, exportsToRun, 'segment-refresh', { followUpCause: blobName }) };
 }

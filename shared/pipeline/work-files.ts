@@ -1,10 +1,50 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { ProfileRecord } from '../destinations/types.js';
 
-/** A work file: one upload activity's share of a segment, as NDJSON of ProfileRecord. */
+/** A work file: one upload activity's share of a segment, as NDJSON of ProfileRecord (or member ids, one a line, for removals). */
 export interface WorkFileRef {
   name: string;
   records: number;
+}
+
+/**
+ * A part of a work file: `records` lines from line `skip` on (default 0), `take` of them
+ * when set. Uploads resume a slice where a failure stopped them by moving `skip` on.
+ */
+export interface WorkFileSlice {
+  name: string;
+  records: number;
+  take?: number;
+  skip?: number;
+}
+
+/** The rest of a slice after its first `done` records. */
+export function sliceRest(slice: WorkFileSlice, done: number): WorkFileSlice {
+  return {
+    name: slice.name,
+    records: slice.records - done,
+    skip: (slice.skip ?? 0) + done,
+    ...(slice.take !== undefined ? { take: slice.take - done } : {}),
+  };
+}
+
+/** `<run>/<seg>/<00001>.ndjson` → `00001`, plus the cut, so two slices of one file never share a name. */
+export const sliceTag = (slice: WorkFileSlice) =>
+  `${slice.name.split('/').pop()!.replace(/\.(ndjson|txt)$/, '')}${slice.skip ? `s${slice.skip}` : ''}`;
+
+function cut<T>(items: T[], slice: WorkFileSlice): T[] {
+  const start = slice.skip ?? 0;
+  return items.slice(start, slice.take !== undefined ? start + slice.take : undefined);
+}
+
+export async function readSlice(container: ContainerClient, slice: WorkFileSlice): Promise<ProfileRecord[]> {
+  return cut(await readWorkFile(container, slice.name), slice);
+}
+
+/** A removal work file: member ids, one a line. */
+export async function readIdSlice(container: ContainerClient, slice: WorkFileSlice): Promise<string[]> {
+  const body = await container.getBlockBlobClient(slice.name).downloadToBuffer();
+  return cut(body.toString('utf8').split('\n').filter((line) => line !== ''), slice);
 }
 
 const pad = (n: number, width: number) => String(n).padStart(width, '0');

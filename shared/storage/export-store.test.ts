@@ -28,6 +28,7 @@ function exportOf(overrides: Partial<StoredExport> = {}): StoredExport {
     dataMatching: { email: 'email' },
     settings: {},
     enabled: true,
+    syncMode: 'mirror',
     runOnSegmentRefresh: true,
     schedule: 'inherit',
     truncate: false,

@@ -251,7 +251,20 @@ export function nextRollBehaviour(options: NextRollOptions) {
     return segment ? toAudience(segment) : undefined;
   };
 
-  return { behaviour, state, audiences: () => [...state.segments.values()].map(toAudience), audience: findAudience };
+  const byName = (name: string) => [...state.segments.values()].find((candidate) => candidate.name === name);
+  return {
+    behaviour,
+    state,
+    audiences: () => [...state.segments.values()].map(toAudience),
+    audience: findAudience,
+    deleteAudience: (name: string) => {
+      const segment = byName(name);
+      return segment ? state.segments.delete(segment.segment_id) : false;
+    },
+    addMembers: (name: string, members: string[]) => {
+      for (const member of members) byName(name)?.members.add(member);
+    },
+  };
 }
 
 export async function startNextRollSimulator(
@@ -271,6 +284,8 @@ export async function startNextRollSimulator(
     },
     audiences: sim.audiences,
     audience: sim.audience,
+    deleteAudience: sim.deleteAudience,
+    addMembers: sim.addMembers,
     expireAccessTokens: () => sim.state.accessTokens.clear(),
     usedRefreshTokens: () => sim.state.usedRefreshTokens.size,
   };

@@ -204,10 +204,21 @@ export function autopilotBehaviour(apiKey: string = devCredentials.autopilot.api
     return list ? toAudience(list) : undefined;
   };
 
+  const byName = (name: string) => [...lists.values()].find((candidate) => candidate.title === name);
   return {
     behaviour,
     audiences: () => [...lists.values()].map(toAudience),
     audience: findAudience,
+    deleteAudience: (name: string) => {
+      const list = byName(name);
+      if (!list) return false;
+      for (const email of list.members) contacts.get(email)?.lists.delete(list.list_id);
+      return lists.delete(list.list_id);
+    },
+    addMembers: (name: string, emails: string[]) => {
+      const list = byName(name);
+      if (list) for (const email of emails) addToList(list, upsert({ Email: email }));
+    },
     contact(email: string) {
       const contact = contacts.get(email.toLowerCase());
       if (!contact) return undefined;
@@ -225,6 +236,8 @@ export async function startAutopilotSimulator(options: { host?: string; port?: n
     ...baseHandle('autopilot', server, `${url}/v1`),
     audiences: sim.audiences,
     audience: sim.audience,
+    deleteAudience: sim.deleteAudience,
+    addMembers: sim.addMembers,
     contact: sim.contact,
   };
 }

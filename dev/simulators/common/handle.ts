@@ -21,11 +21,15 @@ export interface SimulatorHandle {
   setRateLimits(enabled: boolean): void;
   audiences(): SimAudience[];
   audience(name: string): SimAudience | undefined;
+  /** Deletes an audience as someone at the service would (tests of re-creation). */
+  deleteAudience(name: string): boolean;
+  /** Adds members (as the service holds them) behind the app's back, as another tool would. */
+  addMembers(name: string, members: string[]): void;
   reset(): void;
   stop(): Promise<void>;
 }
 
-export function baseHandle(name: string, server: SimServer, url: string): Omit<SimulatorHandle, 'audiences' | 'audience'> {
+export function baseHandle(name: string, server: SimServer, url: string): Omit<SimulatorHandle, 'audiences' | 'audience' | 'deleteAudience' | 'addMembers'> {
   return {
     name,
     url,

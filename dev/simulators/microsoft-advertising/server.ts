@@ -315,7 +315,20 @@ export function microsoftAdvertisingBehaviour() {
     return audience ? toAudience(audience) : undefined;
   };
 
-  return { behaviour, state, audiences: () => [...state.audiences.values()].map(toAudience), audience: findAudience };
+  const byName = (name: string) => [...state.audiences.values()].find((candidate) => candidate.Name === name);
+  return {
+    behaviour,
+    state,
+    audiences: () => [...state.audiences.values()].map(toAudience),
+    audience: findAudience,
+    deleteAudience: (name: string) => {
+      const audience = byName(name);
+      return audience ? state.audiences.delete(audience.Id) : false;
+    },
+    addMembers: (name: string, members: string[]) => {
+      for (const member of members) byName(name)?.members.add(member);
+    },
+  };
 }
 
 export async function startMicrosoftAdvertisingSimulator(
@@ -335,6 +348,8 @@ export async function startMicrosoftAdvertisingSimulator(
     },
     audiences: sim.audiences,
     audience: sim.audience,
+    deleteAudience: sim.deleteAudience,
+    addMembers: sim.addMembers,
     expireAccessTokens: () => sim.state.accessTokens.clear(),
     refuseItems: (items) => items.forEach((item) => sim.state.refused.add(item)),
   };

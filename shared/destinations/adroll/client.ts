@@ -189,7 +189,7 @@ export function connectNextRoll(brand: NextRollBrand, context: ConnectorContext<
       return { accepted: records.length, rejected: [] };
     },
 
-    async removeMembers() {
+    async removeMembers(): Promise<never> {
       const mode = context.settings?.segmentUpdates ?? 'append';
       throw new DestinationError(
         'invalid-request',

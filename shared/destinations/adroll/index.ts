@@ -16,6 +16,12 @@ export function nextRollDestination(brand: NextRollBrand): NextRollDestination {
     limits: nextRollLimits,
     audienceCreationNeedsMembers: true,
     mapRecord: nextRollRecord,
+    memberId: (profile) => profile.email,
+    // No per-member removal: under `replace` every change sends the whole membership.
+    sync: (settings) =>
+      settings?.segmentUpdates === 'replace'
+        ? { removal: 'replace-membership', fullSync: 'replace-membership' }
+        : { removal: 'unsupported', fullSync: 'none' },
     connect: (context) => connectNextRoll(brand, context),
   };
 }

@@ -154,10 +154,21 @@ describe('Autopilot connector against its simulator', () => {
     const profiles = makeProfiles(20);
     await client.uploadBatch(audienceId, profiles);
 
-    const result = await client.removeMembers(audienceId, profiles.slice(0, 5));
+    const result = await client.removeMembers(audienceId, [...profiles.slice(0, 5).map((p) => p.email), 'never.there@example.com']);
 
-    expect(result).toEqual({ accepted: 5, rejected: [] });
+    expect(result).toEqual({ removed: 6, failed: [] });
     expect(new Set(sim.audience('Leavers')!.members)).toEqual(new Set(profiles.slice(5).map((profile) => profile.email)));
+  });
+
+  it('lists every member of a list across pages', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Listed', []);
+    const profiles = makeProfiles(250);
+    for (const batch of batches(profiles, 100)) await client.uploadBatch(audienceId, batch);
+
+    const members = await client.listMembers!(audienceId);
+
+    expect(members.sort()).toEqual(profiles.map((p) => p.email).sort());
   });
 
   it('fails an upload to a list that does not exist as not-found, without blaming the rows', async () => {

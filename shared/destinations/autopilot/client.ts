@@ -15,6 +15,10 @@ import { autopilotLimits, autopilotRequestsPerSecond, type autopilotCredentials,
 
 const listsResponse = z.object({ lists: z.array(z.object({ list_id: z.string(), title: z.string() })) });
 const createListResponse = z.object({ list_id: z.string() });
+const listContactsResponse = z.object({
+  contacts: z.array(z.object({ Email: z.string() }).passthrough()),
+  bookmark: z.string().nullish(),
+});
 
 /** Autopilot's fields for a profile: upserted by Email; names only when mapped. */
 export function autopilotContact(profile: ProfileRecord): Record<string, string> {
@@ -103,22 +107,38 @@ export function connectAutopilot(
       return sendIsolatingRejections(records, (batch) => addContacts(listId, batch));
     },
 
-    async removeMembers(listId, records): Promise<UploadResult> {
-      // No bulk removal: one call per contact, paced by the shared limiter.
+    async removeMembers(listId, emails) {
+      // No bulk removal: one call per contact, paced by the shared limiter. A failure of one
+      // contact is that contact's; the others still go.
+      const failed: { memberId: string; reason: string }[] = [];
       await Promise.all(
-        records.map(async (profile) => {
+        emails.map(async (email) => {
           try {
-            await api.send({
-              method: 'DELETE',
-              path: `/list/${encodeURIComponent(listId)}/contact/${encodeURIComponent(profile.email)}`,
-            });
+            await api.send({ method: 'DELETE', path: `/list/${encodeURIComponent(listId)}/contact/${encodeURIComponent(email)}` });
           } catch (error) {
             // Not on the list (or not a contact at all): the goal is reached.
-            if (!(error instanceof DestinationError && error.code === 'not-found')) throw error;
+            if (error instanceof DestinationError && error.code === 'not-found') return;
+            if (error instanceof DestinationError && !error.retryable) failed.push({ memberId: email, reason: `${error.code}: ${error.message}` });
+            else throw error;
           }
         }),
       );
-      return { accepted: records.length, rejected: [] };
+      return { removed: emails.length - failed.length, failed };
+    },
+
+    async listMembers(listId) {
+      // 100 a page, each page naming the bookmark of the next.
+      const emails: string[] = [];
+      for (let bookmark: string | undefined = ''; bookmark !== undefined; ) {
+        const { body } = await api.send({
+          method: 'GET',
+          path: `/list/${encodeURIComponent(listId)}/contacts${bookmark ? `/${encodeURIComponent(bookmark)}` : ''}`,
+        });
+        const page = listContactsResponse.parse(body);
+        for (const contact of page.contacts) emails.push(contact.Email.trim().toLowerCase());
+        bookmark = page.bookmark ?? undefined;
+      }
+      return emails;
     },
   };
 }

@@ -12,5 +12,7 @@ export const autopilot: Destination<typeof autopilotCredentials, typeof autopilo
   limits: autopilotLimits,
   audienceCreationNeedsMembers: false,
   mapRecord: autopilotContact,
+  memberId: (profile) => profile.email,
+  sync: () => ({ removal: 'per-member', fullSync: 'list-and-remove' }),
   connect: connectAutopilot,
 };

@@ -192,6 +192,7 @@ export class ServiceClient {
           `${what}: ${message}; the service asks to wait ${Math.ceil(retryAfterMs / 1000)} s, longer than this call waits`,
           true,
           status,
+          retryAfterMs,
         );
       }
       throw new TransientFailure(message, code, retryAfterMs, status);

@@ -146,10 +146,11 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
     return parsed.Audiences?.find((audience) => audience?.Name === name)?.Id;
   };
 
-  const apply = async (audienceId: string, records: ProfileRecord[], action: 'Add' | 'Remove'): Promise<UploadResult> => {
-    assertBatchSize('Microsoft Advertising', records.length, microsoftAdvertisingLimits.batchSize);
-    if (records.length === 0) return { accepted: 0, rejected: [] };
-    const hashes = records.map((record) => hashEmail(record.email));
+  /** One ApplyCustomerListUserData call; answers the indexes of the items it refused, with why. */
+  const apply = async (audienceId: string, hashes: string[], action: 'Add' | 'Remove' | 'Replace'): Promise<Map<number, string>> => {
+    assertBatchSize('Microsoft Advertising', hashes.length, microsoftAdvertisingLimits.batchSize);
+    const refused = new Map<number, string>();
+    if (hashes.length === 0) return refused;
     const accept = settings?.acceptCustomerMatchTerms;
     const { body } = await api.send({
       method: 'POST',
@@ -165,15 +166,15 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
       },
     });
     const errors = applyResponse.parse(body).PartialErrors;
-    raiseBatchWide(errors, 'ApplyCustomerListUserData', records.length);
-    const rejected: RecordRejection[] = [];
-    const seen = new Set<number>();
-    for (const error of errors) {
-      const index = error.Index!;
-      if (seen.has(index)) continue;
-      seen.add(index);
-      rejected.push({ row: records[index]!.row, reason: `destination-rejected: ${describe(error)}`, value: hashes[index] });
-    }
+    raiseBatchWide(errors, 'ApplyCustomerListUserData', hashes.length);
+    for (const error of errors) if (!refused.has(error.Index!)) refused.set(error.Index!, `destination-rejected: ${describe(error)}`);
+    return refused;
+  };
+
+  const upload = async (audienceId: string, records: ProfileRecord[], replace: boolean): Promise<UploadResult> => {
+    const hashes = records.map((record) => hashEmail(record.email));
+    const refused = await apply(audienceId, hashes, replace ? 'Replace' : 'Add');
+    const rejected: RecordRejection[] = [...refused].map(([index, reason]) => ({ row: records[index]!.row, reason, value: hashes[index] }));
     return { accepted: records.length - rejected.length, rejected };
   };
 
@@ -223,8 +224,11 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
       throw new DestinationError('destination-error', 'Microsoft Advertising AddAudiences returned no audience id and no error');
     },
 
-    uploadBatch: (audienceId, records) => apply(audienceId, records, 'Add'),
-    removeMembers: (audienceId, records) => apply(audienceId, records, 'Remove'),
+    uploadBatch: (audienceId, records, options) => upload(audienceId, records, options?.replace === true),
+    async removeMembers(audienceId, memberIds) {
+      const refused = await apply(audienceId, memberIds, 'Remove');
+      return { removed: memberIds.length - refused.size, failed: [...refused].map(([index, reason]) => ({ memberId: memberIds[index]!, reason })) };
+    },
   };
 }
 

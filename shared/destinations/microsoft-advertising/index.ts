@@ -18,5 +18,7 @@ export const microsoftAdvertising: Destination<typeof microsoftAdvertisingCreden
   limits: microsoftAdvertisingLimits,
   audienceCreationNeedsMembers: false,
   mapRecord: (profile) => hashEmail(profile.email),
+  memberId: (profile) => hashEmail(profile.email),
+  sync: () => ({ removal: 'per-member', fullSync: 'replace-first-batch' }),
   connect: connectMicrosoftAdvertising,
 };

@@ -218,8 +218,20 @@ describe('Microsoft Advertising connector against its simulator', () => {
     const profiles = makeProfiles(30);
     await client.uploadBatch(audienceId, profiles);
 
-    await client.removeMembers(audienceId, profiles.slice(0, 10));
+    const result = await client.removeMembers(audienceId, profiles.slice(0, 10).map((p) => sha256(p.email)));
 
+    expect(result).toEqual({ removed: 10, failed: [] });
     expect(new Set(sim.audience('Shrinking')!.members)).toEqual(new Set(profiles.slice(10).map((p) => sha256(p.email))));
+  });
+
+  it('replaces the whole membership with a Replace batch', async () => {
+    const client = await connection().connect();
+    const { audienceId } = await client.ensureAudience('Replaced', []);
+    await client.uploadBatch(audienceId, makeProfiles(30));
+    const now = makeProfiles(5, { firstRow: 500 });
+
+    await client.uploadBatch(audienceId, now, { replace: true });
+
+    expect(new Set(sim.audience('Replaced')!.members)).toEqual(new Set(now.map((p) => sha256(p.email))));
   });
 });

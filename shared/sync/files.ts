@@ -1,0 +1,59 @@
+import type { ContainerClient } from '@azure/storage-blob';
+import type { Services } from '../services.js';
+
+/**
+ * Where a run keeps its sync files, beside its work files (`<runId>/<seg>/...`, deleted
+ * with them when the run ends): the planned adds and removes, and the delivery log each
+ * send writes, which the ledger commit reads.
+ */
+const pad = (n: number, width: number) => String(n).padStart(width, '0');
+
+export const changeFileName = (runId: string, segmentIndex: number, kind: 'adds' | 'removes', fileIndex: number) =>
+  `${runId}/${pad(segmentIndex, 3)}/${kind}-${pad(fileIndex, 5)}.${kind === 'adds' ? 'ndjson' : 'txt'}`;
+
+export const deliveryPrefix = (runId: string, segmentIndex: number) => `${runId}/${pad(segmentIndex, 3)}/delivered/`;
+
+export const deliveryLogName = (runId: string, segmentIndex: number, tag: string) => `${deliveryPrefix(runId, segmentIndex)}${tag}.txt`;
+
+/**
+ * A delivery log: `+<id>` a member the destination accepted, `-<id>` a member it removed,
+ * `!replaced` when a batch replaced the whole membership.
+ */
+export interface Delivery {
+  added: string[];
+  removed: string[];
+  replaced?: boolean;
+}
+
+export async function writeDeliveryLog(work: ContainerClient, name: string, delivery: Delivery): Promise<void> {
+  const lines = [
+    ...(delivery.replaced ? ['!replaced'] : []),
+    ...delivery.added.map((id) => `+${id}`),
+    ...delivery.removed.map((id) => `-${id}`),
+  ];
+  if (lines.length === 0) return;
+  // Rewritten whole by a retried attempt: the last attempt's log stands.
+  await work.getBlockBlobClient(name).uploadData(Buffer.from(lines.join('\n') + '\n', 'utf8'));
+}
+
+export async function readDeliveries(work: ContainerClient, runId: string, segmentIndex: number): Promise<Delivery> {
+  const delivery: Delivery = { added: [], removed: [] };
+  for await (const blob of work.listBlobsFlat({ prefix: deliveryPrefix(runId, segmentIndex) })) {
+    const text = (await work.getBlockBlobClient(blob.name).downloadToBuffer()).toString('utf8');
+    for (const line of text.split('\n')) {
+      if (line === '!replaced') delivery.replaced = true;
+      else if (line.startsWith('+')) delivery.added.push(line.slice(1));
+      else if (line.startsWith('-')) delivery.removed.push(line.slice(1));
+    }
+  }
+  return delivery;
+}
+
+export async function containersFor(services: Services): Promise<{ work: ContainerClient; ledgers: ContainerClient; reports: ContainerClient }> {
+  const { storage, config } = services;
+  return {
+    work: await storage.ensureContainer(config.containers.work),
+    ledgers: await storage.ensureContainer(config.containers.ledgers),
+    reports: await storage.ensureContainer(config.containers.reports),
+  };
+}

@@ -1,0 +1,189 @@
+import type { Services } from '../services.js';
+import type { Export } from '../domain/export.js';
+import { getDestination } from '../destinations/registry.js';
+import { BlobLineWriter } from '../pipeline/blob-line-writer.js';
+import { readSlice, type WorkFileSlice } from '../pipeline/work-files.js';
+import { readLedger, sortedIds, writeLedger, type Ledger } from './ledger.js';
+import { changeFileName, containersFor } from './files.js';
+
+/**
+ * Planning a segment's changes: the segment's membership (what the limits let through)
+ * against the ledger of what the audience holds. Adds are the members the ledger does not
+ * hold, removes the ones it holds (or owes a removal) that left the segment. A full sync
+ * sends the whole membership and, where the service allows, drops every stranger.
+ */
+export interface PlanInput {
+  runId: string;
+  exportId: string;
+  segment: string;
+  segmentIndex: number;
+  audienceId: string;
+  audienceCreated: boolean;
+  /** The segment's membership in file order, as work file slices. */
+  membership: WorkFileSlice[];
+  /** The slice the audience was created with (already delivered and logged). */
+  deliveredAtCreation?: WorkFileSlice;
+  /** The run asks for a full sync (`POST /exports/{id}/run {"full": true}`). */
+  full: boolean;
+  now: string;
+}
+
+export interface PlannedChanges {
+  /** This run syncs in full: requested, no (usable) ledger, or a new audience. */
+  full: boolean;
+  /** Member ids the ledger tracked before (held, or owed a removal). */
+  ledgerBefore: number;
+  /** Members the audience holds already and that are not sent again. */
+  unchanged: number;
+  adds: WorkFileSlice[];
+  addCount: number;
+  removes: WorkFileSlice[];
+  removeCount: number;
+  /** Leavers that stay in the audience: the export is add-only, or the service cannot remove. */
+  notRemoved: number;
+  notRemovedReason?: 'add-only' | 'removal-unsupported';
+  /** The first batch of the first add slice replaces the audience's membership. */
+  replaceFirst: boolean;
+}
+
+export async function planChanges(services: Services, input: PlanInput): Promise<PlannedChanges> {
+  const exp = await services.exports.find(input.exportId);
+  if (!exp) throw new Error(`export ${input.exportId} no longer exists`);
+  const destination = getDestination(exp.destinationType);
+  const sync = destination.sync(exp.settings);
+  const { work, ledgers } = await containersFor(services);
+
+  const old = await readLedger(ledgers, input.exportId, input.segment);
+  const usable = old && old.audienceId === input.audienceId && !input.audienceCreated ? old : undefined;
+  const full = input.full || !usable;
+  const held = new Set(usable?.members);
+  const owed = new Set(usable?.pendingRemovals);
+  const ledgerBefore = held.size + owed.size;
+
+  const listsStrangers = full && sync.fullSync === 'list-and-remove' && !input.audienceCreated;
+  const membershipIds = listsStrangers ? new Set<string>() : undefined;
+  const owedAndGone = new Set(owed);
+  const adds = new ChangeFiles(work, input, 'adds', exp);
+  let unchanged = 0;
+  let members = 0;
+  for (const slice of input.membership) {
+    const delivered = slice.name === input.deliveredAtCreation?.name;
+    for (const record of await readSlice(work, slice)) {
+      const id = destination.memberId(record);
+      members++;
+      membershipIds?.add(id);
+      owedAndGone.delete(id);
+      // What remains in `held` after the pass are the leavers.
+      if (held.delete(id)) unchanged++;
+      else if (!full && !delivered) await adds.write(JSON.stringify(record));
+    }
+  }
+  await adds.close();
+  const leavers = held;
+  const strangers = membershipIds
+    ? (await (await services.destinationClient({ id: exp.connectionId, type: exp.destinationType }, exp.settings)).listMembers?.(input.audienceId) ?? [])
+        .filter((id) => !membershipIds.has(id) && !leavers.has(id) && !owed.has(id))
+    : [];
+
+  const everything = () => input.membership.filter((slice) => slice.name !== input.deliveredAtCreation?.name);
+  const countOf = (slices: WorkFileSlice[]) => slices.reduce((sum, slice) => sum + slice.records, 0);
+  const base = { full, ledgerBefore, replaceFirst: false, notRemoved: 0 };
+  let pre: Pick<Ledger, 'members' | 'pendingRemovals'> | undefined;
+  let plan: PlannedChanges;
+
+  if (exp.syncMode === 'add-only' || sync.removal === 'unsupported') {
+    // Leavers stay members of the audience, so they stay in the ledger.
+    const sendAll = full ? everything() : adds.slices;
+    plan = {
+      ...base,
+      unchanged: full ? 0 : unchanged,
+      adds: sendAll,
+      addCount: countOf(sendAll),
+      removes: [],
+      removeCount: 0,
+      notRemoved: leavers.size + owedAndGone.size,
+      ...(leavers.size + owedAndGone.size > 0 ? { notRemovedReason: exp.syncMode === 'add-only' ? 'add-only' : 'removal-unsupported' } : {}),
+    };
+    if (full) pre = { members: usable?.members ?? [], pendingRemovals: usable?.pendingRemovals ?? [] };
+  } else if (sync.removal === 'replace-membership' || (full && sync.fullSync === 'replace-first-batch')) {
+    // The service swaps the whole membership: any change sends all of it, and until the
+    // swap is confirmed every tracked id is only owed a removal (it may be gone).
+    const changes = full || adds.count > 0 || leavers.size > 0 || owedAndGone.size > 0;
+    const sendAll = changes ? everything() : [];
+    plan = { ...base, full: full || changes, unchanged: changes ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes: [], removeCount: 0 };
+    plan.replaceFirst = sync.removal !== 'replace-membership' && sendAll.length > 0;
+    if (changes) pre = { members: [], pendingRemovals: sortedIds([...(usable?.members ?? []), ...owed]) };
+  } else {
+    const removeIds = sortedIds([...leavers, ...owedAndGone, ...strangers]);
+    const removes = await writeRemovals(work, input, removeIds, destination.limits.recordsPerWorkFile);
+    const sendAll = full ? everything() : adds.slices;
+    plan = { ...base, unchanged: full ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes, removeCount: removeIds.length };
+    if (full || removeIds.length > 0) {
+      pre = {
+        members: (usable?.members ?? []).filter((id) => !leavers.has(id)),
+        pendingRemovals: sortedIds([...owed, ...leavers, ...strangers]),
+      };
+    }
+  }
+  if (members !== plan.unchanged + plan.addCount + countOf(input.membership.filter((s) => s.name === input.deliveredAtCreation?.name))) {
+    throw new Error(`plan of ${input.segment} does not add up: ${members} members, ${plan.unchanged} unchanged, ${plan.addCount} to send`);
+  }
+  if (pre) {
+    // Written before anything is sent: a crash from here on leaves the ledger claiming less, never more.
+    await writeLedger(ledgers, input.exportId, input.segment, {
+      audienceId: input.audienceId,
+      ...pre,
+      updatedAt: input.now,
+    });
+  }
+  return plan;
+}
+
+/** Add work files of the destination's size, written as the pass finds the adds. */
+class ChangeFiles {
+  readonly slices: WorkFileSlice[] = [];
+  count = 0;
+  private writer?: BlobLineWriter;
+
+  constructor(
+    private readonly work: Awaited<ReturnType<typeof containersFor>>['work'],
+    private readonly input: PlanInput,
+    private readonly kind: 'adds',
+    private readonly exp: Export,
+  ) {}
+
+  async write(line: string): Promise<void> {
+    this.writer ??= new BlobLineWriter(this.work, changeFileName(this.input.runId, this.input.segmentIndex, this.kind, this.slices.length + 1));
+    this.count++;
+    const flushing = this.writer.write(line);
+    if (flushing) await flushing;
+    if (this.writer.lines >= getDestination(this.exp.destinationType).limits.recordsPerWorkFile) await this.closeFile();
+  }
+
+  private async closeFile(): Promise<void> {
+    const writer = this.writer!;
+    this.writer = undefined;
+    await writer.close();
+    this.slices.push({ name: writer.blobName, records: writer.lines });
+  }
+
+  async close(): Promise<void> {
+    if (this.writer) await this.closeFile();
+  }
+}
+
+async function writeRemovals(
+  work: Awaited<ReturnType<typeof containersFor>>['work'],
+  input: PlanInput,
+  ids: string[],
+  perFile: number,
+): Promise<WorkFileSlice[]> {
+  const slices: WorkFileSlice[] = [];
+  for (let start = 0; start < ids.length; start += perFile) {
+    const chunk = ids.slice(start, start + perFile);
+    const name = changeFileName(input.runId, input.segmentIndex, 'removes', slices.length + 1);
+    await work.getBlockBlobClient(name).uploadData(Buffer.from(chunk.join('\n') + '\n', 'utf8'));
+    slices.push({ name, records: chunk.length });
+  }
+  return slices;
+}
