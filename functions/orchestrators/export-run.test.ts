@@ -326,6 +326,32 @@ describe('export-run orchestration', () => {
     expect(scheduled(await driver.history(instanceId), activities.sendChanges)).toBe(7);
   });
 
+  it('runs the follow-up asked for during a run as the next generation, reading the newest file', async () => {
+    const segment = 'follow-up';
+    await dropSegmentFile(segment, emails(1, 500));
+    const exportId = await createExport(segment);
+    const exp = (await services.exports.find(exportId))!;
+    const started = await startRun(services, starter, exp, 'on-demand');
+    if (!started.started) throw new Error('expected a new run');
+    await dropSegmentFile(segment, emails(101, 700));
+    const busy = await startRun(services, starter, exp, 'segment-refresh', { followUpCause: `${segment}/members.csv` });
+    expect(busy).toMatchObject({ started: false, activeRunId: started.run.id, followUp: true });
+
+    const deadline = Date.now() + 30_000;
+    let runs: Run[] = [];
+    while (Date.now() < deadline) {
+      runs = (await services.runs.listByExport(exportId, { top: 10 })).items;
+      if (runs.length === 2 && runs.every((r) => ['succeeded', 'failed', 'partially-succeeded'].includes(r.status))) break;
+      await sleep(50);
+    }
+    const [second, first] = runs;
+    expect(first!.id).toBe(started.run.id);
+    expect(second!.trigger).toBe('segment-refresh');
+    expect(second!.status).toBe('succeeded');
+    expect([...destination.held.get(segment)!].sort()).toEqual(emails(101, 700).sort());
+    expect(await services.followUps.claim(exportId)).toBeUndefined();
+  });
+
   it('fails the segment with a reason when its file is missing', async () => {
     const { run: record } = await run(await createExport('never-landed'));
     expect(record.status).toBe('failed');

@@ -47,6 +47,8 @@ export async function sendChanges(services: Services, input: SendInput): Promise
     return { done: 0, accepted: 0, rejected: 0, failed: { reason: exp ? 'connection-removed' : 'export-removed', retryable: false } };
   }
   const destination = getDestination(exp.destinationType);
+  // Where the service swaps the whole membership with each upload, any delivered batch replaced it.
+  const uploadsReplace = destination.sync(exp.settings).removal === 'replace-membership';
   let client: DestinationClient;
   try {
     client = await services.destinationClient(connection, exp.settings);
@@ -74,7 +76,7 @@ export async function sendChanges(services: Services, input: SendInput): Promise
           if (!refused.has(record.row)) added.push(destination.memberId(record));
         }
         refusedRows.push(...result.rejected.map((r) => rejectedRow(input.segment, r, batch)));
-        replaced ||= replace;
+        replaced ||= replace || uploadsReplace;
         accepted += batch.length - refused.size;
         done += batch.length;
       } catch (error) {

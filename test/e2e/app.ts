@@ -45,7 +45,7 @@ export async function startApp(): Promise<RunningApp> {
   resetServices();
   let host: RunningLocalHost | undefined;
   try {
-    host = await startLocalHost({ port: 0, blobPollIntervalMs: 100, timeScale: 0.01, log: () => undefined });
+    host = await startLocalHost({ port: 0, blobPollIntervalMs: 100, timeScale: 0.01, log: process.env.E2E_LOG ? (...a: unknown[]) => console.error(...a) : () => undefined });
   } catch (error) {
     await sims.stop();
     await azurite.stop();
