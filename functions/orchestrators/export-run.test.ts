@@ -9,6 +9,7 @@ import type { Run } from '../../shared/domain/run.js';
 import { autopilotLimits } from '../../shared/destinations/autopilot/definition.js';
 import { DestinationError, type DestinationClient, type ProfileRecord } from '../../shared/destinations/types.js';
 import { streamReport } from '../../shared/pipeline/report.js';
+import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
 import { runInstanceId, startRun, type RunStarter } from '../../shared/pipeline/run-service.js';
 import type { RunInput } from '../../shared/pipeline/run-steps.js';
 import { createServices, resetServices, type Services } from '../../shared/services.js';
@@ -36,6 +37,8 @@ class RecordingDestination {
   readonly batchSizes: number[] = [];
   inFlight = 0;
   maxInFlight = 0;
+  /** When set, finding or creating an audience fails with it (an outage during setup). */
+  audienceFailure?: () => Error;
   /** email → failures still to raise for the batch that starts with it. */
   readonly failures = new Map<string, { error: () => DestinationError; remaining: number; raised: number }>();
 
@@ -45,6 +48,7 @@ class RecordingDestination {
     this.removed.length = 0;
     this.batchSizes.length = 0;
     this.failures.clear();
+    this.audienceFailure = undefined;
     this.inFlight = 0;
     this.maxInFlight = 0;
   }
@@ -57,6 +61,7 @@ class RecordingDestination {
     return {
       testConnection: async () => undefined,
       ensureAudience: async (name) => {
+        if (this.audienceFailure) throw this.audienceFailure();
         const created = !this.held.has(name);
         if (!this.received.has(name)) this.received.set(name, []);
         if (created) this.held.set(name, new Set());
@@ -350,6 +355,36 @@ describe('export-run orchestration', () => {
     expect(second!.status).toBe('succeeded');
     expect([...destination.held.get(segment)!].sort()).toEqual(emails(101, 700).sort());
     expect(await services.followUps.claim(exportId)).toBeUndefined();
+  });
+
+  it('keeps the counts and lists every row when the audience cannot be set up, with a one-line reason', async () => {
+    const segment = 'outage';
+    await dropSegmentFile(segment, [...emails(1, 300), 'not-an-email']);
+    const outage = new Error('503 Service Unavailable\n    at ServiceClient.send (/app/shared/destinations/common/http.ts:190:11)');
+    destination.audienceFailure = () => outage;
+    const { run: record } = await run(await createExport(segment));
+
+    expect(record.status).toBe('failed');
+    const [tally] = record.segments;
+    expect(tally).toMatchObject({ status: 'failed', read: 301, valid: 300, invalid: 1, sent: 0, skipped: 300 });
+    expect(tally!.reason).toBe('audience-failed: transient: 503 Service Unavailable');
+    expect(reconciliationErrors(tally!)).toEqual([]);
+    const rows = await report(record.id);
+    expect(rows).toHaveLength(301);
+    expect(rows.filter(([, , reason]) => reason === 'audience-failed: transient: 503 Service Unavailable')).toHaveLength(300);
+  });
+
+  it('honours a Retry-After longer than a call may sleep with a durable timer, then delivers', async () => {
+    const segment = 'long-retry-after';
+    await dropSegmentFile(segment, emails(1, 500));
+    destination.failBatchStartingWith('member.1@example.com', 1, () => new DestinationError('rate-limited', 'slow down (429)', true, 429, 200_000));
+    const { run: record, instanceId } = await run(await createExport(segment));
+
+    expect(record.status).toBe('succeeded');
+    expect(record.segments[0]).toMatchObject({ sent: 500, accepted: 500 });
+    const history = (await driver.history(instanceId)) as (HistoryEvent & { FireAt?: string; Timestamp: string })[];
+    const timer = history.find((e) => e.EventType === EventType.TimerCreated)!;
+    expect(Date.parse(timer.FireAt!) - Date.parse(timer.Timestamp)).toBeGreaterThanOrEqual(200_000 - 1_000);
   });
 
   it('fails the segment with a reason when its file is missing', async () => {

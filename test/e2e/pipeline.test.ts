@@ -1,5 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
 import { startApp, type RunningApp } from './app.js';
 
 /**
@@ -72,7 +73,7 @@ describe('segment files to runs', () => {
       accepted: expected.valid.length,
       rejected: 0,
     });
-    expect(tally!.read).toBe(tally!.valid + tally!.invalid + tally!.duplicate);
+    expect(reconciliationErrors(tally!)).toEqual([]);
 
     // Every rejected row is in the report with its row number and reason.
     const report = await app.rejected(run.id);
@@ -106,6 +107,11 @@ describe('segment files to runs', () => {
     expect(run.segments[0]).toMatchObject({ status: 'skipped', read: 99, valid: 99, skipped: 99, sent: 0 });
     expect(run.segments[0]!.reason).toMatch(/^segment-too-small/);
     expect(app.sims.adroll.audience(segment)).toBeUndefined();
+    // Every row not sent is listed, with the segment's reason.
+    const report = await app.rejected(run.id);
+    expect(report.map((r) => r.row)).toEqual(emails.map((_, i) => i + 1));
+    expect(new Set(report.map((r) => r.reason))).toEqual(new Set(['segment-too-small']));
+    expect(reconciliationErrors(run.segments[0]!)).toEqual([]);
   });
 
   describe('over the destination limit (AdRoll: 250,000 per segment)', () => {
@@ -123,6 +129,10 @@ describe('segment files to runs', () => {
       expect(run.segments[0]).toMatchObject({ status: 'failed', read: count, valid: count, sent: 0 });
       expect(run.segments[0]!.reason).toMatch(/^segment-too-large/);
       expect(app.sims.adroll.audience(segment)).toBeUndefined();
+      const report = await app.rejected(run.id);
+      expect(report).toHaveLength(count);
+      expect(report.every((r) => r.reason === 'segment-too-large')).toBe(true);
+      expect(reconciliationErrors(run.segments[0]!)).toEqual([]);
     });
 
     it('with truncate, sends the first 250,000 and reports the rest as over-limit', async () => {
@@ -137,6 +147,7 @@ describe('segment files to runs', () => {
       expect(run.segments[0]).toMatchObject({ read: count, valid: count, skipped: 1, sent: limit, accepted: limit });
       expect(await app.rejected(run.id)).toEqual([{ segment, row: count, reason: 'over-limit', value: `big.${count}@example.com` }]);
       expect(app.sims.adroll.audience(segment)!.members).toHaveLength(limit);
+      expect(reconciliationErrors(run.segments[0]!)).toEqual([]);
     });
   });
 });
