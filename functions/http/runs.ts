@@ -8,6 +8,8 @@ import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
 import { streamReport } from '../../shared/pipeline/report.js';
 import { startRun } from '../../shared/pipeline/run-service.js';
+import { previewExport } from '../../shared/sync/preview.js';
+import { exportPreviewSchema } from '../../shared/domain/preview.js';
 import type { Services } from '../../shared/services.js';
 import { runStarter } from '../orchestrators/starter.js';
 import { defineRoute, registerRoutes } from './route.js';
@@ -61,6 +63,24 @@ export const runRoutes = [
       }
       const url = statusUrl(result.run.id);
       return { status: 202, body: { run: result.run, statusUrl: url }, location: url };
+    },
+  }),
+  defineRoute({
+    name: 'previewExport',
+    method: 'POST',
+    path: 'exports/{id}/preview',
+    tag,
+    roles: ['admin', 'contributor'],
+    summary: 'Dry run: what a run would send, without sending or recording anything',
+    description:
+      'Reads each segment\'s newest file and plans the run against the audience ledgers: counts of adds, removes, invalid, duplicate and over-limit rows, and the first 20 records as the destination would receive them. Nothing is written to the destination or a ledger.',
+    params: idParamsSchema,
+    body: runBodySchema,
+    bodyOptional: true,
+    responses: { 200: { description: 'The plan, per segment', schema: exportPreviewSchema } },
+    handle: async ({ services, principal, params, body }) => {
+      const exp = await getExport(services, principal, params.id);
+      return { body: { exportId: exp.id, segments: await previewExport(services, exp, { full: body.full }) } };
     },
   }),
   defineRoute({

@@ -26,6 +26,8 @@ export interface PlanInput {
   /** The run asks for a full sync (`POST /exports/{id}/run {"full": true}`). */
   full: boolean;
   now: string;
+  /** Plan only (a preview): the ledger is read, never written. */
+  dryRun?: boolean;
 }
 
 export interface PlannedChanges {
@@ -128,7 +130,7 @@ export async function planChanges(services: Services, input: PlanInput): Promise
   if (members !== plan.unchanged + plan.addCount + countOf(input.membership.filter((s) => s.name === input.deliveredAtCreation?.name))) {
     throw new Error(`plan of ${input.segment} does not add up: ${members} members, ${plan.unchanged} unchanged, ${plan.addCount} to send`);
   }
-  if (pre) {
+  if (pre && !input.dryRun) {
     // Written before anything is sent: a crash from here on leaves the ledger claiming less, never more.
     await writeLedger(ledgers, input.exportId, input.segment, {
       audienceId: input.audienceId,

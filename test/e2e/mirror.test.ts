@@ -155,4 +155,38 @@ describe('mirror sync when things change around a run', () => {
     expect([...app.sims.byType[type].audience(segment)!.members].sort()).toEqual(held(type, members));
     expectReconciled(full);
   });
+
+  it('plans a run in a dry run without a write at the destination or to the ledger', async () => {
+    const segment = 'dry-run';
+    const exportId = await app.createExport('microsoft-advertising', [segment], { runOnSegmentRefresh: false });
+    await app.dropFile(`${segment}/a.csv`, csv(people(segment, 1, 300)));
+    await waitForCatalog(segment, `${segment}/a.csv`);
+    expect((await runNow(exportId)).status).toBe('succeeded');
+    const b = people(segment, 51, 360);
+    await app.dropFile(`${segment}/b.csv`, csv(b));
+    await waitForCatalog(segment, `${segment}/b.csv`);
+
+    const since = performance.timeOrigin + performance.now();
+    const preview = await app.api('POST', `/exports/${exportId}/preview`);
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body.segments[0]).toMatchObject({ segment, outcome: 'send', read: 311, valid: 310, invalid: 1, adds: 60, removes: 50, unchanged: 250, full: false });
+    // The first adds (members 301 on), as Customer Match receives them: SHA-256 hashes.
+    expect(preview.body.segments[0].sample).toEqual(b.slice(250, 270).map(sha256));
+    expect(app.sims.microsoftAdvertising.requests.all((r) => r.at >= since)).toEqual([]);
+
+    // The ledger is as the last run left it: the real run makes exactly the planned changes.
+    const next = await runNow(exportId);
+    expect(next.segments[0]).toMatchObject({ unchanged: 250, sent: 60 });
+    expect(next.segments[0]!.sync).toMatchObject({ removed: 50, added: 60 });
+  });
 });
+
+async function waitForCatalog(segment: string, file: string): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  while (Date.now() < deadline) {
+    const { body } = await app.api<{ items: { name: string; latestFile: string }[] }>('GET', '/segments');
+    if (body.items.some((s) => s.name === segment && s.latestFile === file)) return;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+  throw new Error(`the catalog did not learn of ${file}`);
+}
