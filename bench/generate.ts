@@ -13,6 +13,11 @@ export interface GenerateOptions {
   /** Share of rows that repeat an earlier address (differently cased or padded). */
   duplicateShare?: number;
   format?: 'csv' | 'jsonl';
+  /**
+   * Share of members replaced by newcomers, as in a refresh where that many left and as many
+   * joined: the same seed gives the same rows, with each churned member's address swapped.
+   */
+  churn?: number;
 }
 
 export interface ExpectedCounts {
@@ -43,6 +48,14 @@ function prng(seed: number): () => number {
 const uniqueEmail = (n: number) =>
   `${FIRST[n % FIRST.length]!.toLowerCase()}.${LAST[(n >>> 4) % LAST.length]!.toLowerCase()}.${n}@${DOMAINS[n % DOMAINS.length]}`;
 
+/** Whether member n is churned: a hash of n, so the choice does not disturb the row PRNG. */
+export function isChurned(n: number, share: number): boolean {
+  if (share <= 0) return false;
+  let h = Math.imul(n ^ 0x9e3779b9, 0x85ebca6b);
+  h = Math.imul(h ^ (h >>> 13), 0xc2b2ae35);
+  return ((h ^ (h >>> 16)) >>> 0) / 4294967296 < share;
+}
+
 export const csvHeader = 'customer_id,email_address,first_name,last_name,country,lifetime_value\n';
 
 /** Produces the rows as a stream of text chunks, and the exact counts once it has ended. */
@@ -52,6 +65,8 @@ export function generateSegment(options: GenerateOptions): { stream: Readable; e
   const duplicateShare = options.duplicateShare ?? 0.03;
   const format = options.format ?? 'csv';
   const expected: ExpectedCounts = { read: 0, valid: 0, invalid: 0, duplicate: 0 };
+  const churn = options.churn ?? 0;
+  const memberEmail = (n: number) => (isChurned(n, churn) ? uniqueEmail(n).replace('@', '.joined@') : uniqueEmail(n));
   let row = 0;
   const chunkRows = 2_000;
 
@@ -62,11 +77,11 @@ export function generateSegment(options: GenerateOptions): { stream: Readable; e
       email = INVALID[row % INVALID.length]!;
       expected.invalid++;
     } else if (roll < invalidShare + duplicateShare && expected.valid > 0) {
-      const earlier = uniqueEmail(Math.floor(random() * expected.valid));
+      const earlier = memberEmail(Math.floor(random() * expected.valid));
       email = row % 2 === 0 ? ` ${earlier.toUpperCase()} ` : earlier;
       expected.duplicate++;
     } else {
-      email = uniqueEmail(expected.valid);
+      email = memberEmail(expected.valid);
       expected.valid++;
     }
     expected.read++;

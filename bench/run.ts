@@ -16,6 +16,8 @@ import { nextRollRequestsPerSecond } from '../shared/destinations/adroll/definit
 import type { Run } from '../shared/domain/run.js';
 import { runInstanceId } from '../shared/pipeline/run-service.js';
 import { createServices, resetServices } from '../shared/services.js';
+import { api, waitForRun } from './app-client.js';
+import { benchChurn, formatChurnTable, type ChurnResult } from './churn.js';
 import { generateSegment, type ExpectedCounts } from './generate.js';
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
 
@@ -34,6 +36,8 @@ export interface BenchOptions {
   compression?: 'gzip' | 'none';
   /** Also measure the peak RSS of preparing files of these sizes, each in a fresh process. */
   memoryRows?: number[];
+  /** Mirror sync: a full sync, then a refresh in which this share of members left and as many joined. */
+  churn?: number;
   log?: (line: string) => void;
 }
 
@@ -66,6 +70,7 @@ export interface BenchSummary {
   machine: { cpus: number; memoryGb: number; node: string; platform: string };
   options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off'; compression: 'gzip' | 'none' };
   results: DestinationResult[];
+  churn?: ChurnResult[];
   memory?: (MemoryResult & { ratioToSmallest: number })[];
 }
 
@@ -89,6 +94,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   const sims: RunningSimulators = await startSimulators({ rateLimits: options.rateLimits });
   let host: RunningLocalHost | undefined;
   const results: DestinationResult[] = [];
+  const churn: ChurnResult[] = [];
   try {
     Object.assign(process.env, sims.env, {
       AzureWebJobsStorage: azurite.connectionString,
@@ -107,7 +113,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
     resetServices(services);
     const segmentsContainer = await services.storage.ensureContainer(services.config.containers.segments);
 
-    for (const destination of options.destinations) {
+    for (const destination of options.churn !== undefined ? options.destinations : []) {
+      log(`${destination}: full sync, then a refresh with ${(options.churn! * 100).toFixed(1)}% churn, ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
+      const result = await benchChurn(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.churn!);
+      churn.push(result);
+      log(`${destination}: refresh in ${result.runs[1]!.wallSeconds.toFixed(2)} s, ${result.runs[1]!.requests} requests`);
+      sims.byType[destination].reset();
+    }
+    for (const destination of options.churn !== undefined ? [] : options.destinations) {
       log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
       const result = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
       results.push(result);
@@ -130,6 +143,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
       machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
       options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits, compression: options.compression ?? 'gzip' },
       results,
+      ...(churn.length > 0 ? { churn } : {}),
       ...(memory ? { memory } : {}),
     };
   } finally {
@@ -138,16 +152,6 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
     await sims.stop();
     await azurite.stop();
   }
-}
-
-async function api<T>(host: RunningLocalHost, method: string, route: string, body?: unknown): Promise<T> {
-  const response = await fetch(`${host.url}/api${route}`, {
-    method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
-  });
-  const text = await response.text();
-  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
-  return JSON.parse(text) as T;
 }
 
 async function benchDestination(
@@ -175,13 +179,9 @@ async function benchDestination(
   const sampler = setInterval(() => {
     peakRss = Math.max(peakRss, process.memoryUsage.rss());
   }, 50);
-  let run: Run | undefined;
+  let run: Run;
   try {
-    while (!run) {
-      const page = await api<{ items: Run[] }>(host, 'GET', `/exports/${exp.id}/runs`);
-      run = page.items.find((r) => ['succeeded', 'partially-succeeded', 'failed', 'skipped'].includes(r.status));
-      if (!run) await new Promise((resolve) => setTimeout(resolve, 20));
-    }
+    run = await waitForRun(host, exp.id);
   } finally {
     clearInterval(sampler);
   }
@@ -244,7 +244,7 @@ function stageTimes(history: HistoryEvent[], droppedAt: number): StageTimes {
     trigger: startedEvent ? Math.max(0, (at(startedEvent) - droppedAt) / 1000) : 0,
     prepare: seconds('prepareSegment'),
     audience: seconds('ensureAudience'),
-    upload: seconds('uploadWorkFile'),
+    upload: seconds('sendChanges'),
     record: seconds('finishRun'),
   };
 }
@@ -268,6 +268,7 @@ function floorFor(destination: DestinationType, valid: number, wallSeconds: numb
 }
 
 export function formatTable(summary: BenchSummary): string {
+  if (summary.churn) return `${formatChurnTable(summary.churn)}\n\nmachine: ${summary.machine.cpus} cores, ${summary.machine.memoryGb} GB, Node ${summary.machine.node}`;
   const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
   const withFloor = summary.results.some((r) => r.floor);
   if (withFloor) header.push('floor s', 'wall/floor');
@@ -306,6 +307,8 @@ const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limi
   --rate-limits     off (default): simulators and our client accept as fast as they can;
                     on: the services' published limits, compared with the floor they set
   --compression     the segment file as gzipped CSV (default) or plain CSV (none)
+  --churn SHARE     mirror sync: a full sync, then a refresh in which SHARE of the members
+                    left and as many joined (e.g. 0.01); reports both runs
   --memory          also measure the peak RSS of preparing 200,000 / 1,000,000 / 2,000,000 rows
   --json FILE       write the summary as JSON`;
 
@@ -317,6 +320,7 @@ async function main(): Promise<void> {
       'rate-limits': { type: 'string', default: 'off' },
       compression: { type: 'string', default: 'gzip' },
       memory: { type: 'boolean', default: false },
+      churn: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -331,7 +335,10 @@ async function main(): Promise<void> {
   const compression = values.compression;
   if (compression !== 'gzip' && compression !== 'none') throw new Error(`--compression must be gzip or none\n${USAGE}`);
 
+  const churn = values.churn === undefined ? undefined : Number(values.churn);
+  if (churn !== undefined && !(churn >= 0 && churn < 1)) throw new Error(`--churn must be a share from 0 to 1\n${USAGE}`);
   const summary = await runBenchmark({
+    ...(churn !== undefined ? { churn } : {}),
     rows,
     destinations,
     rateLimits,
@@ -342,7 +349,7 @@ async function main(): Promise<void> {
   console.log(formatTable(summary));
   console.log(JSON.stringify(summary, null, 2));
   if (values.json) writeFileSync(values.json, JSON.stringify(summary, null, 2));
-  if (summary.results.some((r) => !r.reconciled)) process.exitCode = 1;
+  if (summary.results.some((r) => !r.reconciled) || summary.churn?.some((r) => !r.reconciled)) process.exitCode = 1;
 }
 
 if (require.main === module) {

@@ -1,0 +1,25 @@
+import type { RunningLocalHost } from '../dev/host/local-host.js';
+import type { Run } from '../shared/domain/run.js';
+
+/** The benchmark talks to the app as a client would: over HTTP. */
+export async function api<T>(host: RunningLocalHost, method: string, route: string, body?: unknown): Promise<T> {
+  const response = await fetch(`${host.url}/api${route}`, {
+    method,
+    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+  });
+  const text = await response.text();
+  if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);
+  return JSON.parse(text) as T;
+}
+
+const TERMINAL = ['succeeded', 'partially-succeeded', 'failed', 'skipped'];
+
+/** Polls until a run of the export that is not in `seen` has ended. */
+export async function waitForRun(host: RunningLocalHost, exportId: string, seen: Set<string> = new Set()): Promise<Run> {
+  for (;;) {
+    const page = await api<{ items: Run[] }>(host, 'GET', `/exports/${exportId}/runs`);
+    const run = page.items.find((r) => !seen.has(r.id) && TERMINAL.includes(r.status));
+    if (run) return run;
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}

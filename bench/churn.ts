@@ -1,0 +1,144 @@
+import { createGzip } from 'node:zlib';
+import type { ContainerClient } from '@azure/storage-blob';
+import type { RunningLocalHost } from '../dev/host/local-host.js';
+import { devConnections, type RunningSimulators } from '../dev/simulators/index.js';
+import type { DestinationType } from '../shared/destinations/registry.js';
+import type { Run } from '../shared/domain/run.js';
+import { reconciliationErrors } from '../shared/pipeline/outcome.js';
+import { api, waitForRun } from './app-client.js';
+import { generateSegment, isChurned } from './generate.js';
+
+/**
+ * Mirror sync under a daily refresh: a full sync of a generated segment, then a refresh in
+ * which `churn` of the members left and as many joined. What counts is the refresh: its
+ * time, the requests it sent, the ledger it keeps and the memory it takes.
+ */
+export interface ChurnRun {
+  kind: 'full sync' | 'refresh';
+  status: string;
+  wallSeconds: number;
+  /** Requests the destination's simulator received during the run. */
+  requests: number;
+  sent: number;
+  added: number;
+  removed: number;
+  ledgerSize: number;
+  peakRssMb: number;
+}
+
+export interface ChurnResult {
+  destination: DestinationType;
+  rows: number;
+  churn: number;
+  runs: ChurnRun[];
+  reconciled: boolean;
+  mismatches: string[];
+}
+
+export async function benchChurn(
+  host: RunningLocalHost,
+  segments: ContainerClient,
+  sims: RunningSimulators,
+  destination: DestinationType,
+  rows: number,
+  churn: number,
+): Promise<ChurnResult> {
+  const segment = `churn-${destination}-${rows}-${Date.now().toString(36)}`;
+  const sim = sims.byType[destination];
+  const nextRoll = destination === 'adroll' || destination === 'rollworks';
+  // NextRoll removes members only by replacing the membership: measure it that way.
+  if (nextRoll) sims[destination].segmentUpdates = 'replace';
+  try {
+    const { credentials, settings } = devConnections[destination];
+    const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: segment, credentials, consent: true });
+    const exp = await api<{ id: string }>(host, 'POST', '/exports', {
+      name: segment,
+      connectionId: connection.id,
+      segments: [segment],
+      dataMatching: { email: 'email_address' },
+      settings: { ...settings, ...(nextRoll ? { segmentUpdates: 'replace' } : {}) },
+    });
+
+    const full = await timedRun(host, segments, sim.requests, exp.id, `${segment}/1.csv.gz`, rows, 0, new Set(), 'full sync');
+    const refresh = await timedRun(host, segments, sim.requests, exp.id, `${segment}/2.csv.gz`, rows, churn, new Set([full.run.id]), 'refresh');
+
+    const mismatches: string[] = [];
+    const tally = refresh.run.segments[0]!;
+    const churned = Array.from({ length: tally.valid }, (_, k) => k).filter((k) => isChurned(k, churn)).length;
+    const held = sim.audience(segment)?.members.length ?? 0;
+    if (refresh.run.status !== 'succeeded') mismatches.push(`refresh ${refresh.run.status}: ${refresh.run.reason ?? ''}`);
+    if (tally.sync?.added !== churned) mismatches.push(`added ${tally.sync?.added} ≠ joined ${churned}`);
+    if (tally.sync?.removed !== churned) mismatches.push(`removed ${tally.sync?.removed} ≠ left ${churned}`);
+    if (held !== tally.valid) mismatches.push(`audience holds ${held} ≠ valid ${tally.valid}`);
+    mismatches.push(...reconciliationErrors(tally), ...reconciliationErrors(full.run.segments[0]!));
+    return { destination, rows, churn, runs: [full.measured, refresh.measured], reconciled: mismatches.length === 0, mismatches };
+  } finally {
+    if (nextRoll) sims[destination].segmentUpdates = 'append';
+  }
+}
+
+async function timedRun(
+  host: RunningLocalHost,
+  segments: ContainerClient,
+  requests: RunningSimulators['autopilot']['requests'],
+  exportId: string,
+  blobName: string,
+  rows: number,
+  churn: number,
+  seen: Set<string>,
+  kind: ChurnRun['kind'],
+): Promise<{ run: Run; measured: ChurnRun }> {
+  const { stream } = generateSegment({ rows, seed: 42, churn });
+  await segments.getBlockBlobClient(blobName).uploadStream(stream.pipe(createGzip({ level: 1 })), 4 * 1024 * 1024, 4);
+  const started = Date.now();
+  const from = performance.timeOrigin + performance.now();
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 50);
+  let run: Run;
+  try {
+    run = await waitForRun(host, exportId, seen);
+  } finally {
+    clearInterval(sampler);
+  }
+  const tally = run.segments[0]!;
+  return {
+    run,
+    measured: {
+      kind,
+      status: run.status,
+      wallSeconds: (Date.now() - started) / 1000,
+      requests: requests.all((r) => r.at >= from).length,
+      sent: tally.sent,
+      added: tally.sync?.added ?? 0,
+      removed: tally.sync?.removed ?? 0,
+      ledgerSize: tally.sync?.ledgerAfter ?? 0,
+      peakRssMb: Math.round(peakRss / 2 ** 20),
+    },
+  };
+}
+
+export function formatChurnTable(results: ChurnResult[]): string {
+  const header = ['destination', 'rows', 'churn', 'run', 'status', 'wall s', 'requests', 'sent', 'added', 'removed', 'ledger', 'peak RSS MB', 'reconciled'];
+  const rows = results.flatMap((r) =>
+    r.runs.map((run) => [
+      r.destination,
+      r.rows.toLocaleString('en'),
+      `${(r.churn * 100).toFixed(1)}%`,
+      run.kind,
+      run.status,
+      run.wallSeconds.toFixed(2),
+      run.requests.toLocaleString('en'),
+      run.sent.toLocaleString('en'),
+      run.added.toLocaleString('en'),
+      run.removed.toLocaleString('en'),
+      run.ledgerSize.toLocaleString('en'),
+      String(run.peakRssMb),
+      r.reconciled ? 'yes' : `NO: ${r.mismatches.join('; ')}`,
+    ]),
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
