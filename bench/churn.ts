@@ -7,6 +7,9 @@ import type { Run } from '../shared/domain/run.js';
 import { reconciliationErrors } from '../shared/pipeline/outcome.js';
 import { api, waitForRun } from './app-client.js';
 import { generateSegment, isChurned } from './generate.js';
+import { stageTimes, type StageTimes } from './stages.js';
+import type { HistoryEvent } from '../dev/durable/history.js';
+import { runInstanceId } from '../shared/pipeline/run-service.js';
 
 /**
  * Mirror sync under a daily refresh: a full sync of a generated segment, then a refresh in
@@ -24,6 +27,7 @@ export interface ChurnRun {
   removed: number;
   ledgerSize: number;
   peakRssMb: number;
+  stages: StageTimes;
 }
 
 export interface ChurnResult {
@@ -103,6 +107,7 @@ async function timedRun(
     clearInterval(sampler);
   }
   const tally = run.segments[0]!;
+  const history = (await host.driver.history(runInstanceId(exportId))) as HistoryEvent[];
   return {
     run,
     measured: {
@@ -115,12 +120,13 @@ async function timedRun(
       removed: tally.sync?.removed ?? 0,
       ledgerSize: tally.sync?.ledgerAfter ?? 0,
       peakRssMb: Math.round(peakRss / 2 ** 20),
+      stages: stageTimes(history, started),
     },
   };
 }
 
 export function formatChurnTable(results: ChurnResult[]): string {
-  const header = ['destination', 'rows', 'churn', 'run', 'status', 'wall s', 'requests', 'sent', 'added', 'removed', 'ledger', 'peak RSS MB', 'reconciled'];
+  const header = ['destination', 'rows', 'churn', 'run', 'status', 'wall s', 'requests', 'sent', 'added', 'removed', 'ledger', 'peak RSS MB', 'prepare / plan / send / commit s', 'reconciled'];
   const rows = results.flatMap((r) =>
     r.runs.map((run) => [
       r.destination,
@@ -135,6 +141,7 @@ export function formatChurnTable(results: ChurnResult[]): string {
       run.removed.toLocaleString('en'),
       run.ledgerSize.toLocaleString('en'),
       String(run.peakRssMb),
+      [run.stages.prepare, run.stages.plan, run.stages.upload, run.stages.commit].map((t) => t.toFixed(2)).join(' / '),
       r.reconciled ? 'yes' : `NO: ${r.mismatches.join('; ')}`,
     ]),
   );

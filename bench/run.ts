@@ -17,6 +17,7 @@ import type { Run } from '../shared/domain/run.js';
 import { runInstanceId } from '../shared/pipeline/run-service.js';
 import { createServices, resetServices } from '../shared/services.js';
 import { api, waitForRun } from './app-client.js';
+import { stageTimes, type StageTimes } from './stages.js';
 import { benchChurn, formatChurnTable, type ChurnResult } from './churn.js';
 import { generateSegment, type ExpectedCounts } from './generate.js';
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
@@ -41,15 +42,6 @@ export interface BenchOptions {
   log?: (line: string) => void;
 }
 
-export interface StageTimes {
-  /** Blob committed → orchestration started (blob trigger poll, catalog, run record). */
-  trigger: number;
-  /** Stream, parse, validate, de-duplicate, write work files and report: one pass. */
-  prepare: number;
-  audience: number;
-  upload: number;
-  record: number;
-}
 
 export interface DestinationResult {
   destination: DestinationType;
@@ -217,36 +209,6 @@ function reconcile(run: Run, expected: ExpectedCounts, held: number): { reconcil
   const mismatches = checks.filter(([, got, want]) => got !== want).map(([what, got, want]) => `${what}: ${got} ≠ ${want}`);
   if (run.status !== 'succeeded') mismatches.push(`status ${run.status}${run.reason ? ` (${run.reason})` : ''}`);
   return { reconciled: mismatches.length === 0, mismatches };
-}
-
-/** Stage times from the orchestration's own history: first activity of a kind scheduled → last one completed. */
-function stageTimes(history: HistoryEvent[], droppedAt: number): StageTimes {
-  const at = (e: HistoryEvent) => Date.parse(e.Timestamp);
-  const names = new Map<number, string>();
-  const span = new Map<string, { from: number; to: number }>();
-  for (const event of history) {
-    if (event.EventType === EventType.TaskScheduled) {
-      names.set(event.EventId, event.Name);
-      const s = span.get(event.Name);
-      span.set(event.Name, { from: Math.min(s?.from ?? Infinity, at(event)), to: s?.to ?? at(event) });
-    } else if (event.EventType === EventType.TaskCompleted || event.EventType === EventType.TaskFailed) {
-      const name = names.get(event.TaskScheduledId);
-      const s = name ? span.get(name) : undefined;
-      if (s) s.to = Math.max(s.to, at(event));
-    }
-  }
-  const seconds = (name: string) => {
-    const s = span.get(name);
-    return s ? (s.to - s.from) / 1000 : 0;
-  };
-  const startedEvent = history.find((e) => e.EventType === EventType.ExecutionStarted);
-  return {
-    trigger: startedEvent ? Math.max(0, (at(startedEvent) - droppedAt) / 1000) : 0,
-    prepare: seconds('prepareSegment'),
-    audience: seconds('ensureAudience'),
-    upload: seconds('sendChanges'),
-    record: seconds('finishRun'),
-  };
 }
 
 /**

@@ -170,13 +170,22 @@ describe('local host end to end', () => {
     await startHost();
     const finished = await waitForRun(exportId, new Set([first.id]), (run) => run.id === second.id && TERMINAL.has(run.status), 'the second run to finish after the restart');
     expect(finished.status).toBe('succeeded');
-    expect(finished.segments[0]).toMatchObject({ segment: SEGMENT, read: 6_000, valid: 6_000, sent: 6_000 });
+    // The first 250 members were held already: the rest went, including what the crash cut short.
+    expect(finished.segments[0]).toMatchObject({ segment: SEGMENT, read: 6_000, valid: 6_000, unchanged: 250, sent: 5_750 });
+    // The ledger is still true: it holds exactly the audience.
+    expect(finished.segments[0]!.sync).toMatchObject({ ledgerAfter: 6_000 });
 
     // Every profile is in the one audience, once.
     const lists = sims.autopilot.audiences().filter((audience) => audience.name === SEGMENT);
     expect(lists).toHaveLength(1);
     expect(new Set(lists[0]!.members).size).toBe(lists[0]!.members.length);
     expect([...lists[0]!.members].sort()).toEqual([...secondEmails].sort());
+
+    // And the next run knows it: nothing to send.
+    const again = await api<{ run: Run }>('POST', `/exports/${exportId}/run`);
+    expect(again.status).toBe(202);
+    const third = await waitForRun(exportId, new Set([first.id, second.id]), (run) => TERMINAL.has(run.status), 'a run after the recovery');
+    expect(third.segments[0]).toMatchObject({ status: 'succeeded', unchanged: 6_000, sent: 0 });
   }, 600_000);
 });
 
