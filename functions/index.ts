@@ -8,5 +8,8 @@ import './http/openapi.js';
 import './http/runs.js';
 import './orchestrators/export-run.js';
 import './activities/run-activities.js';
+import './http/privacy.js';
+import './orchestrators/erasure.js';
+import './activities/erasure-activities.js';
 import './triggers/segment-blob.js';
 import './triggers/scheduled-refresh.js';

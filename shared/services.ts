@@ -6,6 +6,8 @@ import { ExportStore } from './storage/export-store.js';
 import { ScheduleStore } from './storage/schedule-store.js';
 import { RunStore } from './storage/run-store.js';
 import { FollowUpStore } from './storage/follow-up-store.js';
+import { SuppressionStore } from './privacy/suppression-store.js';
+import { ErasureStore } from './privacy/erasure-store.js';
 import { createSecretStore, type SecretStore } from './secrets/index.js';
 import { connectDestination } from './destinations/connect.js';
 import type { DestinationClient } from './destinations/types.js';
@@ -24,6 +26,8 @@ export interface Services {
   schedule: ScheduleStore;
   runs: RunStore;
   followUps: FollowUpStore;
+  suppressions: SuppressionStore;
+  erasures: ErasureStore;
   segments: SegmentCatalog;
   /** Opens a destination client for a connection; tests swap in a recording destination here. */
   destinationClient(connection: Pick<Connection, 'id' | 'type'>, settings?: Record<string, string>): Promise<DestinationClient>;
@@ -42,6 +46,8 @@ export function createServices(config: AppConfig = loadConfig()): Services {
     schedule: new ScheduleStore(storage, config),
     runs: new RunStore(storage),
     followUps: new FollowUpStore(storage),
+    suppressions: new SuppressionStore(storage),
+    erasures: new ErasureStore(storage),
     segments: new SegmentCatalog(storage),
   };
 }

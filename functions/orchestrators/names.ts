@@ -13,3 +13,13 @@ export const activities = {
   recordProgress: 'recordProgress',
   finishRun: 'finishRun',
 } as const;
+
+export const ERASURE_ORCHESTRATION = 'eraseAddress';
+
+export const erasureActivities = {
+  findTargets: 'findErasureTargets',
+  eraseFromAudience: 'eraseFromAudience',
+  recordFailures: 'recordErasureFailures',
+  scrubReports: 'scrubReports',
+  finish: 'finishErasure',
+} as const;

@@ -25,6 +25,11 @@ app.storageBlob('segmentBlobTrigger', {
       context.log(`segment file ${segment}/${file} ignored: ${outcome.ignored}`);
       return;
     }
+    if ('suppressions' in outcome) {
+      const { added, already, invalid } = outcome.suppressions;
+      context.log(`suppression list ${segment}/${file}: ${added} added, ${already} already suppressed, ${invalid} rows without an address`);
+      return;
+    }
     for (const run of outcome.runs) {
       context.log(
         run.started

@@ -5,7 +5,9 @@ export const segmentNameSchema = z
   .string()
   .min(1)
   .max(128)
-  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, dash and underscore; starting with a letter or digit');
+  .regex(/^[A-Za-z0-9][A-Za-z0-9 ._-]*$/, 'letters, digits, space, dot, dash and underscore; starting with a letter or digit')
+  // The folder where suppression lists are dropped is not a segment.
+  .refine((name) => name !== 'suppressions', 'reserved: files under segments/suppressions/ are suppression lists');
 
 export const dataMatchingSchema = z
   .object({

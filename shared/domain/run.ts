@@ -6,7 +6,7 @@ export const segmentRunStatuses = ['pending', 'running', 'succeeded', 'partially
 
 /**
  * Counts of one segment in one run. They reconcile:
- * read = valid + invalid + duplicate; valid = unchanged + sent + skipped (unchanged: members
+ * read = valid + invalid + duplicate + suppressed; valid = unchanged + sent + skipped (unchanged: members
  * the audience holds already, not sent again; skipped: not sent because of a limit or a
  * failure before sending); sent = accepted + rejected (refused by the destination, or
  * failed for good); ledgerAfter = ledgerBefore + added − removed.
@@ -18,6 +18,8 @@ export const segmentRunSchema = z.object({
   valid: z.number().int().nonnegative(),
   invalid: z.number().int().nonnegative(),
   duplicate: z.number().int().nonnegative(),
+  /** Rows of people on the suppression list: never sent. */
+  suppressed: z.number().int().nonnegative().default(0),
   skipped: z.number().int().nonnegative(),
   /** Members the audience already holds (per the ledger), not sent again. */
   unchanged: z.number().int().nonnegative().default(0),

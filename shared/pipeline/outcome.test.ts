@@ -18,7 +18,7 @@ describe('runStatus', () => {
 });
 
 describe('reconciliationErrors', () => {
-  const base: SegmentRun = { segment: 's', read: 10, valid: 7, invalid: 2, duplicate: 1, skipped: 2, unchanged: 0, sent: 5, accepted: 4, rejected: 1, status: 'succeeded' };
+  const base: SegmentRun = { segment: 's', read: 10, valid: 7, invalid: 2, duplicate: 1, suppressed: 0, skipped: 2, unchanged: 0, sent: 5, accepted: 4, rejected: 1, status: 'succeeded' };
   it('accepts counts that add up', () => expect(reconciliationErrors(base)).toEqual([]));
   it('names each equation that fails', () => {
     expect(reconciliationErrors({ ...base, read: 11, accepted: 5 })).toEqual([

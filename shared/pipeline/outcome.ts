@@ -13,8 +13,10 @@ export function runStatus(segments: Pick<SegmentRun, 'status'>[]): RunStatus {
 /** The reconciliation every run record must satisfy; returns what does not add up. */
 export function reconciliationErrors(segment: SegmentRun): string[] {
   const errors: string[] = [];
-  const { read, valid, invalid, duplicate, skipped, unchanged, sent, accepted, rejected, sync } = segment;
-  if (read !== valid + invalid + duplicate) errors.push(`read ${read} != valid ${valid} + invalid ${invalid} + duplicate ${duplicate}`);
+  const { read, valid, invalid, duplicate, suppressed, skipped, unchanged, sent, accepted, rejected, sync } = segment;
+  if (read !== valid + invalid + duplicate + suppressed) {
+    errors.push(`read ${read} != valid ${valid} + invalid ${invalid} + duplicate ${duplicate}${suppressed ? ` + suppressed ${suppressed}` : ''}`);
+  }
   if (valid !== unchanged + sent + skipped) errors.push(`valid ${valid} != unchanged ${unchanged} + sent ${sent} + skipped ${skipped}`);
   if (sent !== accepted + rejected) errors.push(`sent ${sent} != accepted ${accepted} + rejected ${rejected}`);
   if (sync && sync.ledgerAfter !== sync.ledgerBefore + sync.added - sync.removed) {

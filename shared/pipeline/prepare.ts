@@ -4,6 +4,7 @@ import type { ProfileRecord } from '../destinations/types.js';
 import { BlobLineWriter } from './blob-line-writer.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { normalizeEmail, normalizeName } from './normalize.js';
+import { addressHash } from '../privacy/address-hash.js';
 import { ReportWriter } from './report.js';
 import { readSegmentRows } from './segment-reader.js';
 import { segmentFileFormat } from './segment-file.js';
@@ -17,6 +18,8 @@ export interface PrepareSegmentInput {
   blobName: string;
   dataMatching: DataMatching;
   recordsPerWorkFile: number;
+  /** Address hashes on the suppression list: such rows are never sent. */
+  suppressed?: ReadonlySet<string>;
 }
 
 export interface PreparedSegment {
@@ -28,6 +31,7 @@ export interface PreparedSegment {
   valid: number;
   invalid: number;
   duplicate: number;
+  suppressed: number;
   workFiles: WorkFileRef[];
 }
 
@@ -90,8 +94,11 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     valid: 0,
     invalid: 0,
     duplicate: 0,
+    suppressed: 0,
     workFiles: [],
   };
+  // Hashing every row costs; with nobody suppressed there is nothing to look up.
+  const suppressed = input.suppressed && input.suppressed.size > 0 ? input.suppressed : undefined;
   const report = new ReportWriter(containers.reports, input.runId, `${String(input.segmentIndex).padStart(3, '0')}-prepare`);
   const seen = new FingerprintSet();
   let workFile: BlobLineWriter | undefined;
@@ -121,6 +128,12 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
       if (!email.ok) {
         result.invalid++;
         await report.add({ segment: input.segment, row: row.row, reason: email.reason, value: printable(raw) });
+        continue;
+      }
+      if (suppressed?.has(addressHash(email.email))) {
+        // The report names the row, never the address of someone who opted out.
+        result.suppressed++;
+        await report.add({ segment: input.segment, row: row.row, reason: 'suppressed' });
         continue;
       }
       if (!seen.add(email.email)) {

@@ -38,7 +38,7 @@ export async function createRunRecord(services: Services, exp: Pick<Export, 'id'
     ...(options.full ? { full: true } : {}),
     status: 'queued',
     segments: exp.segments.map((segment) => ({
-      segment, read: 0, valid: 0, invalid: 0, duplicate: 0, skipped: 0, unchanged: 0, sent: 0, accepted: 0, rejected: 0, status: 'pending',
+      segment, read: 0, valid: 0, invalid: 0, duplicate: 0, suppressed: 0, skipped: 0, unchanged: 0, sent: 0, accepted: 0, rejected: 0, status: 'pending',
     })),
     startedAt: now.toISOString(),
   };

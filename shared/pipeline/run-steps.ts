@@ -110,6 +110,7 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
         blobName,
         dataMatching: exp.dataMatching,
         recordsPerWorkFile: getDestination(exp.destinationType).limits.recordsPerWorkFile,
+        suppressed: await services.suppressions.hashes(),
       },
     );
     await services.segments.setRowCount(input.segment, blobName, prepared.read);

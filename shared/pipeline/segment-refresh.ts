@@ -4,9 +4,11 @@ import type { Segment } from '../domain/segment.js';
 import { readSegmentRows } from './segment-reader.js';
 import { parseSegmentBlobName, segmentFileFormat } from './segment-file.js';
 import { startRuns, type RunStarter, type StartRunResult } from './run-service.js';
+import { importSuppressionFile, SUPPRESSIONS_FOLDER } from '../privacy/suppression-file.js';
 
 export type SegmentFileOutcome =
   | { ignored: string }
+  | { suppressions: { added: number; already: number; invalid: number } }
   | { segment: Segment; runs: StartRunResult[] };
 
 /**
@@ -19,6 +21,7 @@ export async function onSegmentFile(services: Services, starter: RunStarter, blo
   if (!parsed) return { ignored: `not in a segment folder: ${blobName}` };
   const format = segmentFileFormat(blobName);
   if (!format) return { ignored: `not a segment file (.csv, .jsonl, .ndjson, optionally .gz): ${blobName}` };
+  if (parsed.segment === SUPPRESSIONS_FOLDER) return { suppressions: await importSuppressionFile(services, blobName) };
 
   const container = await services.storage.ensureContainer(services.config.containers.segments);
   const blob = container.getBlobClient(blobName);

@@ -21,6 +21,7 @@ export function startTally(prepared: PrepareStepResult): SegmentRun {
     valid: prepared.valid,
     invalid: prepared.invalid,
     duplicate: prepared.duplicate,
+    suppressed: prepared.suppressed,
     status: 'running',
   };
 }
@@ -95,5 +96,5 @@ export function settle(tally: SegmentRun, failedRows: number): SegmentRun {
 }
 
 function zero(segment: string): SegmentRun {
-  return { segment, read: 0, valid: 0, invalid: 0, duplicate: 0, skipped: 0, unchanged: 0, sent: 0, accepted: 0, rejected: 0, status: 'pending' };
+  return { segment, read: 0, valid: 0, invalid: 0, duplicate: 0, suppressed: 0, skipped: 0, unchanged: 0, sent: 0, accepted: 0, rejected: 0, status: 'pending' };
 }

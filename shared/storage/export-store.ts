@@ -83,6 +83,11 @@ export class ExportStore {
     return (await this.collect()).filter((e) => e.segments.includes(segmentName));
   }
 
+  /** Every export (an erasure looks for a person in all of them). */
+  listAll(): Promise<Export[]> {
+    return this.collect();
+  }
+
   listEnabled(): Promise<Export[]> {
     return this.collect(odata`enabled eq ${true}`);
   }

@@ -97,7 +97,7 @@ interface Run {
   id: string;
   status: string;
   startedAt: string;
-  segments: { segment: string; read: number; valid: number; sent: number; accepted: number; status: string }[];
+  segments: { segment: string; read: number; valid: number; unchanged: number; sent: number; accepted: number; status: string; sync?: { ledgerAfter: number } }[];
 }
 
 async function runsOf(exportId: string): Promise<Run[]> {
