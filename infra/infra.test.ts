@@ -165,7 +165,7 @@ describe('security', () => {
       minimumTlsVersion: 'TLS1_2',
       allowBlobPublicAccess: false,
     });
-    expect(valueOf(t.main.vars.get('containers'))).toEqual({ segments: 'segments', work: 'work', reports: 'reports' });
+    expect(valueOf(t.main.vars.get('containers'))).toEqual({ segments: 'segments', work: 'work', reports: 'reports', ledgers: 'ledgers' });
   });
 
   it('function app: Flex Consumption, HTTPS only, TLS 1.2, user-assigned identity', () => {

@@ -9,7 +9,7 @@ describe('loadConfig', () => {
     expect(config.destinations.adroll.apiUrl).toBe('https://services.adroll.com');
     expect(config.destinations.microsoftAdvertising.apiUrl).toBe('https://campaign.api.bingads.microsoft.com');
     expect(config.destinations.autopilot.apiUrl).toBe('https://api2.autopilothq.com/v1');
-    expect(config.containers).toEqual({ segments: 'segments', work: 'work', reports: 'reports' });
+    expect(config.containers).toEqual({ segments: 'segments', work: 'work', reports: 'reports', ledgers: 'ledgers' });
     expect(config.maxUploadsInFlight).toBe(8);
     expect(config.refreshSchedule).toBe('0 0 */6 * * *');
   });

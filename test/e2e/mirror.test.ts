@@ -103,8 +103,13 @@ describe('mirror sync when things change around a run', () => {
     const b = people(segment, 11, 6_000);
     // Slow answers keep the first run busy while the second file lands.
     app.sims.autopilot.inject({ kind: 'slow', delayMs: 100, count: 20, path: '/v1/contacts' });
+    const since = performance.timeOrigin + performance.now();
     await app.dropFile(`${segment}/a.csv`, csv(a));
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Once members arrive, the first run has read a.csv and is sending it.
+    const deadline = Date.now() + 30_000;
+    while (app.sims.autopilot.requests.all((r) => r.at >= since && r.path === '/v1/contacts').length === 0 && Date.now() < deadline) {
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
     await app.dropFile(`${segment}/b.csv`, csv(b));
 
     const first = await app.waitForRun(exportId);
