@@ -1,4 +1,6 @@
 // Every function of the app registers itself on import; the real host and the local host load this file.
+// First the client factory that SDK-type bindings (the segment blob trigger) need.
+import './bindings/blob-client.js';
 import './http/destinations.js';
 import './http/connections.js';
 import './http/exports.js';
