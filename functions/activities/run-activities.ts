@@ -17,26 +17,27 @@ import {
   type UploadInput,
 } from '../../shared/pipeline/run-steps.js';
 import { activities } from '../orchestrators/names.js';
+import { timed } from './timed.js';
 
 // The orchestrator passes its own replay-safe clock (`now`) where a step stamps times.
 df.app.activity(activities.beginRun, {
   handler: ({ input, now }: { input: RunInput; now: string }) => beginRun(getServices(), input, now),
 });
 df.app.activity(activities.prepareSegment, {
-  handler: (input: PrepareStepInput) => prepareSegmentStep(getServices(), input),
+  handler: timed('prepare', (i: PrepareStepInput) => i, (input) => prepareSegmentStep(getServices(), input)),
 });
 df.app.activity(activities.ensureAudience, {
-  handler: (input: EnsureAudienceInput) => ensureAudienceStep(getServices(), input),
+  handler: timed('ensure-audience', (i: EnsureAudienceInput) => i, (input) => ensureAudienceStep(getServices(), input)),
 });
 df.app.activity(activities.uploadWorkFile, {
-  handler: (input: UploadInput) => uploadWorkFileStep(getServices(), input),
+  handler: timed('upload', (i: UploadInput) => i, (input) => uploadWorkFileStep(getServices(), input)),
 });
 df.app.activity(activities.reportSlice, {
-  handler: (input: ReportSliceInput) => reportSliceStep(getServices(), input),
+  handler: timed('report', (i: ReportSliceInput) => i, (input) => reportSliceStep(getServices(), input)),
 });
 df.app.activity(activities.recordProgress, {
   handler: (input: ProgressInput) => recordProgressStep(getServices(), input),
 });
 df.app.activity(activities.finishRun, {
-  handler: ({ input, now }: { input: FinishInput; now: string }) => finishRunStep(getServices(), input, now),
+  handler: timed('finish', (i: { input: FinishInput }) => i.input, ({ input, now }: { input: FinishInput; now: string }) => finishRunStep(getServices(), input, now)),
 });

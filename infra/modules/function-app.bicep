@@ -116,6 +116,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     WORK_CONTAINER: containers.work
     REPORTS_CONTAINER: containers.reports
     MAX_UPLOADS_IN_FLIGHT: string(maxUploadsInFlight)
+    APP_BASE_URL: 'https://${site.properties.defaultHostName}'
     ADROLL_API_URL: 'https://services.adroll.com'
     ADROLL_CLIENT_ID: adrollClientId
     ADROLL_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/adroll-client-secret)'

@@ -9,6 +9,7 @@ import { findLatestSegmentBlob } from './segment-blobs.js';
 import { deleteWorkFiles, readWorkFile } from './work-files.js';
 import { writeReportPart, type RejectedRow } from './report.js';
 import type { WorkFileSlice } from './limits.js';
+import { afterRunFinished } from './run-finished.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -49,13 +50,14 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       : !exp.enabled
         ? `export-disabled${exp.disabledReason ? `: ${exp.disabledReason}` : ''}`
         : undefined;
-  await services.runs.update(input.runId, input.exportId, (run) => ({
+  const begun = await services.runs.update(input.runId, input.exportId, (run) => ({
     ...run,
     status: failed ? 'failed' : 'running',
     ...(failed ? { reason: failed, finishedAt: now } : {}),
     startedAt: now,
     progress: { stage: failed ? 'finished' : 'preparing', workFilesDone: 0, workFilesTotal: 0 },
   }));
+  if (failed) await afterRunFinished(services, begun);
   if (failed || !exp) return { failed: failed ?? 'export-removed' };
   const destination = getDestination(exp.destinationType);
   return {
@@ -234,7 +236,7 @@ export interface FinishInput {
 }
 
 export async function finishRunStep(services: Services, input: FinishInput, now: string): Promise<void> {
-  await services.runs.update(input.runId, input.exportId, (run) => ({
+  const finished = await services.runs.update(input.runId, input.exportId, (run) => ({
     ...run,
     status: input.status,
     ...(input.reason ? { reason: input.reason } : {}),
@@ -245,6 +247,7 @@ export async function finishRunStep(services: Services, input: FinishInput, now:
     durationMs: Math.max(0, Date.parse(now) - Date.parse(run.startedAt)),
   }));
   await deleteWorkFiles(await services.storage.ensureContainer(services.config.containers.work), input.runId);
+  await afterRunFinished(services, finished);
 }
 
 async function readSlice(services: Services, slice: WorkFileSlice): Promise<ProfileRecord[]> {
