@@ -188,6 +188,38 @@ describe('runtime and Durable Functions on Flex Consumption', () => {
   });
 });
 
+describe('alerts', () => {
+  it('a log search alert fires on failed or partially-succeeded runs and notifies the action group', () => {
+    const [rule] = resources(t, 'Microsoft.Insights/scheduledQueryRules');
+    expect(rule?.file).toBe('infra/modules/alerts.bicep');
+    const properties = valueOf(property(rule?.body, 'properties')) as Record<string, any>;
+    expect(properties).toMatchObject({
+      enabled: true,
+      scopes: [{ expr: 'appInsightsId' }],
+      evaluationFrequency: 'PT5M',
+      windowSize: 'PT5M',
+      actions: { actionGroups: [{ expr: 'actionGroup.id' }] },
+    });
+    const [criterion] = properties.criteria.allOf;
+    // The query reads the ExportRun events the app emits (shared/telemetry/events.ts).
+    expect(criterion.query).toContain('customEvents | where name == "ExportRun"');
+    expect(criterion.query).toContain('where status in ("failed", "partially-succeeded")');
+    expect(criterion).toMatchObject({ timeAggregation: 'Count', operator: 'GreaterThan', threshold: 0 });
+  });
+
+  it('the action group emails the address azd passes in (ALERT_EMAIL)', () => {
+    const [group] = resources(t, 'Microsoft.Insights/actionGroups');
+    expect(valueOf(property(group?.body, 'location'))).toBe('Global');
+    expect(property(group?.body, 'properties.emailReceivers')?.text).toMatch(/^empty\(alertEmail\) \? \[\] : \[/);
+    expect(property(group?.body, 'properties.emailReceivers')?.text).toContain('emailAddress: alertEmail');
+    const module = t.main.modules.find((m) => m.file === 'infra/modules/alerts.bicep');
+    expect(property(module?.body, 'params.alertEmail')?.text).toBe('alertEmail');
+    expect(property(module?.body, 'params.appInsightsId')?.text).toBe('monitoring.outputs.appInsightsId');
+    const parameters = JSON.parse(readFileSync(path.join(repoRoot(), 'infra/main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+    expect(parameters.parameters.alertEmail).toEqual({ value: '${ALERT_EMAIL}' });
+  });
+});
+
 describe('security', () => {
   it('storage: no shared keys, HTTPS only, TLS 1.2, no public blobs, and the app containers', () => {
     const [account] = resources(t, 'Microsoft.Storage/storageAccounts').filter((r) => !r.existing);
