@@ -1,7 +1,7 @@
 import { ResourceFactoryResolver } from '../bindings/resource-factories.js';
 import { BlobClient } from '@azure/storage-blob';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { loadFunctionApp, type FunctionRegistry } from '../../dev/host/registry.js';
+import { loadFunctionApp, registeredProgrammingModel, type FunctionRegistry } from '../../dev/host/registry.js';
 import { modelBindingInput, supportsDeferredBinding } from '../../dev/host/model-binding.js';
 import { BLOB_BINDING_SOURCE, blobBindingData } from '../../shared/storage/blob-binding.js';
 
@@ -41,6 +41,25 @@ describe('segmentBlobTrigger registration', () => {
     const others = Object.values(fn.metadata.bindings).filter((b) => b !== fn.trigger);
     expect(others).toEqual([expect.objectContaining({ type: 'durableClient', direction: 'in', properties: { supportsDeferredBinding: 'false' } })]);
     expect(JSON.stringify(others)).not.toMatch(/\{segment\}|\{file\}/);
+  });
+
+  it("the worker's own conversion (@azure/functions InvocationModel) turns the host's model binding data into a BlobClient", async () => {
+    const fn = registry.get('segmentBlobTrigger');
+    const triggerName = Object.entries(fn.metadata.bindings).find(([, b]) => b === fn.trigger)![0];
+    const connection = 'DefaultEndpointsProtocol=http;AccountName=devstoreaccount1;AccountKey=a2V5;BlobEndpoint=http://127.0.0.1:10000/devstoreaccount1;';
+    // An InvocationRequest as the host sends it over gRPC for a deferred blob trigger.
+    const invocation = registeredProgrammingModel()!.getInvocationModel({
+      invocationId: 'invocation-1',
+      metadata: fn.metadata,
+      request: {
+        inputData: [{ name: triggerName, data: { modelBindingData: blobBindingData({ connection, containerName: 'segments', blobName: 'vip/a.csv' }) } }],
+        triggerMetadata: { segment: { string: 'vip' }, file: { string: 'a.csv' } },
+      },
+      log: () => undefined,
+    });
+    const { inputs } = await invocation.getArguments();
+    expect(inputs[0]).toBeInstanceOf(BlobClient);
+    expect((inputs[0] as BlobClient).url).toBe('http://127.0.0.1:10000/devstoreaccount1/segments/vip/a.csv');
   });
 
   it('turns the host model binding data into a BlobClient through the registered factory', () => {
