@@ -39,5 +39,5 @@ df.app.activity(activities.recordProgress, {
   handler: (input: ProgressInput) => recordProgressStep(getServices(), input),
 });
 df.app.activity(activities.finishRun, {
-  handler: timed('finish', (i: { input: FinishInput }) => i.input, ({ input, now }: { input: FinishInput; now: string }) => finishRunStep(getServices(), input, now)),
+  handler: timed('finish', (i: { input: FinishInput }) => i.input, ({ input, now }: { input: FinishInput; now: string }) => finishRunStep(getServices(), input, now), false),
 });

@@ -2,6 +2,7 @@ import type { Run } from '../domain/run.js';
 import { notifyRunFinished } from '../notifications/notify.js';
 import type { Services } from '../services.js';
 import { recordNotification, recordRunFinished } from '../telemetry/events.js';
+import { stageTimes, type StageTotals } from '../telemetry/stage-times.js';
 
 const TERMINAL = new Set<Run['status']>(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
@@ -18,8 +19,14 @@ export async function afterRunFinished(services: Pick<Services, 'exports' | 'sto
   } catch {
     // The name is a nicety; the ids are in every event.
   }
+  let stages: StageTotals = {};
   try {
-    recordRunFinished(run, exportName);
+    stages = await stageTimes(services.storage).collect(run.id);
+  } catch {
+    // Without them the event still has the run's total duration.
+  }
+  try {
+    recordRunFinished(run, exportName, stages);
   } catch (error) {
     console.warn(`run ${run.id}: recording telemetry failed: ${(error as Error).message}`);
   }

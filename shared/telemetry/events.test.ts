@@ -42,7 +42,7 @@ const run: Run = {
 
 describe('run telemetry', () => {
   it('one ExportRun event with the totals, one ExportSegment per segment, and the rows counters', async () => {
-    recordRunFinished(run, 'VIP export');
+    recordRunFinished(run, 'VIP export', { prepare: { ms: 120, count: 2 }, 'ensure-audience': { ms: 30, count: 2 }, upload: { ms: 900, count: 3 } });
     const [event] = telemetry.events(EVENTS.run);
     expect(telemetry.events(EVENTS.run)).toHaveLength(1);
     expect(event!.attributes).toMatchObject({
@@ -61,6 +61,11 @@ describe('run telemetry', () => {
       accepted: 14,
       rejected: 1,
       durationMs: 30_000,
+      prepareMs: 120,
+      prepareCount: 2,
+      ensureAudienceMs: 30,
+      uploadMs: 900,
+      uploadCount: 3,
     });
     expect(telemetry.events(EVENTS.segment).map((e) => [e.attributes.segment, e.attributes.status, e.attributes.sent])).toEqual([
       ['vip', 'partially-succeeded', 10],

@@ -1,6 +1,7 @@
 import { metrics, SpanKind, SpanStatusCode, trace, type Attributes } from '@opentelemetry/api';
 import { logs, SeverityNumber } from '@opentelemetry/api-logs';
 import type { Run, SegmentRun } from '../domain/run.js';
+import { stageDimensions, type StageTotals } from './stage-times.js';
 
 /**
  * What operators see of runs, through the OpenTelemetry API only: where it goes (Application
@@ -40,11 +41,11 @@ function totals(run: Run): Counts {
 }
 
 /**
- * One event for the run and one per segment, and the rows counters. Stage durations come
- * from the `ExportStage` events each activity emits (recordStage), summed per run by the
- * queries: a run's activities run on any instance, so no single process sees them all.
+ * One event for the run and one per segment, and the rows counters. `stages` are the run's
+ * stage durations summed over its activities (stage-times.ts): `prepareMs`, `uploadMs`,
+ * `uploadCount`... Each activity also reports itself as an `ExportStage` event.
  */
-export function recordRunFinished(run: Run, exportName: string | undefined): void {
+export function recordRunFinished(run: Run, exportName: string | undefined, stages: StageTotals = {}): void {
   const common = {
     exportId: run.exportId,
     ...(exportName ? { exportName } : {}),
@@ -62,6 +63,7 @@ export function recordRunFinished(run: Run, exportName: string | undefined): voi
       segments: run.segments.length,
       ...counts(totals(run)),
       durationMs: run.durationMs ?? 0,
+      ...stageDimensions(stages),
       startedAt: run.startedAt,
       finishedAt: run.finishedAt ?? '',
     },

@@ -2,6 +2,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { SIGNATURE_HEADER, TIMESTAMP_HEADER, verifySignature } from '../../shared/notifications/payloads.js';
 import { EVENTS } from '../../shared/telemetry/events.js';
 import { installInMemoryTelemetry, type RecordedTelemetry } from '../../shared/telemetry/testing.js';
+import { getServices } from '../../shared/services.js';
+import { stageTimes } from '../../shared/telemetry/stage-times.js';
 import { startApp, type RunningApp } from './app.js';
 
 /**
@@ -91,6 +93,11 @@ describe('run notifications and telemetry', () => {
 
     const event = await waitFor('the run event', () => telemetry.events(EVENTS.run).find((e) => e.attributes.runId === run.id));
     expect(event.attributes).toMatchObject({ status: 'succeeded', trigger: 'segment-refresh', read: 42, valid: 40, invalid: 1, duplicate: 1, sent: 40, accepted: 40, rejected: 0 });
+    // Stage durations summed over the run's activities, in the run's own event.
+    expect(event.attributes).toMatchObject({ prepareCount: 1, uploadCount: expect.any(Number), prepareMs: expect.any(Number), uploadMs: expect.any(Number) });
+    expect(event.attributes.uploadCount as number).toBeGreaterThan(0);
+    // The run's end added its stage rows up and removed them.
+    expect(await stageTimes(getServices().storage).collect(run.id)).toEqual({});
     const segments = telemetry.events(EVENTS.segment).filter((e) => e.attributes.runId === run.id);
     expect(segments.map((e) => [e.attributes.segment, e.attributes.sent])).toEqual([['counted', 40]]);
     const stages = new Set(telemetry.events(EVENTS.stage).filter((e) => e.attributes.runId === run.id).map((e) => e.attributes.stage));
