@@ -75,7 +75,11 @@ describe('run notifications and telemetry', () => {
       return found.length ? found : undefined;
     });
     expect(event!.attributes).toMatchObject({ exportId, destination: 'autopilot', status: 'failed', read: 0, sent: 0 });
-    const notifications = telemetry.events(EVENTS.notification).filter((e) => e.attributes.runId === run.id);
+    // Reported once every delivery of the run is over.
+    const notifications = await waitFor('the delivery reports', () => {
+      const found = telemetry.events(EVENTS.notification).filter((e) => e.attributes.runId === run.id);
+      return found.length >= 2 ? found : undefined;
+    });
     expect(notifications.map((e) => [e.attributes.format, e.attributes.status, e.attributes.attempts]).sort()).toEqual([
       ['json', 'delivered', 2],
       ['teams', 'delivered', 1],
@@ -100,7 +104,11 @@ describe('run notifications and telemetry', () => {
     expect(await stageTimes(getServices().storage).collect(run.id)).toEqual({});
     const segments = telemetry.events(EVENTS.segment).filter((e) => e.attributes.runId === run.id);
     expect(segments.map((e) => [e.attributes.segment, e.attributes.sent])).toEqual([['counted', 40]]);
-    const stages = new Set(telemetry.events(EVENTS.stage).filter((e) => e.attributes.runId === run.id).map((e) => e.attributes.stage));
+    // The finish step reports itself once it has returned, after the run's event.
+    const stages = await waitFor('the finish stage', () => {
+      const seen = new Set(telemetry.events(EVENTS.stage).filter((e) => e.attributes.runId === run.id).map((e) => e.attributes.stage));
+      return seen.has('finish') ? seen : undefined;
+    });
     expect([...stages]).toEqual(expect.arrayContaining(['prepare', 'upload', 'finish']));
     const calls = telemetry.spans().filter((s) => s.attributes['segment_export.destination'] === 'Autopilot');
     expect(calls.length).toBeGreaterThan(0);
