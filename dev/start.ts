@@ -129,7 +129,7 @@ async function main(): Promise<void> {
       stopAll(1);
     });
 
-    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls });
+    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, webhookSink: simulators.webhookSink.url });
     const endpoint = (kind: 'Blob' | 'Queue' | 'Table') => new RegExp(`${kind}Endpoint=([^;]+)`).exec(azurite!.connectionString)?.[1];
     console.log(
       [
@@ -143,7 +143,7 @@ async function main(): Promise<void> {
         `  RollWorks sim      ${simulators.urls.rollworks}`,
         `  Microsoft Ads sim  ${simulators.urls.microsoftAdvertising.api}`,
         `  Autopilot sim      ${simulators.urls.autopilot}`,
-        `  Webhook sink       ${simulators.webhookSink.webhookUrl('<name>')}  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`,
+        `  Webhook sink       ${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`,
         ...notes.map((note) => `  note: ${note}`),
         '',
         'Try it in another terminal: npm run demo      Ctrl-C stops everything.',
