@@ -1,7 +1,8 @@
-import { createWebhook, deleteWebhook, listWebhooks, testWebhook } from '../../shared/api/notifications.js';
+import { createWebhook, deleteWebhook, listWebhooks, patchWebhook, testWebhook } from '../../shared/api/notifications.js';
 import { idParamsSchema } from '../../shared/api/schemas.js';
 import {
   createWebhookBodySchema,
+  patchWebhookBodySchema,
   webhookListSchema,
   webhookParamsSchema,
   webhookResponseSchema,
@@ -32,7 +33,7 @@ export const notificationRoutes = [
     roles: ['admin', 'contributor'],
     summary: 'Add a run notification webhook',
     description:
-      'Runs of the export that end with one of `outcomes` are posted to the URL: a Teams Adaptive Card, a Slack message, or JSON signed with HMAC-SHA256 (`X-Segment-Export-Signature: sha256=<hex of HMAC(key, "<X-Segment-Export-Timestamp>.<body>")>`). Failed deliveries are retried with backoff; they never change the run. URL and key go to the secret store. To change one, delete the webhook and add it again.',
+      'Runs of the export that end with one of `outcomes` are posted to the URL: a Teams Adaptive Card, a Slack message, or JSON signed with HMAC-SHA256 (`X-Segment-Export-Signature: sha256=<hex of HMAC(key, "<X-Segment-Export-Timestamp>.<body>")>`). Failed deliveries are retried with backoff; they never change the run. URL and key go to the secret store; PATCH replaces them.',
     params: idParamsSchema,
     body: createWebhookBodySchema,
     responses: { 201: { description: 'Created', schema: webhookResponseSchema, headers: ['Location'] } },
@@ -40,6 +41,19 @@ export const notificationRoutes = [
       const created = await createWebhook(services, principal, params.id, body);
       return { status: 201, body: created, location: `/api/exports/${params.id}/webhooks/${created.id}` };
     },
+  }),
+  defineRoute({
+    name: 'patchWebhook',
+    method: 'PATCH',
+    path: 'exports/{id}/webhooks/{webhookId}',
+    tag,
+    roles: ['admin', 'contributor'],
+    summary: 'Change a webhook',
+    description: 'Name and outcomes; a new `url` or `signingKey` replaces the stored one (write-only). The format stays: add another webhook for another format.',
+    params: webhookParamsSchema,
+    body: patchWebhookBodySchema,
+    responses: { 200: { description: 'The changed webhook', schema: webhookResponseSchema } },
+    handle: async ({ services, principal, params, body }) => ({ body: await patchWebhook(services, principal, params.id, params.webhookId, body) }),
   }),
   defineRoute({
     name: 'deleteWebhook',

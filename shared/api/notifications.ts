@@ -1,10 +1,10 @@
 import { randomUUID } from 'node:crypto';
 import type { Principal } from '../domain/principal.js';
 import type { Run } from '../domain/run.js';
-import { ConflictError, NotFoundError } from '../errors.js';
-import { webhookSecretName, type Webhook } from '../notifications/model.js';
+import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
+import { webhookSecretName, webhookSecretSchema, type Webhook } from '../notifications/model.js';
 import { runNotice, sendToWebhook, webhookStore, type NotificationDeps } from '../notifications/notify.js';
-import type { CreateWebhookBody, WebhookView } from '../notifications/schemas.js';
+import type { CreateWebhookBody, PatchWebhookBody, WebhookView } from '../notifications/schemas.js';
 import type { Services } from '../services.js';
 import { userRef } from './access.js';
 import { getExport } from './exports.js';
@@ -68,6 +68,32 @@ async function load(services: Deps, principal: Principal, exportId: string, webh
   const webhook = await webhookStore(services.storage).find(exportId, webhookId);
   if (!webhook) throw new NotFoundError('webhook', webhookId);
   return webhook;
+}
+
+/** Changes name or outcomes, or replaces the URL or signing key (new secret values, never shown). */
+export async function patchWebhook(
+  services: Deps,
+  principal: Principal,
+  exportId: string,
+  webhookId: string,
+  body: PatchWebhookBody,
+  now = new Date(),
+): Promise<WebhookView> {
+  const current = await load(services, principal, exportId, webhookId);
+  if (body.signingKey && current.format !== 'json') throw ValidationError.field('signingKey', 'only the json format is signed');
+  const next: Webhook = { ...current, ...(body.name ? { name: body.name } : {}), ...(body.outcomes ? { outcomes: body.outcomes } : {}) };
+  if (body.url || body.signingKey) {
+    const secretName = webhookSecretName(webhookId);
+    const stored = await services.secrets.get(secretName);
+    const secret = stored ? webhookSecretSchema.parse(JSON.parse(stored)) : undefined;
+    const url = body.url ?? secret?.url;
+    if (!url) throw ValidationError.field('url', 'the webhook has no stored URL: send one');
+    const signingKey = body.signingKey ?? secret?.signingKey;
+    await services.secrets.set(secretName, JSON.stringify({ url, ...(signingKey ? { signingKey } : {}) }));
+    next.secretUpdatedAt = now.toISOString();
+  }
+  await webhookStore(services.storage).replace(next);
+  return view(next, next.format === 'json');
 }
 
 export async function deleteWebhook(services: Deps, principal: Principal, exportId: string, webhookId: string): Promise<void> {

@@ -40,6 +40,22 @@ export const createWebhookBodySchema = z
   });
 export type CreateWebhookBody = z.output<typeof createWebhookBodySchema>;
 
+export const patchWebhookBodySchema = z
+  .object({
+    name: z.string().trim().min(1).max(100).optional(),
+    outcomes: z
+      .array(z.enum(notifyOutcomes))
+      .min(1)
+      .max(notifyOutcomes.length)
+      .refine((list) => new Set(list).size === list.length, 'each outcome once')
+      .optional(),
+    url: webhookUrlSchema.optional().describe('Write-only: replaces the stored URL (the signing key stays unless given too).'),
+    signingKey: z.string().min(32).max(256).optional().describe('Write-only, `json` only: replaces the signing key.'),
+  })
+  .strict()
+  .refine((body) => Object.values(body).some((v) => v !== undefined), 'change at least one field');
+export type PatchWebhookBody = z.output<typeof patchWebhookBodySchema>;
+
 export const webhookParamsSchema = z.object({
   id: entityIdSchema.describe('The export id.'),
   webhookId: entityIdSchema.describe('The webhook id.'),

@@ -24,6 +24,10 @@ export class WebhookStore {
     await this.rows.replace(webhook.exportId, webhook.id, webhook);
   }
 
+  async replace(webhook: Webhook): Promise<void> {
+    await this.rows.replace(webhook.exportId, webhook.id, webhook);
+  }
+
   async delete(exportId: string, id: string): Promise<void> {
     await this.rows.delete(exportId, id);
   }

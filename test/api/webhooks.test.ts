@@ -38,6 +38,32 @@ describe('webhooks of an export', () => {
     expect(await fieldsOf({ name: 'x', format: 'json', outcomes: ['failed'], url, signingKey: KEY, extra: 1 })).toContain('extra');
   });
 
+  it('change in place: name and outcomes, and a new URL or key replaces the stored one', async () => {
+    const exp = await createExport(api, await createConnection(api));
+    const base = `/api/exports/${exp.id}/webhooks`;
+    const teams = await api.call('POST', base, { body: { name: 'ops', format: 'teams', outcomes: ['failed'], url: sims.webhookSink.webhookUrl('old') } });
+    const signed = await api.call('POST', base, { body: { name: 'pager', format: 'json', outcomes: ['failed'], url: sims.webhookSink.webhookUrl('pager'), signingKey: KEY } });
+
+    const renamed = await api.call('PATCH', `${base}/${teams.body.id}`, { body: { name: 'ops room', outcomes: ['failed', 'partially-succeeded'], url: sims.webhookSink.webhookUrl('new') } });
+    expect(renamed.status).toBe(200);
+    expect(renamed.body).toMatchObject({ name: 'ops room', outcomes: ['failed', 'partially-succeeded'], url: { set: true }, signingKey: { set: false } });
+    expect(JSON.parse((await api.services().secrets.get(webhookSecretName(teams.body.id)))!)).toEqual({ url: sims.webhookSink.webhookUrl('new') });
+
+    const NEW_KEY = 'SECRET-rotated-signing-key-fedcba987654';
+    expect((await api.call('PATCH', `${base}/${signed.body.id}`, { body: { signingKey: NEW_KEY } })).status).toBe(200);
+    // The URL stays when only the key changes.
+    expect(JSON.parse((await api.call('PATCH', `${base}/${signed.body.id}`, { body: { outcomes: ['failed', 'succeeded'] } })).text).outcomes).toEqual(['failed', 'succeeded']);
+    expect(JSON.parse((await api.services().secrets.get(webhookSecretName(signed.body.id)))!)).toEqual({ url: sims.webhookSink.webhookUrl('pager'), signingKey: NEW_KEY });
+
+    const keyOnTeams = await api.call('PATCH', `${base}/${teams.body.id}`, { body: { signingKey: NEW_KEY } });
+    expect(keyOnTeams.status).toBe(400);
+    expect(keyOnTeams.body.errors).toContainEqual(expect.objectContaining({ field: 'signingKey' }));
+    expect((await api.call('PATCH', `${base}/${teams.body.id}`, { body: {} })).status).toBe(400);
+    expect((await api.call('PATCH', `${base}/${teams.body.id}`, { body: { format: 'slack' } })).status).toBe(400);
+    expect((await api.call('PATCH', `${base}/no-such-webhook`, { body: { name: 'x' } })).status).toBe(404);
+    for (const text of api.logs) expect(text).not.toContain(NEW_KEY);
+  });
+
   it('keep URL and key in the secret store only, and go with their export', async () => {
     const exp = await createExport(api, await createConnection(api));
     const url = sims.webhookSink.webhookUrl('SECRET-path-token-77');

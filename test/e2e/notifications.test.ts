@@ -156,6 +156,7 @@ describe('webhook API', () => {
   it('is in the OpenAPI document', async () => {
     const { body } = await app.api('GET', '/openapi.json');
     expect(Object.keys(body.paths)).toEqual(expect.arrayContaining(['/exports/{id}/webhooks', '/exports/{id}/webhooks/{webhookId}', '/exports/{id}/webhooks/{webhookId}/test']));
+    expect(Object.keys(body.paths['/exports/{id}/webhooks/{webhookId}']).sort()).toEqual(['delete', 'patch']);
     expect(body.paths['/exports/{id}/webhooks'].post.requestBody.content['application/json'].schema.properties).toHaveProperty('signingKey');
   });
 });
