@@ -130,6 +130,15 @@ async function main(): Promise<void> {
     });
     exports.push({ destination, exportId: created.id });
     console.log(`  ${destination.label}: connection ${connection.id}, export ${created.id}`);
+    if (endpoints.webhookSink) {
+      // Every outcome, as a Teams card, to the local webhook sink (docs/operations.md).
+      await api(hostUrl, 'POST', `/exports/${encodeURIComponent(created.id)}/webhooks`, {
+        name: `demo ${destination.label}`,
+        format: 'teams',
+        outcomes: ['failed', 'partially-succeeded', 'succeeded'],
+        url: `${endpoints.webhookSink}/hooks/demo-${created.id}`,
+      });
+    }
   }
 
   const blobName = `${SEGMENT}/demo-${stamp}.csv`;
@@ -165,6 +174,16 @@ async function main(): Promise<void> {
       console.log(
         `    ${String(name)}: ${String(segmentStatus)}; read ${read}, valid ${valid}, invalid ${invalid}, duplicate ${duplicate}, skipped ${skipped}, sent ${sent}, accepted ${accepted}, rejected ${rejected}${reason ? ` (${reason})` : ''}`,
       );
+    }
+  }
+
+  if (endpoints.webhookSink) {
+    console.log('\nRun notifications (Teams cards on the webhook sink):');
+    const received = (await (await fetch(`${endpoints.webhookSink}/__sim/received`)).json()) as { path: string; body: string }[];
+    for (const { destination, exportId } of exports) {
+      const cards = received.filter((r) => r.path === `/hooks/demo-${exportId}`);
+      const title = cards.map((c) => (JSON.parse(c.body) as { attachments: { content: { body: { text?: string }[] } }[] }).attachments[0]?.content.body[0]?.text);
+      console.log(`  ${destination.label}: ${cards.length ? title.join('; ') : 'none yet (they follow the run record within seconds)'}`);
     }
   }
 

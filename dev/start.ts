@@ -18,6 +18,7 @@ const DATA = path.join(ROOT, '.azurite');
 const HOST_PORT = 7071;
 const AZURITE_PORTS = { blob: 10_000, queue: 10_001, table: 10_002 };
 const SIMULATOR_PORTS: Record<SimulatedService, number> = { adroll: 7101, rollworks: 7102, 'microsoft-advertising': 7103, autopilot: 7104 };
+const WEBHOOK_SINK_PORT = 7105;
 /** The principal assumed for requests without x-ms-client-principal (App Service auth is not in front of the local host). */
 const DEV_PRINCIPAL = JSON.stringify({ userId: 'dev-admin', userDetails: 'dev-admin@localhost', userRoles: ['admin'] });
 
@@ -96,7 +97,7 @@ async function main(): Promise<void> {
     for (const [service, port] of Object.entries(SIMULATOR_PORTS) as [SimulatedService, number][]) {
       simulatorPorts[service] = await portOr0(`${service} simulator`, port, notes);
     }
-    simulators = await startSimulators({ ports: simulatorPorts });
+    simulators = await startSimulators({ ports: simulatorPorts, webhookSinkPort: await portOr0('webhook sink', WEBHOOK_SINK_PORT, notes) });
     const hostPort = (await portOr0('Functions host', HOST_PORT, notes)) || (await freePort());
 
     const defaults: Record<string, string> = {
@@ -128,7 +129,7 @@ async function main(): Promise<void> {
       stopAll(1);
     });
 
-    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls });
+    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, webhookSink: simulators.webhookSink.url });
     const endpoint = (kind: 'Blob' | 'Queue' | 'Table') => new RegExp(`${kind}Endpoint=([^;]+)`).exec(azurite!.connectionString)?.[1];
     console.log(
       [
@@ -142,6 +143,7 @@ async function main(): Promise<void> {
         `  RollWorks sim      ${simulators.urls.rollworks}`,
         `  Microsoft Ads sim  ${simulators.urls.microsoftAdvertising.api}`,
         `  Autopilot sim      ${simulators.urls.autopilot}`,
+        `  Webhook sink       ${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`,
         ...notes.map((note) => `  note: ${note}`),
         '',
         'Try it in another terminal: npm run demo      Ctrl-C stops everything.',

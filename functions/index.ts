@@ -1,4 +1,7 @@
 // Every function of the app registers itself on import; the real host and the local host load this file.
+// First telemetry, then the client factory that SDK-type bindings (the segment blob trigger) need.
+import './telemetry.js';
+import './bindings/blob-client.js';
 import './http/destinations.js';
 import './http/connections.js';
 import './http/exports.js';
@@ -6,6 +9,7 @@ import './http/segments.js';
 import './http/schedule.js';
 import './http/openapi.js';
 import './http/runs.js';
+import './http/notifications.js';
 import './orchestrators/export-run.js';
 import './activities/run-activities.js';
 import './http/privacy.js';

@@ -129,7 +129,7 @@ describe('app settings', () => {
 
   it('set the worker runtime through functionAppConfig, as Flex Consumption requires', () => {
     const [site] = resources(t, 'Microsoft.Web/sites').filter((r) => !r.existing);
-    expect(valueOf(property(site?.body, 'properties.functionAppConfig.runtime'))).toEqual({ name: 'node', version: '20' });
+    expect(valueOf(property(site?.body, 'properties.functionAppConfig.runtime'))).toEqual({ name: 'node', version: '22' });
     // No second place sets app settings: siteConfig.appSettings would be merged away.
     expect(property(site?.body, 'properties.siteConfig.appSettings')).toBeUndefined();
   });
@@ -153,6 +153,70 @@ describe('app settings', () => {
     const doc = readFileSync(path.join(repoRoot(), 'docs/deploy.md'), 'utf8');
     expect(settings.map(([name]) => name).filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
     expect(secretNames.map(vaultSecretName).filter((name) => !doc.includes(`\`${name}\``))).toEqual([]);
+  });
+});
+
+describe('runtime and Durable Functions on Flex Consumption', () => {
+  const site = () => resources(t, 'Microsoft.Web/sites').filter((r) => !r.existing)[0];
+
+  it('deploys Node 22 (Node 20 is past end of life)', () => {
+    expect(valueOf(property(site()?.body, 'properties.functionAppConfig.runtime'))).toEqual({ name: 'node', version: '22' });
+    // The code still supports 20: engines must not exclude it.
+    const { engines } = JSON.parse(readFileSync(path.join(repoRoot(), 'package.json'), 'utf8')) as { engines: { node: string } };
+    expect(engines.node).toBe('>=20.19');
+  });
+
+  it('keeps one instance of the durable group always ready, as Microsoft recommends', () => {
+    const alwaysReady = valueOf(property(site()?.body, 'properties.functionAppConfig.scaleAndConcurrency.alwaysReady'));
+    expect(alwaysReady).toEqual([{ name: 'durable', instanceCount: 1 }]);
+  });
+
+  it('polls the Durable Functions queues every 10 seconds or less (host.json)', () => {
+    const hostJson = JSON.parse(readFileSync(path.join(repoRoot(), 'host.json'), 'utf8')) as {
+      extensions: { durableTask: { storageProvider?: { maxQueuePollingInterval?: string } } };
+    };
+    const interval = hostJson.extensions.durableTask.storageProvider?.maxQueuePollingInterval ?? '00:00:30';
+    const [h, m, sec] = interval.split(':').map(Number);
+    expect(h! * 3600 + m! * 60 + sec!).toBeLessThanOrEqual(10);
+    expect(h! * 3600 + m! * 60 + sec!).toBeGreaterThan(0);
+  });
+
+  it('are cited in docs/deploy.md', () => {
+    const doc = readFileSync(path.join(repoRoot(), 'docs/deploy.md'), 'utf8');
+    expect(doc).toContain('https://learn.microsoft.com/azure/azure-functions/durable/durable-functions-azure-storage-provider#flex-consumption-plan');
+    expect(doc).toMatch(/Node 22/);
+  });
+});
+
+describe('alerts', () => {
+  it('a log search alert fires on failed or partially-succeeded runs and notifies the action group', () => {
+    const [rule] = resources(t, 'Microsoft.Insights/scheduledQueryRules');
+    expect(rule?.file).toBe('infra/modules/alerts.bicep');
+    const properties = valueOf(property(rule?.body, 'properties')) as Record<string, any>;
+    expect(properties).toMatchObject({
+      enabled: true,
+      scopes: [{ expr: 'appInsightsId' }],
+      evaluationFrequency: 'PT5M',
+      windowSize: 'PT5M',
+      actions: { actionGroups: [{ expr: 'actionGroup.id' }] },
+    });
+    const [criterion] = properties.criteria.allOf;
+    // The query reads the ExportRun events the app emits (shared/telemetry/events.ts).
+    expect(criterion.query).toContain('customEvents | where name == "ExportRun"');
+    expect(criterion.query).toContain('where status in ("failed", "partially-succeeded")');
+    expect(criterion).toMatchObject({ timeAggregation: 'Count', operator: 'GreaterThan', threshold: 0 });
+  });
+
+  it('the action group emails the address azd passes in (ALERT_EMAIL)', () => {
+    const [group] = resources(t, 'Microsoft.Insights/actionGroups');
+    expect(valueOf(property(group?.body, 'location'))).toBe('Global');
+    expect(property(group?.body, 'properties.emailReceivers')?.text).toMatch(/^empty\(alertEmail\) \? \[\] : \[/);
+    expect(property(group?.body, 'properties.emailReceivers')?.text).toContain('emailAddress: alertEmail');
+    const module = t.main.modules.find((m) => m.file === 'infra/modules/alerts.bicep');
+    expect(property(module?.body, 'params.alertEmail')?.text).toBe('alertEmail');
+    expect(property(module?.body, 'params.appInsightsId')?.text).toBe('monitoring.outputs.appInsightsId');
+    const parameters = JSON.parse(readFileSync(path.join(repoRoot(), 'infra/main.parameters.json'), 'utf8')) as { parameters: Record<string, { value: string }> };
+    expect(parameters.parameters.alertEmail).toEqual({ value: '${ALERT_EMAIL}' });
   });
 });
 

@@ -36,6 +36,9 @@ param adrollClientId string = ''
 param rollworksClientId string = ''
 param msadsClientId string = ''
 
+@description('Email address that the alert on failed or partially-succeeded runs notifies; empty for none.')
+param alertEmail string = ''
+
 var tags = { 'azd-env-name': environmentName }
 // Globally unique names need a suffix; this one is stable per subscription, environment and region.
 var token = toLower(uniqueString(subscription().id, environmentName, location))
@@ -117,6 +120,19 @@ module functionApp 'modules/function-app.bicep' = {
     msadsClientId: msadsClientId
     authClientId: authClientId
     corsAllowedOrigins: empty(corsAllowedOrigins) ? [] : split(corsAllowedOrigins, ',')
+  }
+}
+
+module alerts 'modules/alerts.bicep' = {
+  scope: rg
+  name: 'alerts'
+  params: {
+    location: location
+    tags: tags
+    appInsightsId: monitoring.outputs.appInsightsId
+    actionGroupName: 'ag-${token}'
+    alertRuleName: 'alert-runs-${token}'
+    alertEmail: alertEmail
   }
 }
 

@@ -30,7 +30,10 @@ export const appSettings = {
   AzureWebJobsStorage__credential: { description: '`managedidentity` in Azure.', host: true },
   AzureWebJobsStorage__clientId: { description: 'Client id of the user-assigned managed identity.' },
   FUNCTIONS_WORKER_RUNTIME: { description: '`node`.', host: true },
-  APPLICATIONINSIGHTS_CONNECTION_STRING: { description: 'Application Insights connection string.', host: true },
+  APPLICATIONINSIGHTS_CONNECTION_STRING: {
+    description: 'Application Insights connection string (the host, and the app\'s OpenTelemetry events; unset locally: events go to the console).',
+    host: true,
+  },
   DURABLE_TASK_HUB: { description: 'Durable Functions task hub name (host.json reads it).' },
   KEY_VAULT_URL: {
     description: 'Key Vault for connection secrets. When unset, secrets go to an AES-256-GCM encrypted table.',
@@ -48,6 +51,7 @@ export const appSettings = {
   REPORTS_CONTAINER: { description: 'Blob container for rejected-rows reports (`reports`).' },
   LEDGERS_CONTAINER: { description: 'Blob container for the membership ledgers: what each audience holds (`ledgers`).' },
   MAX_UPLOADS_IN_FLIGHT: { description: 'Upload activities a run keeps in flight at once (default 8).' },
+  APP_BASE_URL: { description: 'Public base URL of the app (https://<app>.azurewebsites.net); run notifications link to runs below it.' },
   DEV_PRINCIPAL: {
     description: 'Development only: the principal assumed when a request carries no x-ms-client-principal header.',
     localOnly: true,
@@ -91,6 +95,8 @@ const configSchema = z.object({
     ledgers: z.string().default('ledgers'),
   }),
   maxUploadsInFlight: z.coerce.number().int().min(1).max(64).default(8),
+  appBaseUrl: optionalUrl,
+  appInsightsConnectionString: z.string().optional(),
   devPrincipal: z.string().optional(),
   destinations: z.object({
     adroll: z.object({
@@ -144,6 +150,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ledgers: read('LEDGERS_CONTAINER'),
     },
     maxUploadsInFlight: read('MAX_UPLOADS_IN_FLIGHT'),
+    appBaseUrl: read('APP_BASE_URL'),
+    appInsightsConnectionString: read('APPLICATIONINSIGHTS_CONNECTION_STRING'),
     devPrincipal: read('DEV_PRINCIPAL'),
     destinations: {
       adroll: {

@@ -3,6 +3,8 @@ import type { BlobServiceClient, BlobItem } from '@azure/storage-blob';
 import { bulkhead } from 'cockatiel';
 import type { LogSink } from './invoke.js';
 import type { BlobPath } from './blob-path.js';
+import { blobBindingData } from '../../shared/storage/blob-binding.js';
+import { modelBindingInput } from './model-binding.js';
 
 /**
  * A blob trigger on Azurite. In Azure the host learns about new blobs from Event Grid (or
@@ -21,8 +23,14 @@ export interface BlobTriggerOptions {
   pollIntervalMs: number;
   /** Larger blobs are handed to the function as an empty buffer (the real host would load them whole). */
   maxContentBytes: number;
-  /** Runs the function; throws when it fails. */
-  invoke(content: Buffer, triggerMetadata: Record<string, unknown>): Promise<void>;
+  /**
+   * Set when the binding asks for deferred binding (`sdkBinding: true`): the function gets
+   * what the worker makes of the host's model binding data (a client), never the bytes.
+   * `connection` is what the host puts in the data: the connection setting's value.
+   */
+  deferredBinding?: { connection: string | null };
+  /** Runs the function with its trigger input; throws when it fails. */
+  invoke(input: unknown, triggerMetadata: Record<string, unknown>): Promise<void>;
   log: LogSink;
 }
 
@@ -173,8 +181,11 @@ export class BlobTrigger {
     const { path, blobs } = this.options;
     const client = blobs.getContainerClient(path.container).getBlobClient(name);
     const length = properties.contentLength ?? 0;
-    let content: Buffer;
-    if (length > this.options.maxContentBytes) {
+    let content: unknown;
+    const deferred = this.options.deferredBinding;
+    if (deferred) {
+      content = modelBindingInput(blobBindingData({ connection: deferred.connection, containerName: path.container, blobName: name }));
+    } else if (length > this.options.maxContentBytes) {
       this.report('warning', `${path.container}/${name} has ${length} bytes; the function gets an empty buffer (in Azure the host would load the whole blob into memory)`);
       content = Buffer.alloc(0);
     } else {

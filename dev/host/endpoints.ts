@@ -10,6 +10,8 @@ export interface LocalEndpoints {
   /** Azurite connection string. */
   storage: string;
   simulators: { adroll: string; rollworks: string; microsoftAdvertising: { api: string }; autopilot: string };
+  /** Base URL of the webhook sink (run notifications). */
+  webhookSink?: string;
 }
 
 export const ENDPOINTS_FILE = path.resolve(__dirname, '../../.azurite/endpoints.json');

@@ -8,6 +8,7 @@ import { parseBlobPath } from './blob-path.js';
 import { BlobTrigger } from './blob-trigger.js';
 import { readHostJson, type HostJson } from './host-json.js';
 import { toHttpRequest, writeHttpResponse } from './http-bridge.js';
+import { supportsDeferredBinding } from './model-binding.js';
 import { consoleLogSink, invokeFunction, type InvokeOptions, type LogSink } from './invoke.js';
 import { loadFunctionApp, type FunctionRegistry, type RegisteredFunction } from './registry.js';
 import { bySpecificity, compileRoute, matchRoute, type CompiledRoute } from './routes.js';
@@ -251,7 +252,7 @@ function createBlobTriggers(
   defaultConnection: string,
   options: LocalHostOptions,
   log: LogSink,
-  run: (name: string, content: Buffer, triggerMetadata: Record<string, unknown>) => Promise<void>,
+  run: (name: string, input: unknown, triggerMetadata: Record<string, unknown>) => Promise<void>,
 ): Map<string, BlobTrigger> {
   const triggers = new Map<string, BlobTrigger>();
   for (const fn of registry.byTrigger('blobTrigger')) {
@@ -272,6 +273,7 @@ function createBlobTriggers(
         parallelism: hostJson.blobs.maxDegreeOfParallelism,
         pollIntervalMs: options.blobPollIntervalMs ?? 1_000,
         maxContentBytes: options.maxBlobTriggerBytes ?? 256 * 1024 * 1024,
+        ...(supportsDeferredBinding(fn.trigger) ? { deferredBinding: { connection } } : {}),
         invoke: (content, metadata) => run(fn.name, content, metadata),
         log,
       }),

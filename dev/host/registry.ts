@@ -53,13 +53,29 @@ export class FunctionRegistry {
 }
 
 const CORE_MODULE = '@azure/functions-core';
-const state = globalThis as typeof globalThis & { __segmentExportRegistry?: FunctionRegistry; __coreShimInstalled?: boolean };
+const state = globalThis as typeof globalThis & {
+  __segmentExportRegistry?: FunctionRegistry;
+  __coreShimInstalled?: boolean;
+  __programmingModel?: ProgrammingModel;
+};
+
+/** What `@azure/functions` hands the worker to turn each invocation's RPC data into handler arguments. */
+export interface ProgrammingModel {
+  getInvocationModel(context: unknown): { getArguments(): Promise<{ inputs: unknown[]; context: unknown }> };
+}
+
+/** The programming model `@azure/functions` registered (it does on its first registration), for tests that check the worker's own conversions. */
+export function registeredProgrammingModel(): ProgrammingModel | undefined {
+  return state.__programmingModel;
+}
 
 function coreApi() {
   return {
     version: 'segment-export-local',
     hostVersion: '4.0.0-local',
-    setProgrammingModel: () => undefined,
+    setProgrammingModel: (model: ProgrammingModel) => {
+      state.__programmingModel = model;
+    },
     getProgrammingModel: () => undefined,
     registerFunction(metadata: FunctionMetadata, handler: RegisteredHandler) {
       if (!state.__segmentExportRegistry) throw new Error('no function registry is active');

@@ -3,6 +3,7 @@ import { startAutopilotSimulator, type AutopilotSimulator } from './autopilot/se
 import type { SimulatorHandle } from './common/handle.js';
 import { devConnections, devCredentials } from './credentials.js';
 import { startMicrosoftAdvertisingSimulator, type MicrosoftAdvertisingSimulator } from './microsoft-advertising/server.js';
+import { startWebhookSink, type WebhookSink } from './webhook-sink/server.js';
 
 export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
 
@@ -21,6 +22,8 @@ export interface RunningSimulators {
   autopilot: AutopilotSimulator;
   /** The same handles by destination type. */
   byType: Record<SimulatedService, SimulatorHandle>;
+  /** Receives run notifications (Teams, Slack, signed JSON) on `webhookSink.webhookUrl(name)`. */
+  webhookSink: WebhookSink;
   stop(): Promise<void>;
 }
 
@@ -30,6 +33,8 @@ export interface StartSimulatorsOptions {
   host?: string;
   /** Fixed ports (`npm start` uses 7101-7104); default 0, a free port each. */
   ports?: Partial<Record<SimulatedService, number>>;
+  /** Fixed port of the webhook sink (`npm start` uses 7105); default a free one. */
+  webhookSinkPort?: number;
 }
 
 /**
@@ -41,7 +46,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
   const host = options.host ?? '127.0.0.1';
   const port = (service: SimulatedService) => options.ports?.[service] ?? 0;
 
-  const started: SimulatorHandle[] = [];
+  const started: Pick<SimulatorHandle, 'stop'>[] = [];
   try {
     const adroll = await startNextRollSimulator({ brand: 'adroll', host, port: port('adroll'), rateLimits });
     started.push(adroll);
@@ -51,6 +56,8 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
     started.push(microsoftAdvertising);
     const autopilot = await startAutopilotSimulator({ host, port: port('autopilot'), rateLimits });
     started.push(autopilot);
+    const webhookSink = await startWebhookSink({ host, port: options.webhookSinkPort ?? 0 });
+    started.push(webhookSink);
 
     const urls = {
       adroll: adroll.url,
@@ -81,6 +88,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       microsoftAdvertising,
       autopilot,
       byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot },
+      webhookSink,
       stop: () => stopAll(started),
     };
   } catch (error) {
@@ -89,11 +97,11 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
   }
 }
 
-async function stopAll(handles: SimulatorHandle[]): Promise<void> {
+async function stopAll(handles: Pick<SimulatorHandle, 'stop'>[]): Promise<void> {
   await Promise.all(handles.map((handle) => handle.stop()));
 }
 
 export { devConnections, devCredentials };
 export type { SimAudience, SimulatorHandle } from './common/handle.js';
 export type { FaultSpec } from './common/faults.js';
-export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator };
+export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator, WebhookSink };

@@ -19,34 +19,35 @@ import { commitLedger, type CommitInput } from '../../shared/sync/commit.js';
 import { planChanges, type PlanInput } from '../../shared/sync/plan.js';
 import { sendChanges, type SendInput } from '../../shared/sync/send.js';
 import { activities } from '../orchestrators/names.js';
+import { timed } from './timed.js';
 
 // The orchestrator passes its own replay-safe clock (`now`) where a step stamps times.
 df.app.activity(activities.beginRun, {
   handler: ({ input, now }: { input: RunInput; now: string }) => beginRun(getServices(), input, now),
 });
 df.app.activity(activities.prepareSegment, {
-  handler: (input: PrepareStepInput) => prepareSegmentStep(getServices(), input),
+  handler: timed('prepare', (i: PrepareStepInput) => i, (input) => prepareSegmentStep(getServices(), input)),
 });
 df.app.activity(activities.ensureAudience, {
-  handler: (input: EnsureAudienceInput) => ensureAudienceStep(getServices(), input),
+  handler: timed('ensure-audience', (i: EnsureAudienceInput) => i, (input) => ensureAudienceStep(getServices(), input)),
 });
 df.app.activity(activities.planChanges, {
-  handler: (input: PlanInput) => planChanges(getServices(), input),
+  handler: timed('plan', (i: PlanInput) => i, (input) => planChanges(getServices(), input)),
 });
 df.app.activity(activities.sendChanges, {
-  handler: (input: SendInput) => sendChanges(getServices(), input),
+  handler: timed('send', (i: SendInput) => i, (input) => sendChanges(getServices(), input)),
 });
 df.app.activity(activities.commitLedger, {
-  handler: (input: CommitInput) => commitLedger(getServices(), input),
+  handler: timed('commit', (i: CommitInput) => i, (input) => commitLedger(getServices(), input)),
 });
 df.app.activity(activities.reportSlice, {
-  handler: (input: ReportSliceInput) => reportSliceStep(getServices(), input),
+  handler: timed('report', (i: ReportSliceInput) => i, (input) => reportSliceStep(getServices(), input)),
 });
 df.app.activity(activities.recordProgress, {
   handler: (input: ProgressInput) => recordProgressStep(getServices(), input),
 });
 df.app.activity(activities.finishRun, {
-  handler: ({ input, now }: { input: FinishInput; now: string }) => finishRunStep(getServices(), input, now),
+  handler: timed('finish', (i: { input: FinishInput }) => i.input, ({ input, now }: { input: FinishInput; now: string }) => finishRunStep(getServices(), input, now), false),
 });
 df.app.activity(activities.claimFollowUp, {
   // Returns null, not undefined, for "none": activity results travel as JSON.

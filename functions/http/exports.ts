@@ -1,4 +1,5 @@
 import { createExport, deleteExport, getExport, listExports, patchExport } from '../../shared/api/exports.js';
+import { deleteExportWebhooks } from '../../shared/api/notifications.js';
 import {
   createExportBodySchema,
   exportListQuerySchema,
@@ -77,12 +78,13 @@ export const exportRoutes = [
     path: 'exports/{id}',
     tag,
     roles: ['admin', 'contributor'],
-    summary: 'Delete an export and its run history',
+    summary: 'Delete an export, its run history and its webhooks',
     params: idParamsSchema,
     ifMatch: true,
     responses: { 204: { description: 'Deleted' } },
     handle: async ({ services, principal, params, ifMatch }) => {
       await deleteExport(services, principal, params.id, ifMatch);
+      await deleteExportWebhooks(services, params.id);
       return { status: 204 };
     },
   }),

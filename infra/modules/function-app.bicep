@@ -1,4 +1,4 @@
-// The Function App on the Flex Consumption plan: Node 20, the app settings the code reads
+// The Function App on the Flex Consumption plan: Node 22, the app settings the code reads
 // (shared/config.ts lists them; infra/infra.test.ts keeps the two lists equal), and App
 // Service authentication in front of the HTTP API.
 
@@ -78,14 +78,19 @@ resource site 'Microsoft.Web/sites@2024-04-01' = {
         }
       }
       scaleAndConcurrency: {
+        // Microsoft's recommendation for Durable Functions on Flex Consumption: one always
+        // ready instance for the `durable` group (orchestrators and activities), so a run
+        // never waits for a cold start (docs/deploy.md cites it).
+        alwaysReady: [ { name: 'durable', instanceCount: 1 } ]
         maximumInstanceCount: 100
         // Segment files stream through, so memory stays flat; 2 GB leaves room for
         // several upload activities per instance.
         instanceMemoryMB: 2048
       }
       // On Flex Consumption this replaces the FUNCTIONS_WORKER_RUNTIME app setting, which
-      // the plan rejects.
-      runtime: { name: 'node', version: '20' }
+      // the plan rejects. Node 22: Node 20 reached end of life on 2026-04-30, and 22 is the
+      // plan's default (the code runs on both).
+      runtime: { name: 'node', version: '22' }
     }
   }
 }
@@ -112,6 +117,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     REPORTS_CONTAINER: containers.reports
     LEDGERS_CONTAINER: containers.ledgers
     MAX_UPLOADS_IN_FLIGHT: string(maxUploadsInFlight)
+    APP_BASE_URL: 'https://${site.properties.defaultHostName}'
     ADROLL_API_URL: 'https://services.adroll.com'
     ADROLL_CLIENT_ID: adrollClientId
     ADROLL_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/adroll-client-secret)'

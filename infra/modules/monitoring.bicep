@@ -28,3 +28,4 @@ resource appInsights 'Microsoft.Insights/components@2020-02-02' = {
 }
 
 output connectionString string = appInsights.properties.ConnectionString
+output appInsightsId string = appInsights.id

@@ -10,6 +10,7 @@ import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './work
 import { writeReportPart, type RejectedRow } from './report.js';
 import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
 import { oneLine, sendFailure, type SendFailure } from '../sync/send.js';
+import { afterRunFinished } from './run-finished.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -53,13 +54,14 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       : !exp.enabled
         ? `export-disabled${exp.disabledReason ? `: ${exp.disabledReason}` : ''}`
         : undefined;
-  await services.runs.update(input.runId, input.exportId, (run) => ({
+  const begun = await services.runs.update(input.runId, input.exportId, (run) => ({
     ...run,
     status: failed ? 'failed' : 'running',
     ...(failed ? { reason: failed, finishedAt: now } : {}),
     startedAt: now,
     progress: { stage: failed ? 'finished' : 'preparing', workFilesDone: 0, workFilesTotal: 0 },
   }));
+  if (failed) await afterRunFinished(services, begun);
   if (failed || !exp) return { failed: failed ?? 'export-removed' };
   const destination = getDestination(exp.destinationType);
   return {
@@ -212,7 +214,7 @@ export interface FinishInput {
 }
 
 export async function finishRunStep(services: Services, input: FinishInput, now: string): Promise<void> {
-  await services.runs.update(input.runId, input.exportId, (run) => ({
+  const finished = await services.runs.update(input.runId, input.exportId, (run) => ({
     ...run,
     status: input.status,
     ...(input.reason ? { reason: input.reason } : {}),
@@ -223,6 +225,7 @@ export async function finishRunStep(services: Services, input: FinishInput, now:
     durationMs: Math.max(0, Date.parse(now) - Date.parse(run.startedAt)),
   }));
   await deleteWorkFiles(await services.storage.ensureContainer(services.config.containers.work), input.runId);
+  await afterRunFinished(services, finished);
 }
 
 async function reportRejections(

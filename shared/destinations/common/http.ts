@@ -10,6 +10,7 @@ import {
 import { DestinationError, type DestinationErrorCode, type HttpTuning, type Logger } from '../types.js';
 import { parseRetryAfter } from './retry-after.js';
 import type { RequestLimiter } from './rate-limit.js';
+import { startDependency, type DependencyCall } from '../../telemetry/events.js';
 
 export interface ApiRequest {
   method: 'GET' | 'POST' | 'PUT' | 'DELETE';
@@ -107,13 +108,27 @@ export class ServiceClient {
     this.tuning = { ...defaultHttpTuning, ...withoutUndefined(options.http ?? {}) };
   }
 
+  /** One call with all its attempts, reported as one dependency with its retry count. */
   async send(request: ApiRequest): Promise<ApiResponse> {
+    const call = startDependency(this.options.service, request.method, new URL(request.url ?? joinUrl(this.options.baseUrl, request.path)));
+    try {
+      const response = await this.sendWithRetries(request, call);
+      call.end({ status: response.status });
+      return response;
+    } catch (error) {
+      call.end({ ...(error instanceof DestinationError && error.status !== undefined ? { status: error.status } : {}), error: error as Error });
+      throw error;
+    }
+  }
+
+  private async sendWithRetries(request: ApiRequest, call: DependencyCall): Promise<ApiResponse> {
     const what = `${this.options.service} ${request.method} ${request.path}`;
     const policy = retry(handleType(TransientFailure), {
       maxAttempts: request.once ? 0 : this.tuning.maxAttempts - 1,
       backoff: honourRetryAfter(new ExponentialBackoff({ initialDelay: 250, maxDelay: 30_000 })),
     });
     policy.onRetry((event) => {
+      call.retried();
       const reason = 'error' in event ? event.error.message : 'unexpected result';
       this.options.log?.warn(`${what}: ${reason}; attempt ${event.attempt + 1} in ${Math.round(event.delay)} ms`);
     });
@@ -126,6 +141,7 @@ export class ServiceClient {
         if (error instanceof Unauthorized) {
           if (!refreshed && !request.anonymous && this.options.onUnauthorized && (await this.options.onUnauthorized())) {
             refreshed = true;
+            call.retried();
             continue;
           }
           throw new DestinationError('auth-failed', `${what}: ${error.message}`, false, error.status);
