@@ -60,7 +60,7 @@ const exportRun: OrchestrationHandler = function* (context: OrchestrationContext
   const input = context.df.getInput<RunInput>();
   const now = () => context.df.currentUtcDateTime.toISOString();
   const begin = (yield context.df.callActivityWithRetry(activities.beginRun, retry, { input, now: now() })) as BeginResult;
-  if ('failed' in begin) return yield* followUp(context, input, { status: 'failed', reason: begin.failed });
+  if ('failed' in begin) return continueWith(context, yield* claimFollowUp(context, input), { status: 'failed', reason: begin.failed });
   const { plan } = begin;
   const run: Run = {
     context,
@@ -77,7 +77,7 @@ const exportRun: OrchestrationHandler = function* (context: OrchestrationContext
     progress: (stage, done = 0, total = 0) =>
       context.df.setCustomStatus({ runId: plan.runId, stage, workFilesDone: done, workFilesTotal: total }),
   };
-  let outcome: { status: FinishInput['status']; reason?: string };
+  let final: FinishInput;
   try {
     yield* prepare(run);
     yield* limits(run);
@@ -86,17 +86,18 @@ const exportRun: OrchestrationHandler = function* (context: OrchestrationContext
     yield* sendChanges(run);
     yield* commitLedgers(run);
     const segments = run.states.map((state) => settle(state.tally, state.failedRows));
-    outcome = { status: runStatus(segments) };
-    yield* finish(run, { runId: plan.runId, exportId: plan.exportId, status: outcome.status, segments });
+    final = { runId: plan.runId, exportId: plan.exportId, status: runStatus(segments), segments };
   } catch (error) {
     // An activity failed beyond its retries (storage outage, a bug): the run still ends with
     // a record, every count gathered so far kept. The ledger is as the last commit left it.
     const reason = `internal-error: ${errorMessage(error)}`;
     const segments = run.states.map((state) => (running(state) || state.tally.status === 'pending' ? failBeforeSend(state.tally, reason) : state.tally));
-    outcome = { status: 'failed', reason };
-    yield* finish(run, { runId: plan.runId, exportId: plan.exportId, status: 'failed', reason, segments });
+    final = { runId: plan.runId, exportId: plan.exportId, status: 'failed', reason, segments };
   }
-  return yield* followUp(context, input, outcome);
+  // Claimed before the record is final: once a client sees the run end, the instance ends too.
+  const next = yield* claimFollowUp(context, input);
+  yield* finish(run, final);
+  return continueWith(context, next, { status: final.status, ...(final.reason ? { reason: final.reason } : {}) });
 };
 
 function* prepare(run: Run): Generator<Task, void, any> {
@@ -367,11 +368,14 @@ function* finish(run: Run, input: FinishInput): Generator<Task, void, any> {
  * this instance's next generation (continue-as-new keeps the instance id, so no other run
  * can start in between) and reads the newest file.
  */
-function* followUp(context: OrchestrationContext, input: RunInput, outcome: { status: string; reason?: string }): Generator<Task, unknown, any> {
-  const next = (yield context.df.callActivityWithRetry(activities.claimFollowUp, retry, {
+function* claimFollowUp(context: OrchestrationContext, input: RunInput): Generator<Task, RunInput | null, any> {
+  return (yield context.df.callActivityWithRetry(activities.claimFollowUp, retry, {
     exportId: input.exportId,
     now: context.df.currentUtcDateTime.toISOString(),
-  })) as RunInput | undefined;
+  })) as RunInput | null;
+}
+
+function continueWith(context: OrchestrationContext, next: RunInput | null, outcome: { status: string; reason?: string }): unknown {
   if (next) {
     context.df.continueAsNew(next);
     return { ...outcome, followUpRunId: next.runId };

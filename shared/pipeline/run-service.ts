@@ -61,7 +61,7 @@ export async function startRun(
     await services.followUps.request({ exportId: exp.id, trigger, requestedAt: (options.now ?? new Date()).toISOString(), cause: options.followUpCause });
     return { started: false, activeRunId, followUp: true };
   };
-  const active = await starter.activeInput(instanceId);
+  const active = await activeRun(services, starter, instanceId);
   if (active) return busy(active.runId);
   const run = await createRunRecord(services, exp, trigger, options);
   try {
@@ -79,6 +79,22 @@ export async function startRun(
     throw error;
   }
   return { started: true, run };
+}
+
+const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
+
+/**
+ * The export's active run. An instance whose run record is already final is only closing
+ * (its last steps after the record): it is given a moment to end instead of refusing the caller.
+ */
+async function activeRun(services: Services, starter: RunStarter, instanceId: string): Promise<RunInput | undefined> {
+  for (let attempt = 0; ; attempt++) {
+    const active = await starter.activeInput(instanceId);
+    if (!active || attempt >= 20) return active;
+    const run = await services.runs.find(active.runId);
+    if (!run || !TERMINAL.has(run.status)) return active;
+    await new Promise((resolve) => setTimeout(resolve, 100));
+  }
 }
 
 /** Starts a run of every export given; an export with an active run keeps it (and, with followUpCause, gets a follow-up). */

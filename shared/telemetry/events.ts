@@ -42,8 +42,8 @@ function totals(run: Run): Counts {
 
 /**
  * One event for the run and one per segment, and the rows counters. `stages` are the run's
- * stage durations summed over its activities (stage-times.ts): `prepareMs`, `uploadMs`,
- * `uploadCount`... Each activity also reports itself as an `ExportStage` event.
+ * stage durations summed over its activities (stage-times.ts): `prepareMs`, `sendMs`,
+ * `sendCount`... Each activity also reports itself as an `ExportStage` event.
  */
 export function recordRunFinished(run: Run, exportName: string | undefined, stages: StageTotals = {}): void {
   const common = {

@@ -98,8 +98,8 @@ describe('run notifications and telemetry', () => {
     const event = await waitFor('the run event', () => telemetry.events(EVENTS.run).find((e) => e.attributes.runId === run.id));
     expect(event.attributes).toMatchObject({ status: 'succeeded', trigger: 'segment-refresh', read: 42, valid: 40, invalid: 1, duplicate: 1, sent: 40, accepted: 40, rejected: 0 });
     // Stage durations summed over the run's activities, in the run's own event.
-    expect(event.attributes).toMatchObject({ prepareCount: 1, uploadCount: expect.any(Number), prepareMs: expect.any(Number), uploadMs: expect.any(Number) });
-    expect(event.attributes.uploadCount as number).toBeGreaterThan(0);
+    expect(event.attributes).toMatchObject({ prepareCount: 1, planCount: 1, sendCount: expect.any(Number), commitCount: 1, prepareMs: expect.any(Number), sendMs: expect.any(Number) });
+    expect(event.attributes.sendCount as number).toBeGreaterThan(0);
     // The run's end added its stage rows up and removed them.
     expect(await stageTimes(getServices().storage).collect(run.id)).toEqual({});
     const segments = telemetry.events(EVENTS.segment).filter((e) => e.attributes.runId === run.id);
