@@ -18,6 +18,7 @@ import { runInstanceId } from '../shared/pipeline/run-service.js';
 import { createServices, resetServices } from '../shared/services.js';
 import { generateSegment, type ExpectedCounts } from './generate.js';
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
+import { runBaseline, startSink, type BaselineResult, type Sink } from './baseline.js';
 
 /**
  * The export pipeline end to end, in this process: a generated segment file dropped into
@@ -34,6 +35,8 @@ export interface BenchOptions {
   compression?: 'gzip' | 'none';
   /** Also measure the peak RSS of preparing files of these sizes, each in a fresh process. */
   memoryRows?: number[];
+  /** Runs of each destination, each followed by the baseline on the same file (default 1). */
+  repeat?: number;
   log?: (line: string) => void;
 }
 
@@ -58,13 +61,15 @@ export interface DestinationResult {
   stages: StageTimes;
   reconciled: boolean;
   mismatches: string[];
+  /** The one-off script (bench/baseline.ts) on the same file, right after this run: our wall time over its. */
+  baseline?: BaselineResult & { ratio: number };
   /** With rate limits on: the least time the published rate allows, and how close the run came. */
   floor?: { seconds: number; formula: string; ratio: number };
 }
 
 export interface BenchSummary {
   machine: { cpus: number; memoryGb: number; node: string; platform: string };
-  options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off'; compression: 'gzip' | 'none' };
+  options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off'; compression: 'gzip' | 'none'; repeat: number };
   results: DestinationResult[];
   memory?: (MemoryResult & { ratioToSmallest: number })[];
 }
@@ -88,6 +93,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   const azurite: RunningAzurite = await startAzurite();
   const sims: RunningSimulators = await startSimulators({ rateLimits: options.rateLimits });
   let host: RunningLocalHost | undefined;
+  const sink: Sink = await startSink();
   const results: DestinationResult[] = [];
   try {
     Object.assign(process.env, sims.env, {
@@ -107,12 +113,26 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
     resetServices(services);
     const segmentsContainer = await services.storage.ensureContainer(services.config.containers.segments);
 
+    const repeat = options.repeat ?? 1;
     for (const destination of options.destinations) {
-      log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-      const result = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
-      results.push(result);
-      log(`${destination}: ${result.status} in ${result.wallSeconds.toFixed(2)} s (${result.profilesPerSecond.toLocaleString('en')} profiles/s)`);
-      sims.byType[destination].reset();
+      for (let n = 0; n < repeat; n++) {
+        log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
+        const { result, blobName } = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
+        sims.byType[destination].reset();
+        // The baseline right after ours, on the same blob: the two alternate within one run,
+        // so both see the same machine load.
+        const baseline = await runBaseline(segmentsContainer, blobName, sink, 'email_address');
+        result.baseline = { ...baseline, ratio: Math.round((result.wallSeconds / baseline.seconds) * 100) / 100 };
+        if (baseline.read !== result.rows || baseline.valid !== result.valid || baseline.received !== baseline.valid) {
+          result.reconciled = false;
+          result.mismatches.push(`baseline read ${baseline.read}, valid ${baseline.valid}, received ${baseline.received}`);
+        }
+        results.push(result);
+        log(
+          `${destination}: ${result.status} in ${result.wallSeconds.toFixed(2)} s (${result.profilesPerSecond.toLocaleString('en')} profiles/s); ` +
+            `baseline ${baseline.seconds.toFixed(2)} s, ratio ${result.baseline.ratio.toFixed(2)}`,
+        );
+      }
     }
 
     let memory: BenchSummary['memory'];
@@ -128,12 +148,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
 
     return {
       machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-      options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits, compression: options.compression ?? 'gzip' },
+      options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits, compression: options.compression ?? 'gzip', repeat: options.repeat ?? 1 },
       results,
       ...(memory ? { memory } : {}),
     };
   } finally {
     await host?.stop();
+    await sink.stop();
     resetServices();
     await sims.stop();
     await azurite.stop();
@@ -158,7 +179,7 @@ async function benchDestination(
   rows: number,
   rateLimits: 'on' | 'off',
   compression: 'gzip' | 'none',
-): Promise<DestinationResult> {
+): Promise<{ result: DestinationResult; blobName: string }> {
   const segment = `bench-${destination}-${rows}-${Date.now().toString(36)}`;
   const { credentials, settings } = devConnections[destination];
   const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: segment, credentials, consent: true });
@@ -200,7 +221,7 @@ async function benchDestination(
     ...reconcile(run, expected, audience?.members.length ?? 0),
   };
   if (rateLimits === 'on') result.floor = floorFor(destination, expected.valid, wallSeconds);
-  return result;
+  return { result, blobName: `${segment}/${file.name}` };
 }
 
 function reconcile(run: Run, expected: ExpectedCounts, held: number): { reconciled: boolean; mismatches: string[] } {
@@ -268,7 +289,7 @@ function floorFor(destination: DestinationType, valid: number, wallSeconds: numb
 }
 
 export function formatTable(summary: BenchSummary): string {
-  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
+  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'baseline s', 'ratio', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
   const withFloor = summary.results.some((r) => r.floor);
   if (withFloor) header.push('floor s', 'wall/floor');
   const rows = summary.results.map((r) => [
@@ -277,6 +298,8 @@ export function formatTable(summary: BenchSummary): string {
     r.valid.toLocaleString('en'),
     r.status,
     r.wallSeconds.toFixed(2),
+    r.baseline ? r.baseline.seconds.toFixed(2) : '',
+    r.baseline ? r.baseline.ratio.toFixed(2) : '',
     r.profilesPerSecond.toLocaleString('en'),
     String(r.peakRssMb),
     ...[r.stages.trigger, r.stages.prepare, r.stages.audience, r.stages.upload, r.stages.record].map((s) => s.toFixed(2)),
@@ -286,6 +309,11 @@ export function formatTable(summary: BenchSummary): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  out.push('', 'ratio = our wall time / the baseline\'s (bench/baseline.ts: the one-off script on the same file, run right after ours):');
+  for (const destination of summary.options.destinations) {
+    const ratios = summary.results.filter((r) => r.destination === destination && r.baseline).map((r) => r.baseline!.ratio);
+    if (ratios.length > 0) out.push(`  ${destination}: ${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)} over ${ratios.length} run${ratios.length > 1 ? 's' : ''}`);
+  }
   if (withFloor) {
     out.push('', 'floor = (upload requests + audience creation request - 1) / published rate:');
     for (const r of summary.results) if (r.floor) out.push(`  ${r.destination}: ${r.floor.formula} = ${r.floor.seconds.toFixed(1)} s`);
@@ -300,12 +328,13 @@ export function formatTable(summary: BenchSummary): string {
   return out.join('\n');
 }
 
-const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limits on|off] [--compression gzip|none] [--memory] [--json FILE]
+const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limits on|off] [--compression gzip|none] [--repeat N] [--memory] [--json FILE]
   --rows N          rows per destination (cut to the destination's limit); default 500000
   --destination     ${destinationTypes.join(', ')} or all (default)
   --rate-limits     off (default): simulators and our client accept as fast as they can;
                     on: the services' published limits, compared with the floor they set
   --compression     the segment file as gzipped CSV (default) or plain CSV (none)
+  --repeat N        runs of each destination, each followed by the baseline on its file (default 1)
   --memory          also measure the peak RSS of preparing 200,000 / 1,000,000 / 2,000,000 rows
   --json FILE       write the summary as JSON`;
 
@@ -316,6 +345,7 @@ async function main(): Promise<void> {
       destination: { type: 'string', default: 'all' },
       'rate-limits': { type: 'string', default: 'off' },
       compression: { type: 'string', default: 'gzip' },
+      repeat: { type: 'string', default: '1' },
       memory: { type: 'boolean', default: false },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
@@ -328,6 +358,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer\n${USAGE}`);
   if (!destinations.every((d) => (destinationTypes as readonly string[]).includes(d))) throw new Error(`unknown --destination ${values.destination}\n${USAGE}`);
   if (rateLimits !== 'on' && rateLimits !== 'off') throw new Error(`--rate-limits must be on or off\n${USAGE}`);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer\n${USAGE}`);
   const compression = values.compression;
   if (compression !== 'gzip' && compression !== 'none') throw new Error(`--compression must be gzip or none\n${USAGE}`);
 
@@ -336,6 +368,7 @@ async function main(): Promise<void> {
     destinations,
     rateLimits,
     compression,
+    repeat,
     ...(values.memory ? { memoryRows: [200_000, 1_000_000, 2_000_000] } : {}),
     log: (line) => console.error(line),
   });
