@@ -1,12 +1,13 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { DataMatching } from '../domain/export.js';
-import type { ProfileRecord } from '../destinations/types.js';
 import { BlobLineWriter } from './blob-line-writer.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { normalizeEmail, normalizeName } from './normalize.js';
 import { ReportWriter } from './report.js';
 import { readSegmentRows } from './segment-reader.js';
-import { segmentFileFormat } from './segment-file.js';
+import { boundColumns, oneLine, SegmentFileError, segmentFileFormat } from './segment-file.js';
+
+export { SegmentFileError };
 import { workFileName, type WorkFileRef } from './work-files.js';
 
 export interface PrepareSegmentInput {
@@ -23,20 +24,13 @@ export interface PreparedSegment {
   segment: string;
   segmentIndex: number;
   blobName: string;
+  /** The file's columns, bounded (boundColumns): the activity's output stays small whatever the header. */
   columns: string[];
   read: number;
   valid: number;
   invalid: number;
   duplicate: number;
   workFiles: WorkFileRef[];
-}
-
-/** The segment cannot be prepared at all (a file problem, not a row problem): the segment fails with `reason`. */
-export class SegmentFileError extends Error {
-  constructor(readonly reason: string) {
-    super(reason);
-    this.name = 'SegmentFileError';
-  }
 }
 
 export interface PrepareContainers {
@@ -69,7 +63,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   try {
     columns = await reader.columns();
   } catch (error) {
-    throw isFileProblem(error) ? new SegmentFileError(`unreadable-file: ${(error as Error).message}`) : error;
+    throw fileProblem(error);
   }
   const { email: emailColumn, firstName: firstNameColumn, lastName: lastNameColumn } = input.dataMatching;
   // CSV has a header: a mapped column that is not there fails the segment up front. JSON
@@ -77,6 +71,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   if (format.format === 'csv') {
     const missing = [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c) && !columns.includes(c!));
     if (missing.length > 0) {
+      // SegmentFileError keeps the reason to one bounded line, however long the header.
       throw new SegmentFileError(`missing-column: ${missing.join(', ')} not in the file's header (${columns.join(', ') || 'empty'})`);
     }
   }
@@ -85,7 +80,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     segment: input.segment,
     segmentIndex: input.segmentIndex,
     blobName: input.blobName,
-    columns,
+    columns: boundColumns(columns).columns,
     read: 0,
     valid: 0,
     invalid: 0,
@@ -107,37 +102,44 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     closing.push(file.close().then(() => undefined));
   };
 
+  const select = [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c));
+  const firstAt = firstNameColumn ? 1 : -1;
+  const lastAt = lastNameColumn ? select.length - 1 : -1;
   try {
-    for await (const row of reader.rows()) {
-      result.read++;
-      if ('malformed' in row) {
-        result.invalid++;
-        await report.add({ segment: input.segment, row: row.row, reason: row.malformed });
-        continue;
+    // Rows come a batch per chunk read: the loop below costs no promise per row, only when a
+    // work file or the report has a full buffer to hand to its upload.
+    for await (const batch of reader.batches(select)) {
+      for (const row of batch) {
+        result.read++;
+        if ('malformed' in row) {
+          result.invalid++;
+          const flushing = report.add({ segment: input.segment, row: row.row, reason: row.malformed });
+          if (flushing) await flushing;
+          continue;
+        }
+        const raw = row.values[0];
+        if (raw !== undefined) sawEmailKey = true;
+        const email = normalizeEmail(raw);
+        if (!email.ok) {
+          result.invalid++;
+          const flushing = report.add({ segment: input.segment, row: row.row, reason: email.reason, value: printable(raw) });
+          if (flushing) await flushing;
+          continue;
+        }
+        if (!seen.add(email.email)) {
+          result.duplicate++;
+          const flushing = report.add({ segment: input.segment, row: row.row, reason: 'duplicate', value: email.email });
+          if (flushing) await flushing;
+          continue;
+        }
+        result.valid++;
+        const firstName = firstAt > 0 ? normalizeName(row.values[firstAt]) : undefined;
+        const lastName = lastAt > 0 ? normalizeName(row.values[lastAt]) : undefined;
+        workFile ??= new BlobLineWriter(containers.work, workFileName(input.runId, input.segmentIndex, result.workFiles.length + 1));
+        const flushing = workFile.write(profileLine(row.row, email.email, firstName, lastName));
+        if (flushing) await flushing;
+        if (workFile.lines >= input.recordsPerWorkFile) closeWorkFile();
       }
-      const raw = row.values[emailColumn];
-      if (raw !== undefined) sawEmailKey = true;
-      const email = normalizeEmail(raw);
-      if (!email.ok) {
-        result.invalid++;
-        await report.add({ segment: input.segment, row: row.row, reason: email.reason, value: printable(raw) });
-        continue;
-      }
-      if (!seen.add(email.email)) {
-        result.duplicate++;
-        await report.add({ segment: input.segment, row: row.row, reason: 'duplicate', value: email.email });
-        continue;
-      }
-      result.valid++;
-      const record: ProfileRecord = { row: row.row, email: email.email };
-      const firstName = firstNameColumn ? normalizeName(row.values[firstNameColumn]) : undefined;
-      const lastName = lastNameColumn ? normalizeName(row.values[lastNameColumn]) : undefined;
-      if (firstName) record.firstName = firstName;
-      if (lastName) record.lastName = lastName;
-      workFile ??= new BlobLineWriter(containers.work, workFileName(input.runId, input.segmentIndex, result.workFiles.length + 1));
-      const flushing = workFile.write(JSON.stringify(record));
-      if (flushing) await flushing;
-      if (workFile.lines >= input.recordsPerWorkFile) closeWorkFile();
     }
     if (workFile) closeWorkFile();
     await Promise.all(closing);
@@ -145,7 +147,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   } catch (error) {
     workFile?.abort(error as Error);
     report.abort(error as Error);
-    throw isFileProblem(error) ? new SegmentFileError(`unreadable-file: ${(error as Error).message}`) : error;
+    throw fileProblem(error);
   }
 
   if (format.format === 'jsonl' && result.read > 0 && !sawEmailKey) {
@@ -154,14 +156,34 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   return result;
 }
 
-/** Parse and decompression errors are the file's fault; anything else (storage) may pass on retry. */
-function isFileProblem(error: unknown): boolean {
-  const code = (error as { code?: unknown }).code;
-  return typeof code === 'string' && (code.startsWith('CSV_') || code.startsWith('Z_') || code === 'ERR_INVALID_CHAR');
+/**
+ * One work file line: the NDJSON of a ProfileRecord (`{row,email,firstName?,lastName?}`),
+ * written out directly rather than through an object and JSON.stringify, which took a
+ * tenth of the preparation time. Strings still go through JSON.stringify for escaping.
+ */
+export function profileLine(row: number, email: string, firstName?: string, lastName?: string): string {
+  let line = `{"row":${row},"email":${JSON.stringify(email)}`;
+  if (firstName) line += `,"firstName":${JSON.stringify(firstName)}`;
+  if (lastName) line += `,"lastName":${JSON.stringify(lastName)}`;
+  return `${line}}`;
 }
 
+/**
+ * The file's fault, with its reason (a header too long, a corrupt gzip), or anything else
+ * (storage), thrown again as it is since it may pass on retry.
+ */
+function fileProblem(error: unknown): unknown {
+  if (error instanceof SegmentFileError) return error;
+  const code = (error as { code?: unknown }).code;
+  const isFiles = typeof code === 'string' && (code.startsWith('Z_') || code === 'ERR_INVALID_CHAR');
+  return isFiles ? new SegmentFileError(`unreadable-file: ${oneLine((error as Error).message)}`) : error;
+}
+
+/** A rejected value as the report shows it: control characters spelled out (`\u0000`), at most 300 characters. */
 function printable(value: unknown): string {
   if (value === undefined || value === null) return '';
-  const text = typeof value === 'string' ? value : JSON.stringify(value);
-  return text.length > 300 ? `${text.slice(0, 300)}…` : text;
+  const text = typeof value === 'string' ? value.slice(0, 301) : JSON.stringify(value).slice(0, 301);
+  // eslint-disable-next-line no-control-regex
+  const shown = text.replace(/[\u0000-\u001f\u007f-\u009f]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return shown.length > 300 ? `${shown.slice(0, 300)}…` : shown;
 }
