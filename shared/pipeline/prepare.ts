@@ -162,11 +162,15 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
  * tenth of the preparation time. Strings still go through JSON.stringify for escaping.
  */
 export function profileLine(row: number, email: string, firstName?: string, lastName?: string): string {
-  let line = `{"row":${row},"email":${JSON.stringify(email)}`;
-  if (firstName) line += `,"firstName":${JSON.stringify(firstName)}`;
-  if (lastName) line += `,"lastName":${JSON.stringify(lastName)}`;
-  return `${line}}`;
+  let line = '{"row":' + row + ',"email":' + jsonString(email);
+  if (firstName) line += ',"firstName":' + jsonString(firstName);
+  if (lastName) line += ',"lastName":' + jsonString(lastName);
+  return line + '}';
 }
+
+// Emails and names hold no control characters (normalize.ts): only a quote or a backslash needs escaping.
+const NEEDS_ESCAPE = /["\\\u0000-\u001f\u2028\u2029]/;
+const jsonString = (text: string) => (NEEDS_ESCAPE.test(text) ? JSON.stringify(text) : '"' + text + '"');
 
 /**
  * The file's fault, with its reason (a header too long, a corrupt gzip), or anything else
