@@ -12,6 +12,8 @@ export interface MemoryResult {
   peakRssMb: number;
   seconds: number;
   rowsPerSecond: number;
+  /** Rows per second of the process's CPU time (user + system, all threads). */
+  rowsPerCpuSecond: number;
   reconciled: boolean;
 }
 
@@ -44,13 +46,14 @@ export async function measurePrepareMemory(connectionString: string, rows: numbe
     { maxBuffer: 1024 * 1024 },
   );
   const measured = JSON.parse(stdout.trim().split('\n').pop()!) as {
-    read: number; valid: number; invalid: number; duplicate: number; seconds: number; peakRssMb: number;
+    read: number; valid: number; invalid: number; duplicate: number; seconds: number; cpuSeconds: number; peakRssMb: number;
   };
   return {
     rows,
     peakRssMb: Math.round(measured.peakRssMb),
     seconds: measured.seconds,
     rowsPerSecond: Math.round(rows / measured.seconds),
+    rowsPerCpuSecond: Math.round(rows / measured.cpuSeconds),
     reconciled:
       measured.read === expected.read &&
       measured.valid === expected.valid &&

@@ -321,7 +321,7 @@ export function formatTable(summary: BenchSummary): string {
   if (summary.memory) {
     out.push('', 'Peak RSS of preparing one file, each size in a fresh process:');
     for (const m of summary.memory) {
-      out.push(`  ${m.rows.toLocaleString('en')} rows: ${m.peakRssMb} MB (${m.ratioToSmallest}x the smallest), ${m.rowsPerSecond.toLocaleString('en')} rows/s, reconciled: ${m.reconciled ? 'yes' : 'NO'}`);
+      out.push(`  ${m.rows.toLocaleString('en')} rows: ${m.peakRssMb} MB (${m.ratioToSmallest}x the smallest), ${m.rowsPerSecond.toLocaleString('en')} rows/s, ${m.rowsPerCpuSecond.toLocaleString('en')} rows per CPU second, reconciled: ${m.reconciled ? 'yes' : 'NO'}`);
     }
   }
   out.push('', `machine: ${summary.machine.cpus} cores, ${summary.machine.memoryGb} GB, Node ${summary.machine.node}, ${summary.machine.platform}`);

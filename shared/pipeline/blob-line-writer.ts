@@ -7,7 +7,10 @@ const UPLOAD_BLOCK = 4 * 1024 * 1024;
 /**
  * Writes a text blob line by line as a stream: lines are gathered into ~256 KB chunks and
  * uploaded block by block while more are produced, so neither the file nor the blob
- * ever sits whole in memory. The blob is created on the first line only.
+ * ever sits whole in memory. The blob is created on the first line only. A blob that
+ * ends within one upload block (work files do) goes up in a single request at close:
+ * one Put Blob instead of a Put Block and a Put Block List, half the round trips and half
+ * the storage work, which on a busy machine shares the cores with us.
  */
 export class BlobLineWriter {
   private buffer = '';
@@ -29,7 +32,9 @@ export class BlobLineWriter {
   write(line: string): Promise<void> | undefined {
     this.buffer += line + '\n';
     this.lines++;
-    return this.buffer.length >= FLUSH_AT ? this.flush() : undefined;
+    // Held until it is clear the blob is larger than a block; streamed from then on.
+    const flushAt = this.stream ? FLUSH_AT : UPLOAD_BLOCK;
+    return this.buffer.length >= flushAt ? this.flush() : undefined;
   }
 
   private async flush(): Promise<void> {
@@ -54,6 +59,14 @@ export class BlobLineWriter {
 
   /** Finishes the blob; returns the number of lines written (0: no blob was created). */
   async close(): Promise<number> {
+    if (!this.stream && this.buffer.length > 0) {
+      const body = Buffer.from(this.buffer, 'utf8');
+      this.buffer = '';
+      await this.container
+        .getBlockBlobClient(this.blobName)
+        .upload(body, body.length, { blobHTTPHeaders: { blobContentType: this.contentType } });
+      return this.lines;
+    }
     if (this.buffer.length > 0) await this.flush();
     if (this.stream) {
       this.stream.end();
