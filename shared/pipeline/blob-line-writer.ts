@@ -2,18 +2,30 @@ import { PassThrough } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 
 const FLUSH_AT = 256 * 1024;
-const UPLOAD_BLOCK = 4 * 1024 * 1024;
+/** Up to this size a blob goes up in one request at close (work files are 1 to 1.5 MB). */
+const ONE_REQUEST_MAX = 2 * 1024 * 1024;
+/**
+ * Block size when streaming. The SDK holds up to a few blocks per upload in flight, so
+ * this decides the memory a large blob (the report of a big file) costs while it uploads.
+ */
+const UPLOAD_BLOCK = 1024 * 1024;
 
 /**
  * Writes a text blob line by line as a stream: lines are gathered into ~256 KB chunks and
  * uploaded block by block while more are produced, so neither the file nor the blob
- * ever sits whole in memory. The blob is created on the first line only. A blob that
- * ends within one upload block (work files do) goes up in a single request at close:
- * one Put Blob instead of a Put Block and a Put Block List, half the round trips and half
- * the storage work, which on a busy machine shares the cores with us.
+ * ever sits whole in memory. The blob is created on the first line only.
+ *
+ * A blob that ends within ONE_REQUEST_MAX (work files do) goes up in a single request at
+ * close: one Put Blob instead of a Put Block and a Put Block List, half the round trips and
+ * half the storage work, which on a busy machine shares the cores with us. Until then its
+ * chunks are held encoded, never as the text they were built from: a line's strings may
+ * be slices of a whole chunk of the segment file, and a long-lived string of lines would
+ * keep every such chunk alive (the report of a 2,000,000-row file held most of the file).
  */
 export class BlobLineWriter {
   private buffer = '';
+  private held: Buffer[] = [];
+  private heldBytes = 0;
   private stream?: PassThrough;
   private upload?: Promise<unknown>;
   lines = 0;
@@ -25,31 +37,45 @@ export class BlobLineWriter {
   ) {}
 
   /**
-   * Adds one line (without its newline). Returns a promise only when the buffer is flushed
-   * (await it: it waits when the upload lags behind); most lines cost no promise at all,
-   * which matters at millions of rows.
+   * Adds one line (without its newline). Returns a promise only when a chunk goes to the
+   * upload (await it: it waits when the upload lags behind); most lines cost no promise at
+   * all, which matters at millions of rows.
    */
   write(line: string): Promise<void> | undefined {
     this.buffer += line + '\n';
     this.lines++;
-    // Held until it is clear the blob is larger than a block; streamed from then on.
-    const flushAt = this.stream ? FLUSH_AT : UPLOAD_BLOCK;
-    return this.buffer.length >= flushAt ? this.flush() : undefined;
+    return this.buffer.length >= FLUSH_AT ? this.flush() : undefined;
   }
 
-  private async flush(): Promise<void> {
-    if (!this.stream) {
-      const stream = new PassThrough({ highWaterMark: UPLOAD_BLOCK });
-      this.stream = stream;
-      this.upload = this.container
-        .getBlockBlobClient(this.blobName)
-        .uploadStream(stream, UPLOAD_BLOCK, 2, { blobHTTPHeaders: { blobContentType: this.contentType } });
-      // Surface an upload failure to the writer instead of leaving it waiting for 'drain'.
-      this.upload.catch((error: unknown) => stream.destroy(error as Error));
-    }
-    const chunk = this.buffer;
+  private flush(): Promise<void> | undefined {
+    const chunk = Buffer.from(this.buffer, 'utf8');
     this.buffer = '';
-    if (!this.stream.write(chunk)) {
+    if (!this.stream) {
+      this.held.push(chunk);
+      this.heldBytes += chunk.length;
+      if (this.heldBytes < ONE_REQUEST_MAX) return undefined;
+      // Larger than one block: stream it from here on.
+      this.openStream();
+      const held = Buffer.concat(this.held, this.heldBytes);
+      this.held = [];
+      this.heldBytes = 0;
+      return this.send(held);
+    }
+    return this.send(chunk);
+  }
+
+  private openStream(): void {
+    const stream = new PassThrough({ highWaterMark: UPLOAD_BLOCK });
+    this.stream = stream;
+    this.upload = this.container
+      .getBlockBlobClient(this.blobName)
+      .uploadStream(stream, UPLOAD_BLOCK, 2, { blobHTTPHeaders: { blobContentType: this.contentType } });
+    // Surface an upload failure to the writer instead of leaving it waiting for 'drain'.
+    this.upload.catch((error: unknown) => stream.destroy(error as Error));
+  }
+
+  private async send(chunk: Buffer): Promise<void> {
+    if (!this.stream!.write(chunk)) {
       await new Promise<void>((resolve, reject) => {
         this.stream!.once('drain', resolve);
         this.stream!.once('error', reject);
@@ -59,24 +85,24 @@ export class BlobLineWriter {
 
   /** Finishes the blob; returns the number of lines written (0: no blob was created). */
   async close(): Promise<number> {
-    if (!this.stream && this.buffer.length > 0) {
-      const body = Buffer.from(this.buffer, 'utf8');
-      this.buffer = '';
-      await this.container
-        .getBlockBlobClient(this.blobName)
-        .upload(body, body.length, { blobHTTPHeaders: { blobContentType: this.contentType } });
-      return this.lines;
-    }
     if (this.buffer.length > 0) await this.flush();
     if (this.stream) {
       this.stream.end();
       await this.upload;
+    } else if (this.heldBytes > 0) {
+      const body = Buffer.concat(this.held, this.heldBytes);
+      this.held = [];
+      this.heldBytes = 0;
+      await this.container
+        .getBlockBlobClient(this.blobName)
+        .upload(body, body.length, { blobHTTPHeaders: { blobContentType: this.contentType } });
     }
     return this.lines;
   }
 
   /** Abandons the upload after a failure elsewhere. */
   abort(error: Error): void {
+    this.held = [];
     this.stream?.destroy(error);
   }
 }
