@@ -35,14 +35,14 @@ export async function uploadGeneratedSegment(
  * Peak RSS of preparing one file (stream, validate, de-duplicate, write work files and
  * the report), measured in a fresh child process per file size.
  */
-export async function measurePrepareMemory(connectionString: string, rows: number): Promise<MemoryResult> {
+export async function measurePrepareMemory(connectionString: string, rows: number, profileDir?: string): Promise<MemoryResult> {
   const blobName = `memory-${rows}/segment.csv.gz`;
   const blobs = BlobServiceClient.fromConnectionString(connectionString);
   await Promise.all(['work', 'reports'].map((c) => blobs.getContainerClient(c).createIfNotExists()));
   const expected = await uploadGeneratedSegment(connectionString, blobName, rows);
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'prepare-once.ts'), connectionString, blobName, '10000'],
+    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', path.join(__dirname, 'prepare-once.ts'), connectionString, blobName, '10000'],
     { maxBuffer: 1024 * 1024 },
   );
   const measured = JSON.parse(stdout.trim().split('\n').pop()!) as {

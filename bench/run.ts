@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
 import { parseArgs } from 'node:util';
@@ -35,6 +36,8 @@ export interface BenchOptions {
   compression?: 'gzip' | 'none';
   /** Also measure the peak RSS of preparing files of these sizes, each in a fresh process. */
   memoryRows?: number[];
+  /** With memoryRows: write a CPU profile (node --cpu-prof) of each of those processes into this folder. */
+  profileDir?: string;
   /** Runs of each destination, each followed by the baseline on the same file (default 1). */
   repeat?: number;
   log?: (line: string) => void;
@@ -140,7 +143,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
       const measured: MemoryResult[] = [];
       for (const rows of options.memoryRows) {
         log(`memory: preparing ${rows.toLocaleString('en')} rows in a fresh process...`);
-        measured.push(await measurePrepareMemory(azurite.connectionString, rows));
+        measured.push(await measurePrepareMemory(azurite.connectionString, rows, options.profileDir));
       }
       const smallest = measured[0]!.peakRssMb;
       memory = measured.map((m) => ({ ...m, ratioToSmallest: Math.round((m.peakRssMb / smallest) * 100) / 100 }));
@@ -335,7 +338,10 @@ const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limi
                     on: the services' published limits, compared with the floor they set
   --compression     the segment file as gzipped CSV (default) or plain CSV (none)
   --repeat N        runs of each destination, each followed by the baseline on its file (default 1)
-  --memory          also measure the peak RSS of preparing 200,000 / 1,000,000 / 2,000,000 rows
+  --memory          also measure the peak RSS of preparing 200,000 / 1,000,000 / 2,000,000 rows,
+                    each in a fresh process (bench/prepare-once.ts), with rows/s
+  --memory-rows L   the sizes for --memory instead, comma-separated (e.g. 500000)
+  --profile DIR     with --memory: a CPU profile of each of those processes (node --cpu-prof) in DIR
   --json FILE       write the summary as JSON`;
 
 async function main(): Promise<void> {
@@ -347,6 +353,8 @@ async function main(): Promise<void> {
       compression: { type: 'string', default: 'gzip' },
       repeat: { type: 'string', default: '1' },
       memory: { type: 'boolean', default: false },
+      'memory-rows': { type: 'string' },
+      profile: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -358,6 +366,8 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer\n${USAGE}`);
   if (!destinations.every((d) => (destinationTypes as readonly string[]).includes(d))) throw new Error(`unknown --destination ${values.destination}\n${USAGE}`);
   if (rateLimits !== 'on' && rateLimits !== 'off') throw new Error(`--rate-limits must be on or off\n${USAGE}`);
+  const memoryRows = values['memory-rows']?.split(',').map(Number);
+  if (memoryRows && !memoryRows.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--memory-rows must be positive integers\n${USAGE}`);
   const repeat = Number(values.repeat);
   if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer\n${USAGE}`);
   const compression = values.compression;
@@ -369,7 +379,8 @@ async function main(): Promise<void> {
     rateLimits,
     compression,
     repeat,
-    ...(values.memory ? { memoryRows: [200_000, 1_000_000, 2_000_000] } : {}),
+    ...(values.memory || memoryRows ? { memoryRows: memoryRows ?? [200_000, 1_000_000, 2_000_000] } : {}),
+    ...(values.profile ? { profileDir: path.resolve(values.profile) } : {}),
     log: (line) => console.error(line),
   });
   console.log(formatTable(summary));

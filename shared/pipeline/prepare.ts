@@ -51,18 +51,19 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   if (!format) throw new SegmentFileError(`unsupported-file: ${input.blobName} is not .csv, .jsonl or .ndjson (optionally .gz)`);
 
   const blob = containers.segments.getBlobClient(input.blobName);
-  let body: NodeJS.ReadableStream;
+  let body: import('node:stream').Readable;
   try {
-    body = (await blob.download()).readableStreamBody!;
+    body = (await blob.download()).readableStreamBody as import('node:stream').Readable;
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) throw new SegmentFileError(`file-not-found: ${input.blobName}`);
     throw error;
   }
-  const reader = readSegmentRows(body as import('node:stream').Readable, format);
+  const reader = readSegmentRows(body, format);
   let columns: string[];
   try {
     columns = await reader.columns();
   } catch (error) {
+    body.destroy?.();
     throw fileProblem(error);
   }
   const { email: emailColumn, firstName: firstNameColumn, lastName: lastNameColumn } = input.dataMatching;
@@ -147,6 +148,8 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   } catch (error) {
     workFile?.abort(error as Error);
     report.abort(error as Error);
+    // The reader stopped early (a header too long, a corrupt gzip): stop the download too.
+    body.destroy?.();
     throw fileProblem(error);
   }
 
