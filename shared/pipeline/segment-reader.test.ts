@@ -180,3 +180,15 @@ describe('readSegmentRows (broken input)', () => {
     await expect(collect(corrupt, { format: 'jsonl', gzip: true })).rejects.toThrow();
   });
 });
+
+describe('parseCsvRecord', () => {
+  it('parses quoted, doubled and empty fields, and tells an open quote from a bad one', async () => {
+    const { parseCsvRecord, QUOTE_NOT_CLOSED, QUOTE_NOT_DOUBLED } = await import('./csv-record.js');
+    expect(parseCsvRecord('a,"b,c","say ""hi""",,O"Brien,')).toEqual(['a', 'b,c', 'say "hi"', '', 'O"Brien', '']);
+    expect(parseCsvRecord('"a",""')).toEqual(['a', '']);
+    expect(parseCsvRecord('a,"open')).toBe(QUOTE_NOT_CLOSED);
+    expect(parseCsvRecord('a,"shut"x,b')).toBe(QUOTE_NOT_DOUBLED);
+    // Fields not kept come out empty, and still count.
+    expect(parseCsvRecord('C1,"a@x.com",Ada,"Love ""L""",US', [false, true, true, false, false])).toEqual(['', 'a@x.com', 'Ada', '', '']);
+  });
+});

@@ -96,8 +96,14 @@ function csvRows(input: Readable): SegmentRows {
     async *batches(select) {
       const names = await columns();
       const picks = select.map((name) => names.indexOf(name));
+      const keep = names.map((_, i) => picks.includes(i));
       const width = names.length;
-      const pick = (fields: string[]): unknown[] => picks.map((i) => (i < 0 ? undefined : fields[i]));
+      const pick = (fields: string[]): unknown[] => {
+        const values: unknown[] = new Array(picks.length);
+        for (let k = 0; k < picks.length; k++) values[k] = picks[k]! < 0 ? undefined : fields[picks[k]!];
+        return values;
+      };
+      const parse = (text: string) => parseCsvRecord(withoutCr(text), keep);
       // A record whose quoted field runs over lines: its first line number and its lines so far.
       let open: { start: number; lines: string[]; text: string } | undefined;
 
@@ -110,7 +116,7 @@ function csvRows(input: Readable): SegmentRows {
           }
           open.lines.push(line);
           open.text = `${open.text}\n${line}`;
-          const record = parseCsvRecord(withoutCr(open.text));
+          const record = parse(open.text);
           if (record === QUOTE_NOT_CLOSED) {
             if (open.lines.length >= MAX_LINES_PER_RECORD || open.text.length > MAX_ROW_BYTES) giveUp(out);
             return;
@@ -125,7 +131,7 @@ function csvRows(input: Readable): SegmentRows {
         if (line === undefined) out.push({ row, malformed: INVALID_ENCODING });
         else if (line === TOO_LONG) out.push({ row, malformed: ROW_TOO_LONG });
         else if (line !== '' && line !== '\r') {
-          const record = parseCsvRecord(withoutCr(line));
+          const record = parse(line);
           if (record === QUOTE_NOT_CLOSED) open = { start: lineNumber, lines: [line], text: line };
           else if (record === QUOTE_NOT_DOUBLED) out.push({ row, malformed: NOT_DOUBLED });
           else if (record.length !== width) out.push({ row, malformed: FIELD_COUNT });
