@@ -8,6 +8,8 @@ import { readSegmentRows } from './segment-reader.js';
 import { boundColumns, oneLine, SegmentFileError, segmentFileFormat } from './segment-file.js';
 
 export { SegmentFileError };
+
+const WORK_FILES_IN_FLIGHT = 3;
 import { workFileName, type WorkFileRef } from './work-files.js';
 
 export interface PrepareSegmentInput {
@@ -92,15 +94,27 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   const seen = new FingerprintSet();
   let workFile: BlobLineWriter | undefined;
   const closing: Promise<void>[] = [];
+  let uploading: Promise<void>[] = [];
   let sawEmailKey = false;
 
-  const closeWorkFile = () => {
+  // Finishing an upload overlaps with reading the next rows; results are gathered at the
+  // end. At most WORK_FILES_IN_FLIGHT at once: when storage lags, reading waits for it
+  // rather than holding ever more finished files in memory.
+  const closeWorkFile = (): Promise<void> | undefined => {
     const file = workFile!;
     workFile = undefined;
-    // Finishing an upload overlaps with reading the next rows; results are gathered at the end.
     const ref: WorkFileRef = { name: file.blobName, records: file.lines };
     result.workFiles.push(ref);
-    closing.push(file.close().then(() => undefined));
+    const upload = file.close().then(() => undefined);
+    // Awaited below; a failure while the loop stops for another reason must not go unhandled.
+    upload.catch(() => undefined);
+    closing.push(upload);
+    uploading.push(upload);
+    if (uploading.length < WORK_FILES_IN_FLIGHT) return undefined;
+    const oldest = uploading[0]!;
+    return oldest.then(() => {
+      uploading = uploading.filter((p) => p !== oldest);
+    });
   };
 
   const select = [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c));
@@ -139,7 +153,10 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
         workFile ??= new BlobLineWriter(containers.work, workFileName(input.runId, input.segmentIndex, result.workFiles.length + 1));
         const flushing = workFile.write(profileLine(row.row, email.email, firstName, lastName));
         if (flushing) await flushing;
-        if (workFile.lines >= input.recordsPerWorkFile) closeWorkFile();
+        if (workFile.lines >= input.recordsPerWorkFile) {
+          const waiting = closeWorkFile();
+          if (waiting) await waiting;
+        }
       }
     }
     if (workFile) closeWorkFile();
