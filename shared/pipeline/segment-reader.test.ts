@@ -89,6 +89,12 @@ describe('readSegmentRows (JSON Lines)', () => {
     expect(rows).toHaveLength(2);
   });
 
+  it('reads a first line that starts with a byte order mark', async () => {
+    const { columns, rows } = await collect('\uFEFF{"email":"a@x.com"}\n', jsonl);
+    expect(columns).toEqual(['email']);
+    expect(rows).toEqual([{ row: 1, values: { email: 'a@x.com' } }]);
+  });
+
   it('handles an empty file', async () => {
     const { columns, rows } = await collect('', jsonl);
     expect(columns).toEqual([]);
@@ -129,6 +135,21 @@ describe('readSegmentRows (stray quotes)', () => {
       { row: 4, malformed: expect.stringMatching(/^malformed-row: /) },
       { row: 5, values: { email: 'd@x.com', note: 'ok' } },
     ]);
+  });
+
+  it('gives up on a quote after 100 lines, and reads those lines again as rows', async () => {
+    const lines = Array.from({ length: 20_000 }, (_, i) => `user${i}@x.com,${i === 0 ? '"Name 0' : `Name ${i}`}`);
+    const { rows } = await collect(`email,name\n${lines.join('\n')}\n`, csv);
+    expect(rows).toHaveLength(20_000);
+    expect(rows.filter((r) => 'malformed' in r).map((r) => r.row)).toEqual([1]);
+    expect(rows.map((r) => r.row)).toEqual(Array.from({ length: 20_000 }, (_, i) => i + 1));
+    expect(rows[100]).toEqual({ row: 101, values: { email: 'user100@x.com', name: 'Name 100' } });
+  });
+
+  it('reports every row when each opens a quote that the next one cannot close', async () => {
+    const lines = Array.from({ length: 2_000 }, (_, i) => `user${i}@x.com,"Name ${i}`);
+    const { rows } = await collect(`email,name\n${lines.join('\n')}\n`, csv);
+    expect(rows.map((r) => ('malformed' in r ? r.row : -r.row))).toEqual(Array.from({ length: 2_000 }, (_, i) => i + 1));
   });
 });
 

@@ -116,7 +116,9 @@ function csvRows(input: Readable): SegmentRows {
           }
           open.lines.push(line);
           open.text = `${open.text}\n${line}`;
-          const record = parse(open.text);
+          // Without a quote the line cannot close the field: no need to parse it all again
+          // (which would make a long open field cost the square of its lines).
+          const record = line.indexOf('"') < 0 ? QUOTE_NOT_CLOSED : parse(open.text);
           if (record === QUOTE_NOT_CLOSED) {
             if (open.lines.length >= MAX_LINES_PER_RECORD || open.text.length > MAX_ROW_BYTES) giveUp(out);
             return;
@@ -187,9 +189,9 @@ function jsonLines(input: Readable): SegmentRows {
       const next = await lines.next();
       if (next.done) return [];
       ahead.push(next.value);
-      for (const line of next.value.lines) {
+      for (const [k, line] of next.value.lines.entries()) {
         if (typeof line !== 'string' || line.trim() === '') continue;
-        const parsed = tryParseObject(line);
+        const parsed = tryParseObject(next.value.first + k === 1 ? line.replace(/^\uFEFF/, '') : line);
         return parsed ? Object.keys(parsed) : [];
       }
     }
@@ -208,7 +210,7 @@ function jsonLines(input: Readable): SegmentRows {
           if (line === undefined) out.push({ row, malformed: INVALID_ENCODING });
           else if (line === TOO_LONG) out.push({ row, malformed: ROW_TOO_LONG });
           else if (line.trim() !== '') {
-            const values = tryParseObject(line);
+            const values = tryParseObject(row === 1 ? line.replace(/^\uFEFF/, '') : line);
             out.push(values ? { row, values: select.map((name) => values[name]) } : { row, malformed: 'malformed-row: not a JSON object' });
           }
         }
