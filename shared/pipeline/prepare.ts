@@ -65,7 +65,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   try {
     columns = await reader.columns();
   } catch (error) {
-    body.destroy?.();
+    body.destroy();
     throw fileProblem(error);
   }
   const { email: emailColumn, firstName: firstNameColumn, lastName: lastNameColumn } = input.dataMatching;
@@ -74,6 +74,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   if (format.format === 'csv') {
     const missing = [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c) && !columns.includes(c!));
     if (missing.length > 0) {
+      body.destroy();
       // SegmentFileError keeps the reason to one bounded line, however long the header.
       throw new SegmentFileError(`missing-column: ${missing.join(', ')} not in the file's header (${columns.join(', ') || 'empty'})`);
     }
@@ -166,7 +167,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     workFile?.abort(error as Error);
     report.abort(error as Error);
     // The reader stopped early (a header too long, a corrupt gzip): stop the download too.
-    body.destroy?.();
+    body.destroy();
     throw fileProblem(error);
   }
 
