@@ -315,7 +315,10 @@ export function formatTable(summary: BenchSummary): string {
   out.push('', 'ratio = our wall time / the baseline\'s (bench/baseline.ts: the one-off script on the same file, run right after ours):');
   for (const destination of summary.options.destinations) {
     const ratios = summary.results.filter((r) => r.destination === destination && r.baseline).map((r) => r.baseline!.ratio);
-    if (ratios.length > 0) out.push(`  ${destination}: ${Math.min(...ratios).toFixed(2)} to ${Math.max(...ratios).toFixed(2)} over ${ratios.length} run${ratios.length > 1 ? 's' : ''}`);
+    if (ratios.length === 0) continue;
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    out.push(`  ${destination}: ${sorted[0]!.toFixed(2)} to ${sorted.at(-1)!.toFixed(2)} over ${ratios.length} run${ratios.length > 1 ? 's' : ''}, median ${median.toFixed(2)}`);
   }
   if (withFloor) {
     out.push('', 'floor = (upload requests + audience creation request - 1) / published rate:');
