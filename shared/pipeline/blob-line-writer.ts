@@ -1,4 +1,4 @@
-import { PassThrough } from 'node:stream';
+import { PassThrough, Readable } from 'node:stream';
 import type { ContainerClient } from '@azure/storage-blob';
 
 const FLUSH_AT = 256 * 1024;
@@ -90,12 +90,14 @@ export class BlobLineWriter {
       this.stream.end();
       await this.upload;
     } else if (this.heldBytes > 0) {
-      const body = Buffer.concat(this.held, this.heldBytes);
+      const chunks = this.held;
       this.held = [];
-      this.heldBytes = 0;
+      // The chunks as they are, not concatenated (a copy of every work file): a stream
+      // factory, so that a retried request reads them again from the start.
       await this.container
         .getBlockBlobClient(this.blobName)
-        .upload(body, body.length, { blobHTTPHeaders: { blobContentType: this.contentType } });
+        .upload(() => Readable.from(chunks, { objectMode: false }), this.heldBytes, { blobHTTPHeaders: { blobContentType: this.contentType } });
+      this.heldBytes = 0;
     }
     return this.lines;
   }
