@@ -161,8 +161,8 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
       }
     }
     if (workFile) closeWorkFile();
-    await Promise.all(closing);
-    await report.close();
+    // The last work files and the report finish together: one wait for storage, not two.
+    await Promise.all([...closing, report.close()]);
   } catch (error) {
     workFile?.abort(error as Error);
     report.abort(error as Error);
