@@ -195,6 +195,20 @@ describe('readSegmentRows (long lines)', () => {
 });
 
 describe('readSegmentRows (broken input)', () => {
+  it('fails a binary file by its header, with a one-line reason', async () => {
+    const { randomBytes } = await import('node:crypto');
+    const bytes = Buffer.concat([Buffer.from([0xff, 0xfe, 0x00, 0x0a]), randomBytes(100_000)]);
+    const error = await collect(bytes, csv).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toBe('invalid-encoding: the header is not valid UTF-8');
+  });
+
+  it('fails a gzip of zeros (a bomb) as soon as the header passes its bound', async () => {
+    const { gzipSync: gzip } = await import('node:zlib');
+    const bomb = gzip(Buffer.alloc(20 * 1024 * 1024));
+    const error = await collect(bomb, { format: 'csv', gzip: true }).then(() => undefined, (e: Error) => e);
+    expect(error?.message).toMatch(/^header-too-long: /);
+  });
+
   it('fails a corrupt gzip instead of hanging', async () => {
     const corrupt = Buffer.concat([gzipSync('email\na@x.com\n').subarray(0, 10), Buffer.from('garbage')]);
     await expect(collect(corrupt, { format: 'csv', gzip: true })).rejects.toThrow();
