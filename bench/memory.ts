@@ -12,6 +12,8 @@ export interface MemoryResult {
   peakRssMb: number;
   seconds: number;
   rowsPerSecond: number;
+  /** Rows per second of the process's CPU time (user + system, all threads). */
+  rowsPerCpuSecond: number;
   reconciled: boolean;
 }
 
@@ -33,24 +35,25 @@ export async function uploadGeneratedSegment(
  * Peak RSS of preparing one file (stream, validate, de-duplicate, write work files and
  * the report), measured in a fresh child process per file size.
  */
-export async function measurePrepareMemory(connectionString: string, rows: number): Promise<MemoryResult> {
+export async function measurePrepareMemory(connectionString: string, rows: number, profileDir?: string): Promise<MemoryResult> {
   const blobName = `memory-${rows}/segment.csv.gz`;
   const blobs = BlobServiceClient.fromConnectionString(connectionString);
   await Promise.all(['work', 'reports'].map((c) => blobs.getContainerClient(c).createIfNotExists()));
   const expected = await uploadGeneratedSegment(connectionString, blobName, rows);
   const { stdout } = await run(
     process.execPath,
-    ['--import', 'tsx', path.join(__dirname, 'prepare-once.ts'), connectionString, blobName, '10000'],
+    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', path.join(__dirname, 'prepare-once.ts'), connectionString, blobName, '10000'],
     { maxBuffer: 1024 * 1024 },
   );
   const measured = JSON.parse(stdout.trim().split('\n').pop()!) as {
-    read: number; valid: number; invalid: number; duplicate: number; seconds: number; peakRssMb: number;
+    read: number; valid: number; invalid: number; duplicate: number; seconds: number; cpuSeconds: number; peakRssMb: number;
   };
   return {
     rows,
     peakRssMb: Math.round(measured.peakRssMb),
     seconds: measured.seconds,
     rowsPerSecond: Math.round(rows / measured.seconds),
+    rowsPerCpuSecond: Math.round(rows / measured.cpuSeconds),
     reconciled:
       measured.read === expected.read &&
       measured.valid === expected.valid &&

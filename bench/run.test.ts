@@ -11,6 +11,8 @@ describe('npm run bench -- --rows 20000', () => {
     for (const result of summary.results) {
       expect(result.mismatches, result.destination).toEqual([]);
       expect(result).toMatchObject({ rows: 20_000, status: 'succeeded', reconciled: true });
+      // The baseline ran on the same file and the sink received every valid address once.
+      expect(result.baseline?.received).toBe(result.valid);
     }
     expect(formatTable(summary)).toContain('microsoft-advertising');
   }, 120_000);

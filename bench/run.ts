@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { writeFileSync } from 'node:fs';
 import os from 'node:os';
+import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
 import { parseArgs } from 'node:util';
@@ -21,6 +22,7 @@ import { stageTimes, type StageTimes } from './stages.js';
 import { benchChurn, formatChurnTable, type ChurnResult } from './churn.js';
 import { generateSegment, type ExpectedCounts } from './generate.js';
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
+import { runBaseline, startSink, type BaselineResult, type Sink } from './baseline.js';
 
 /**
  * The export pipeline end to end, in this process: a generated segment file dropped into
@@ -39,6 +41,10 @@ export interface BenchOptions {
   memoryRows?: number[];
   /** Mirror sync: a full sync, then a refresh in which this share of members left and as many joined. */
   churn?: number;
+  /** With memoryRows: write a CPU profile (node --cpu-prof) of each of those processes into this folder. */
+  profileDir?: string;
+  /** Runs of each destination, each followed by the baseline on the same file (default 1). */
+  repeat?: number;
   log?: (line: string) => void;
 }
 
@@ -54,13 +60,15 @@ export interface DestinationResult {
   stages: StageTimes;
   reconciled: boolean;
   mismatches: string[];
+  /** The one-off script (bench/baseline.ts) on the same file, right after this run: our wall time over its. */
+  baseline?: BaselineResult & { ratio: number };
   /** With rate limits on: the least time the published rate allows, and how close the run came. */
   floor?: { seconds: number; formula: string; ratio: number };
 }
 
 export interface BenchSummary {
   machine: { cpus: number; memoryGb: number; node: string; platform: string };
-  options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off'; compression: 'gzip' | 'none' };
+  options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off'; compression: 'gzip' | 'none'; repeat: number };
   results: DestinationResult[];
   churn?: ChurnResult[];
   memory?: (MemoryResult & { ratioToSmallest: number })[];
@@ -85,6 +93,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   const azurite: RunningAzurite = await startAzurite();
   const sims: RunningSimulators = await startSimulators({ rateLimits: options.rateLimits });
   let host: RunningLocalHost | undefined;
+  const sink: Sink = await startSink();
   const results: DestinationResult[] = [];
   const churn: ChurnResult[] = [];
   try {
@@ -112,12 +121,26 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
       log(`${destination}: refresh in ${result.runs[1]!.wallSeconds.toFixed(2)} s, ${result.runs[1]!.requests} requests`);
       sims.byType[destination].reset();
     }
-    for (const destination of options.churn !== undefined ? [] : options.destinations) {
-      log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-      const result = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
-      results.push(result);
-      log(`${destination}: ${result.status} in ${result.wallSeconds.toFixed(2)} s (${result.profilesPerSecond.toLocaleString('en')} profiles/s)`);
-      sims.byType[destination].reset();
+    const repeat = options.churn !== undefined ? 0 : (options.repeat ?? 1);
+    for (const destination of options.destinations) {
+      for (let n = 0; n < repeat; n++) {
+        log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
+        const { result, blobName } = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
+        sims.byType[destination].reset();
+        // The baseline right after ours, on the same blob: the two alternate within one run,
+        // so both see the same machine load.
+        const baseline = await runBaseline(segmentsContainer, blobName, sink, 'email_address');
+        result.baseline = { ...baseline, ratio: Math.round((result.wallSeconds / baseline.seconds) * 100) / 100 };
+        if (baseline.read !== result.rows || baseline.valid !== result.valid || baseline.received !== baseline.valid) {
+          result.reconciled = false;
+          result.mismatches.push(`baseline read ${baseline.read}, valid ${baseline.valid}, received ${baseline.received}`);
+        }
+        results.push(result);
+        log(
+          `${destination}: ${result.status} in ${result.wallSeconds.toFixed(2)} s (${result.profilesPerSecond.toLocaleString('en')} profiles/s); ` +
+            `baseline ${baseline.seconds.toFixed(2)} s, ratio ${result.baseline.ratio.toFixed(2)}`,
+        );
+      }
     }
 
     let memory: BenchSummary['memory'];
@@ -125,7 +148,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
       const measured: MemoryResult[] = [];
       for (const rows of options.memoryRows) {
         log(`memory: preparing ${rows.toLocaleString('en')} rows in a fresh process...`);
-        measured.push(await measurePrepareMemory(azurite.connectionString, rows));
+        measured.push(await measurePrepareMemory(azurite.connectionString, rows, options.profileDir));
       }
       const smallest = measured[0]!.peakRssMb;
       memory = measured.map((m) => ({ ...m, ratioToSmallest: Math.round((m.peakRssMb / smallest) * 100) / 100 }));
@@ -133,13 +156,14 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
 
     return {
       machine: { cpus: os.cpus().length, memoryGb: Math.round(os.totalmem() / 2 ** 30), node: process.version, platform: `${os.platform()} ${os.arch()}` },
-      options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits, compression: options.compression ?? 'gzip' },
+      options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits, compression: options.compression ?? 'gzip', repeat: options.repeat ?? 1 },
       results,
       ...(churn.length > 0 ? { churn } : {}),
       ...(memory ? { memory } : {}),
     };
   } finally {
     await host?.stop();
+    await sink.stop();
     resetServices();
     await sims.stop();
     await azurite.stop();
@@ -154,7 +178,7 @@ async function benchDestination(
   rows: number,
   rateLimits: 'on' | 'off',
   compression: 'gzip' | 'none',
-): Promise<DestinationResult> {
+): Promise<{ result: DestinationResult; blobName: string }> {
   const segment = `bench-${destination}-${rows}-${Date.now().toString(36)}`;
   const { credentials, settings } = devConnections[destination];
   const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: segment, credentials, consent: true });
@@ -192,7 +216,7 @@ async function benchDestination(
     ...reconcile(run, expected, audience?.members.length ?? 0),
   };
   if (rateLimits === 'on') result.floor = floorFor(destination, expected.valid, wallSeconds);
-  return result;
+  return { result, blobName: `${segment}/${file.name}` };
 }
 
 function reconcile(run: Run, expected: ExpectedCounts, held: number): { reconciled: boolean; mismatches: string[] } {
@@ -231,7 +255,7 @@ function floorFor(destination: DestinationType, valid: number, wallSeconds: numb
 
 export function formatTable(summary: BenchSummary): string {
   if (summary.churn) return `${formatChurnTable(summary.churn)}\n\nmachine: ${summary.machine.cpus} cores, ${summary.machine.memoryGb} GB, Node ${summary.machine.node}`;
-  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
+  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'baseline s', 'ratio', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
   const withFloor = summary.results.some((r) => r.floor);
   if (withFloor) header.push('floor s', 'wall/floor');
   const rows = summary.results.map((r) => [
@@ -240,6 +264,8 @@ export function formatTable(summary: BenchSummary): string {
     r.valid.toLocaleString('en'),
     r.status,
     r.wallSeconds.toFixed(2),
+    r.baseline ? r.baseline.seconds.toFixed(2) : '',
+    r.baseline ? r.baseline.ratio.toFixed(2) : '',
     r.profilesPerSecond.toLocaleString('en'),
     String(r.peakRssMb),
     ...[r.stages.trigger, r.stages.prepare, r.stages.audience, r.stages.upload, r.stages.record].map((s) => s.toFixed(2)),
@@ -249,6 +275,14 @@ export function formatTable(summary: BenchSummary): string {
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
   const out = [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
+  out.push('', 'ratio = our wall time / the baseline\'s (bench/baseline.ts: the one-off script on the same file, run right after ours):');
+  for (const destination of summary.options.destinations) {
+    const ratios = summary.results.filter((r) => r.destination === destination && r.baseline).map((r) => r.baseline!.ratio);
+    if (ratios.length === 0) continue;
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const median = sorted.length % 2 ? sorted[(sorted.length - 1) / 2]! : (sorted[sorted.length / 2 - 1]! + sorted[sorted.length / 2]!) / 2;
+    out.push(`  ${destination}: ${sorted[0]!.toFixed(2)} to ${sorted.at(-1)!.toFixed(2)} over ${ratios.length} run${ratios.length > 1 ? 's' : ''}, median ${median.toFixed(2)}`);
+  }
   if (withFloor) {
     out.push('', 'floor = (upload requests + audience creation request - 1) / published rate:');
     for (const r of summary.results) if (r.floor) out.push(`  ${r.destination}: ${r.floor.formula} = ${r.floor.seconds.toFixed(1)} s`);
@@ -256,14 +290,14 @@ export function formatTable(summary: BenchSummary): string {
   if (summary.memory) {
     out.push('', 'Peak RSS of preparing one file, each size in a fresh process:');
     for (const m of summary.memory) {
-      out.push(`  ${m.rows.toLocaleString('en')} rows: ${m.peakRssMb} MB (${m.ratioToSmallest}x the smallest), ${m.rowsPerSecond.toLocaleString('en')} rows/s, reconciled: ${m.reconciled ? 'yes' : 'NO'}`);
+      out.push(`  ${m.rows.toLocaleString('en')} rows: ${m.peakRssMb} MB (${m.ratioToSmallest}x the smallest), ${m.rowsPerSecond.toLocaleString('en')} rows/s, ${m.rowsPerCpuSecond.toLocaleString('en')} rows per CPU second, reconciled: ${m.reconciled ? 'yes' : 'NO'}`);
     }
   }
   out.push('', `machine: ${summary.machine.cpus} cores, ${summary.machine.memoryGb} GB, Node ${summary.machine.node}, ${summary.machine.platform}`);
   return out.join('\n');
 }
 
-const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limits on|off] [--compression gzip|none] [--memory] [--json FILE]
+const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limits on|off] [--compression gzip|none] [--repeat N] [--memory] [--json FILE]
   --rows N          rows per destination (cut to the destination's limit); default 500000
   --destination     ${destinationTypes.join(', ')} or all (default)
   --rate-limits     off (default): simulators and our client accept as fast as they can;
@@ -271,7 +305,11 @@ const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limi
   --compression     the segment file as gzipped CSV (default) or plain CSV (none)
   --churn SHARE     mirror sync: a full sync, then a refresh in which SHARE of the members
                     left and as many joined (e.g. 0.01); reports both runs
-  --memory          also measure the peak RSS of preparing 200,000 / 1,000,000 / 2,000,000 rows
+  --repeat N        runs of each destination, each followed by the baseline on its file (default 1)
+  --memory          also measure the peak RSS of preparing 200,000 / 1,000,000 / 2,000,000 rows,
+                    each in a fresh process (bench/prepare-once.ts), with rows/s
+  --memory-rows L   the sizes for --memory instead, comma-separated (e.g. 500000)
+  --profile DIR     with --memory: a CPU profile of each of those processes (node --cpu-prof) in DIR
   --json FILE       write the summary as JSON`;
 
 async function main(): Promise<void> {
@@ -281,8 +319,11 @@ async function main(): Promise<void> {
       destination: { type: 'string', default: 'all' },
       'rate-limits': { type: 'string', default: 'off' },
       compression: { type: 'string', default: 'gzip' },
+      repeat: { type: 'string', default: '1' },
       memory: { type: 'boolean', default: false },
       churn: { type: 'string' },
+      'memory-rows': { type: 'string' },
+      profile: { type: 'string' },
       json: { type: 'string' },
       help: { type: 'boolean', default: false },
     },
@@ -294,6 +335,10 @@ async function main(): Promise<void> {
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer\n${USAGE}`);
   if (!destinations.every((d) => (destinationTypes as readonly string[]).includes(d))) throw new Error(`unknown --destination ${values.destination}\n${USAGE}`);
   if (rateLimits !== 'on' && rateLimits !== 'off') throw new Error(`--rate-limits must be on or off\n${USAGE}`);
+  const memoryRows = values['memory-rows']?.split(',').map(Number);
+  if (memoryRows && !memoryRows.every((n) => Number.isInteger(n) && n > 0)) throw new Error(`--memory-rows must be positive integers\n${USAGE}`);
+  const repeat = Number(values.repeat);
+  if (!Number.isInteger(repeat) || repeat < 1) throw new Error(`--repeat must be a positive integer\n${USAGE}`);
   const compression = values.compression;
   if (compression !== 'gzip' && compression !== 'none') throw new Error(`--compression must be gzip or none\n${USAGE}`);
 
@@ -305,7 +350,9 @@ async function main(): Promise<void> {
     destinations,
     rateLimits,
     compression,
-    ...(values.memory ? { memoryRows: [200_000, 1_000_000, 2_000_000] } : {}),
+    repeat,
+    ...(values.memory || memoryRows ? { memoryRows: memoryRows ?? [200_000, 1_000_000, 2_000_000] } : {}),
+    ...(values.profile ? { profileDir: path.resolve(values.profile) } : {}),
     log: (line) => console.error(line),
   });
   console.log(formatTable(summary));

@@ -47,8 +47,9 @@ export async function exportContentIssues(
 
   for (const name of seen) {
     const segment = await segments.find(name);
-    // An unknown segment is fine (its first file may land later); a known one must have the columns.
-    if (!segment || segment.columns.length === 0) continue;
+    // An unknown segment is fine (its first file may land later); a known one must have the
+    // columns, unless the catalog keeps only part of its header (the run checks the file).
+    if (!segment || segment.columns.length === 0 || segment.columnsTruncated) continue;
     const columns = new Set(segment.columns);
     for (const [field, column] of mapped) {
       if (allowed.has(field) && !columns.has(column)) {

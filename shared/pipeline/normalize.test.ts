@@ -26,6 +26,11 @@ describe('normalizeEmail', () => {
     ['us er@example.com', 'invalid-email'],
     [`${'a'.repeat(250)}@example.com`, 'invalid-email'],
     [42, 'invalid-email'],
+    ['x\u0000y@ex.com', 'invalid-email'],
+    ['a\u0007b@example.com', 'invalid-email'],
+    ['ab@exa\u007fmple.com', 'invalid-email'],
+    ['ab@example.com\u0085', 'invalid-email'],
+    ['ren\uFFFDe@example.com', 'invalid-email'],
   ])('rejects %j with %s', (raw, reason) => {
     expect(normalizeEmail(raw)).toEqual({ ok: false, reason });
   });
@@ -36,5 +41,10 @@ describe('normalizeName', () => {
     expect(normalizeName('  Ada ')).toBe('Ada');
     expect(normalizeName('   ')).toBeUndefined();
     expect(normalizeName(undefined)).toBeUndefined();
+  });
+
+  it('drops control characters, which no destination should receive in a name', () => {
+    expect(normalizeName('Ada\u0000 Love\u001blace\u007f')).toBe('Ada Lovelace');
+    expect(normalizeName('\u0000\u0001')).toBeUndefined();
   });
 });

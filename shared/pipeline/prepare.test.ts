@@ -84,6 +84,75 @@ describe('prepareSegment', () => {
     await expect(prepareSegment(containers, input('bad/1.csv.gz'))).rejects.toThrow(/unreadable-file/);
   });
 
+  it('reports a row with a stray quote by its line, and every other row goes on', async () => {
+    const lines = Array.from({ length: 1_000 }, (_, i) => `user${i}@x.com,${i === 49 ? '"Name 49' : i === 59 ? 'O"Brien 59' : `Name ${i}`}`);
+    await upload('quotes/1.csv', `email,name\n${lines.join('\n')}\n`);
+    const i = input('quotes/1.csv', { recordsPerWorkFile: 10_000 });
+    const result = await prepareSegment(containers, i);
+    expect(result).toMatchObject({ read: 1_000, valid: 999, invalid: 1, duplicate: 0 });
+    const records = await readWorkFile(containers.work, result.workFiles[0]!.name);
+    expect(records.map((r) => r.row)).toEqual(Array.from({ length: 1_000 }, (_, n) => n + 1).filter((n) => n !== 50));
+    expect(records.find((r) => r.row === 51)).toEqual({ row: 51, email: 'user50@x.com' });
+    const report = (await text(streamReport(containers.reports, i.runId))).trimEnd().split('\n');
+    expect(report).toHaveLength(2);
+    expect(report[1]).toMatch(/^quotes,50,malformed-row: [^\n]+,$/);
+  });
+
+  it('reports rows that are not UTF-8 as invalid-encoding and emails with control characters as invalid-email', async () => {
+    const body = Buffer.concat([
+      Buffer.from('email,first\na@x.com,Ann\n'),
+      Buffer.from('ren\xe9e@x.com,Ren\xe9e\n', 'latin1'),
+      Buffer.from('x\u0000y@ex.com,Nul\nb@x.com,Bo\u0000b\n'),
+    ]);
+    await upload('enc/1.csv', body);
+    const i = input('enc/1.csv', { dataMatching: { email: 'email', firstName: 'first' } });
+    const result = await prepareSegment(containers, i);
+    expect(result).toMatchObject({ read: 4, valid: 2, invalid: 2 });
+    const records = await readWorkFile(containers.work, result.workFiles[0]!.name);
+    expect(records).toEqual([
+      { row: 1, email: 'a@x.com', firstName: 'Ann' },
+      { row: 4, email: 'b@x.com', firstName: 'Bob' },
+    ]);
+    const report = (await text(streamReport(containers.reports, i.runId))).trimEnd().split('\n');
+    expect(report.slice(1)).toEqual(['enc,2,invalid-encoding: the row is not valid UTF-8,', 'enc,3,invalid-email,x\\u0000y@ex.com']);
+  });
+
+  it('fails a file with a 10 MB header with a short reason', async () => {
+    await upload('wide/1.csv', `email,${'c'.repeat(10 * 1024 * 1024)}\na@x.com,1\n`);
+    const error = await prepareSegment(containers, input('wide/1.csv')).then(() => undefined, (e: unknown) => e);
+    expect(error).toBeInstanceOf(SegmentFileError);
+    expect((error as SegmentFileError).reason).toMatch(/^header-too-long: /);
+    expect((error as SegmentFileError).reason.length).toBeLessThan(200);
+  });
+
+  it('names a missing column with a bounded list of the header', async () => {
+    const header = Array.from({ length: 3_000 }, (_, n) => `col_${n}`).join(',');
+    await upload('many/1.csv', `${header}\n${'x,'.repeat(2_999)}x\n`);
+    const error = await prepareSegment(containers, input('many/1.csv')).then(() => undefined, (e: unknown) => e);
+    expect((error as SegmentFileError).reason).toMatch(/^missing-column: email not in the file's header \(col_0, col_1, .*…/);
+    expect((error as SegmentFileError).reason.length).toBeLessThanOrEqual(300);
+  });
+
+  it('keeps its output small whatever the header: columns are bounded', async () => {
+    const header = ['email', ...Array.from({ length: 3_000 }, (_, n) => `col_${n}`)].join(',');
+    await upload('many/2.csv', `${header}\na@x.com${',x'.repeat(3_000)}\n`);
+    const result = await prepareSegment(containers, input('many/2.csv'));
+    expect(result.valid).toBe(1);
+    expect(JSON.stringify(result).length).toBeLessThan(8_000);
+    expect(result.columns[0]).toBe('email');
+  });
+
+  it('reads a row with a 10 MB field', async () => {
+    await upload('bigfield/1.csv', `email,first\na@x.com,${'n'.repeat(10 * 1024 * 1024)}\n${'e'.repeat(10 * 1024 * 1024)}@x.com,B\nc@x.com,Cy\n`);
+    const i = input('bigfield/1.csv', { dataMatching: { email: 'email', firstName: 'first' } });
+    const result = await prepareSegment(containers, i);
+    expect(result).toMatchObject({ read: 3, valid: 2, invalid: 1 });
+    const records = await readWorkFile(containers.work, result.workFiles[0]!.name);
+    expect(records.map((r) => [r.row, r.email, r.firstName?.length])).toEqual([[1, 'a@x.com', 256], [3, 'c@x.com', 2]]);
+    const report = await text(streamReport(containers.reports, i.runId));
+    expect(report.length).toBeLessThan(1_000);
+  });
+
   it('streams a larger file into full work files', async () => {
     const rows = Array.from({ length: 25_000 }, (_, n) => `user${n}@example.com`).join('\n');
     await upload('big/1.csv', `email\n${rows}\n`);

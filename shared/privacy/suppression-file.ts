@@ -32,14 +32,16 @@ export async function importSuppressionFile(services: Services, blobName: string
     totals.already += already;
     chunk = [];
   };
-  for await (const row of reader.rows()) {
-    const email = 'values' in row ? normalizeEmail(row.values[column]) : undefined;
-    if (!email?.ok) {
-      totals.invalid++;
-      continue;
+  for await (const batch of reader.batches([column])) {
+    for (const row of batch) {
+      const email = 'values' in row ? normalizeEmail(row.values[0]) : undefined;
+      if (!email?.ok) {
+        totals.invalid++;
+        continue;
+      }
+      chunk.push(addressHash(email.email));
+      if (chunk.length >= CHUNK) await flush();
     }
-    chunk.push(addressHash(email.email));
-    if (chunk.length >= CHUNK) await flush();
   }
   if (chunk.length > 0) await flush();
   return totals;

@@ -1,4 +1,5 @@
 import type { Segment } from '../domain/segment.js';
+import { boundColumns } from '../pipeline/segment-file.js';
 import { JsonTable, type Stored } from './json-table.js';
 import type { Page, PageQuery } from './paging.js';
 import type { StorageClients } from './clients.js';
@@ -26,7 +27,10 @@ export class SegmentCatalog {
    * Records a newly landed file. An older file arriving late (blob events are not ordered)
    * does not replace a newer one.
    */
-  async recordFile(segment: Segment): Promise<Segment> {
+  async recordFile(file: Segment): Promise<Segment> {
+    // A table property holds 32K characters: a wide header must not make the write fail.
+    const bounded = boundColumns(file.columns);
+    const segment: Segment = { ...file, columns: bounded.columns, ...(bounded.truncated ? { columnsTruncated: true } : {}) };
     for (;;) {
       const current = await this.table.find(PARTITION, segment.name);
       if (current && current.value.refreshedAt > segment.refreshedAt) return current.value;

@@ -64,6 +64,20 @@ describe('GET /api/segments', () => {
   });
 });
 
+describe('the segment catalog with a wide header', () => {
+  it('records a file whose header is over what a table property holds, keeping a bounded part of it', async () => {
+    const columns = Array.from({ length: 5_000 }, (_, n) => `a_rather_long_column_name_${n}`);
+    const recorded = await api.services().segments.recordFile({
+      name: 'wide', latestFile: 'wide/f.csv', format: 'csv', gzip: false, columns, refreshedAt: '2025-02-01T00:00:00.000Z',
+    });
+    expect(recorded).toMatchObject({ columnsTruncated: true });
+    const response = await api.call('GET', '/api/segments?top=100', { as: 'contributor' });
+    const wide = response.body.items.find((s: { name: string }) => s.name === 'wide');
+    expect(wide.columns).toEqual(columns.slice(0, 100));
+    expect(wide.columnsTruncated).toBe(true);
+  });
+});
+
 describe('/api/schedule', () => {
   it('starts from REFRESH_SCHEDULE, saves a new one with who and when, and validates NCRONTAB', async () => {
     const initial = await api.call('GET', '/api/schedule');

@@ -96,6 +96,36 @@ describe('segment files to runs', () => {
     expect(app.sims.autopilot.audience(segment)).toBeUndefined();
   });
 
+  it.each([
+    ['40 KB', 40 * 1024],
+    ['10 MB', 10 * 1024 * 1024],
+  ])('fails a file with a %s header with a short reason, and the catalog still lists it', async (_, size) => {
+    const segment = `wide-header-${size}`;
+    const exportId = await app.createExport('autopilot', [segment]);
+    await app.dropFile(`${segment}/members.csv`, `email,${'c'.repeat(size)}\na@example.com,1\n`);
+
+    const run = await app.waitForRun(exportId);
+    expect(run.status).toBe('failed');
+    expect(run.segments[0]!.reason).toMatch(/^header-too-long: /);
+    expect(JSON.stringify(run).length).toBeLessThan(4_000);
+    const segments = (await app.api('GET', '/segments?top=1000')).body as { items: { name: string; columns: string[] }[] };
+    expect(segments.items.find((s) => s.name === segment)).toMatchObject({ columns: [] });
+  }, 60_000);
+
+  it('reads past stray quotes: one row reported by its line, every other row delivered', async () => {
+    const segment = 'stray-quotes';
+    const exportId = await app.createExport('autopilot', [segment]);
+    const lines = Array.from({ length: 1_000 }, (_, i) => `${segment}.${i}@example.com,${i === 49 ? '"Name 49' : i === 59 ? 'O"Brien 59' : `Name ${i}`}`);
+    await app.dropFile(`${segment}/members.csv`, `email,first_name\n${lines.join('\n')}\n`);
+
+    const run = await app.waitForRun(exportId);
+    expect(run.status, run.reason).toBe('succeeded');
+    expect(run.segments[0]).toMatchObject({ read: 1_000, valid: 999, invalid: 1, sent: 999, accepted: 999 });
+    const report = await app.rejected(run.id);
+    expect(report.map((r) => r.row)).toEqual([50]);
+    expect(app.sims.autopilot.audience(segment)!.members).toHaveLength(999);
+  });
+
   it('skips a segment under 100 members for AdRoll, and sends nothing', async () => {
     const segment = 'small-for-adroll';
     const exportId = await app.createExport('adroll', [segment]);
