@@ -105,7 +105,13 @@ export const runRoutes = [
 async function visibleRun(services: Services, principal: Principal, runId: string) {
   const run = await services.runs.find(runId);
   if (!run) throw new NotFoundError('run', runId);
-  await getExport(services, principal, run.exportId);
+  try {
+    await getExport(services, principal, run.exportId);
+  } catch (error) {
+    // Hidden like the export: the 404 names the run asked for.
+    if (error instanceof NotFoundError) throw new NotFoundError('run', runId);
+    throw error;
+  }
   return run;
 }
 

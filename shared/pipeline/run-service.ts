@@ -44,15 +44,20 @@ export async function startRun(
   try {
     await starter.start(instanceId, { runId: run.id, exportId: exp.id, trigger });
   } catch (error) {
-    // Lost a race with another starter: the engine refused a second active instance.
+    // Lost a race with another starter: the engine refused a second active instance. The
+    // record of a run that never ran is removed, so the history holds only real runs and
+    // the caller gets the same 409 as one who asked a moment later.
     const winner = await starter.activeInput(instanceId);
+    if (winner) {
+      await services.runs.remove(run.id, exp.id);
+      return { started: false, activeRunId: winner.runId };
+    }
     await services.runs.update(run.id, exp.id, (r) => ({
       ...r,
-      status: 'skipped',
-      reason: winner ? `another run (${winner.runId}) is active` : `could not start: ${(error as Error).message}`,
+      status: 'failed',
+      reason: `could-not-start: ${oneLine((error as Error).message)}`,
       finishedAt: new Date().toISOString(),
     }));
-    if (winner) return { started: false, activeRunId: winner.runId };
     throw error;
   }
   return { started: true, run };
@@ -69,3 +74,5 @@ export async function startRuns(
   for (const exp of exportsToRun) results.push(await startRun(services, starter, exp, trigger));
   return results;
 }
+
+const oneLine = (text: string) => text.split('\n')[0]!.slice(0, 200);
