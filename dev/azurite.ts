@@ -106,7 +106,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     stop: () =>
       new Promise<void>((resolve) => {
         process.off('exit', killOnExit);
-        if (child.exitCode !== null) return resolve();
+        // A child killed by a signal has no exit code, only a signal code; either means its exit event already fired.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();

@@ -148,7 +148,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
   async function admin(req: IncomingMessage, res: ServerResponse, requestUrl: URL, method: string): Promise<void> {
     const parts = requestUrl.pathname.split('/').filter(Boolean).map(decodeURIComponent);
     if (parts[1] === 'host' && parts[2] === 'status' && method === 'GET') {
-      return json(res, 200, { state: 'Running', url, taskHub: hostJson.taskHub, functions: registry.functions.size });
+      return json(res, 200, { state: 'Running', url, taskHub: hostJson.taskHub, functions: registry.functions.size, pid: process.pid });
     }
     if (parts[1] !== 'functions') return notFound(res);
     if (parts.length === 2 && method === 'GET') return json(res, 200, [...registry.functions.values()].map(describeFunction));
