@@ -10,7 +10,7 @@ import { readHostJson, type HostJson } from './host-json.js';
 import { toHttpRequest, writeHttpResponse } from './http-bridge.js';
 import { consoleLogSink, invokeFunction, type InvokeOptions, type LogSink } from './invoke.js';
 import { loadFunctionApp, type FunctionRegistry, type RegisteredFunction } from './registry.js';
-import { bySpecificity, compileRoute, matchRoute, type CompiledRoute } from './routes.js';
+import { bySpecificity, compileRoute, decodeSegment, matchRoute, type CompiledRoute } from './routes.js';
 import { applyLocalSettings, readLocalSettings, resolveSettingReferences } from './settings.js';
 import { parseTimerSchedule } from './timer-schedule.js';
 import { TimerTrigger } from './timer-trigger.js';
@@ -146,7 +146,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
   }
 
   async function admin(req: IncomingMessage, res: ServerResponse, requestUrl: URL, method: string): Promise<void> {
-    const parts = requestUrl.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = requestUrl.pathname.split('/').filter(Boolean).map(decodeSegment);
     if (parts[1] === 'host' && parts[2] === 'status' && method === 'GET') {
       return json(res, 200, { state: 'Running', url, taskHub: hostJson.taskHub, functions: registry.functions.size, pid: process.pid });
     }
