@@ -88,8 +88,8 @@ async function api<T>(method: string, route: string, body?: unknown): Promise<{ 
   const response = await fetch(`${hostUrl}/api${route}`, {
     method,
     // JSON also on body-less POSTs: the API's CSRF defence asks for it (or X-Requested-With).
-      headers: { 'content-type': 'application/json' },
-      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };
