@@ -22,7 +22,8 @@ app.storageBlob('segmentBlobTrigger', {
     const { segment, file } = metadataSchema.parse(context.triggerMetadata);
     const outcome = await onSegmentFile(getServices(), runStarter(df.getClient(context)), `${segment}/${file}`);
     if ('ignored' in outcome) {
-      context.log(`segment file ${segment}/${file} ignored: ${outcome.ignored}`);
+      // A warning, not a note: a file dropped with the wrong extension is a mistake someone has to see.
+      context.warn(`segments/${segment}/${file} ignored: ${outcome.ignored}`);
       return;
     }
     for (const run of outcome.runs) {

@@ -120,7 +120,8 @@ export async function startStack(): Promise<Stack> {
       return status?.pid;
     },
     sim(service) {
-      const url = simUrl(service);
+      // `/__sim/` sits at the server's root, below any API base path (Autopilot's `/v1`).
+      const url = new URL(simUrl(service)).origin;
       return {
         url,
         async fault(spec) {
@@ -133,7 +134,10 @@ export async function startStack(): Promise<Stack> {
         async members(audience) {
           const r = await fetch(`${url}/__sim/audiences/${encodeURIComponent(audience)}`);
           if (r.status === 404) return [];
-          return ((await r.json()) as { members: string[] }).members;
+          const text = await r.text();
+          const members = (JSON.parse(text) as { members?: string[] }).members;
+          if (r.status !== 200 || !Array.isArray(members)) throw new Error(`${url}/__sim/audiences answered ${r.status}: ${text.slice(0, 300)}`);
+          return members;
         },
       };
     },
