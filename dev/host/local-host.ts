@@ -138,6 +138,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
         res.writeHead(500).end();
         return;
       }
+      // The function answered without reading the whole body (a 413): the rest is still on the
+      // wire, so this connection cannot carry another request. Say so, as Kestrel does.
+      if (!req.complete) res.setHeader('connection', 'close');
       await writeHttpResponse(res, returned, method);
       hostLog('information', `${method} ${requestUrl.pathname} -> ${candidate.fn.name} ${res.statusCode} in ${Date.now() - started} ms`);
       return;

@@ -33,6 +33,7 @@ export const runRoutes = [
     extraInputs: [df.input.durableClient()],
     responses: {
       202: { description: 'Run started', schema: runStartResponseSchema, headers: ['Location'] },
+      409: { description: 'A run is active (problem+json with `activeRunId` and `statusUrl`), or the export is disabled (`errors` names `enabled`).' },
     },
     handle: async ({ services, principal, params, context }) => {
       const exp = await getExport(services, principal, params.id);
