@@ -191,7 +191,8 @@ describe.each(routes.map((r) => [r.label, r] as const))('%s', (_, route) => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 30 }), fc.jsonValue({ maxDepth: 1 }), async (key, value) => {
         fc.pre(!known.has(key) && key !== '__proto__');
-        await expectProblem(route, { body: { ...route.valid(), [key]: value } }, (named) => named.includes(key));
+        // A reserved key (`__proto__`...) inside the value is named itself, below the unknown field.
+        await expectProblem(route, { body: { ...route.valid(), [key]: value } }, (named) => named.some((f) => f === key || f.startsWith(`${key}.`)));
       }),
       { numRuns: RUNS },
     );
