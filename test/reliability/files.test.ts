@@ -1,8 +1,8 @@
-import { randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { Readable } from 'node:stream';
 import { constants, createGzip, gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { dropFile, expectAccounted, exportTo, finished, reportRows, rssMb, runNow, startStack, type Run, type Stack } from './stack.js';
+import { dropFile, expectAccounted, expectEnded, exportTo, finished, reportRows, rssMb, runNow, startStack, type Run, type Stack } from './stack.js';
 
 /**
  * Segment files as they arrive in practice, malformed ones included, through `npm start`
@@ -47,10 +47,11 @@ describe('files with nothing to send', () => {
   });
 
   it('a file whose header lacks the mapped column fails with missing-column, naming it', async () => {
-    const { run } = await runFile('no-email.csv', `mail,name\n${rows(20).join('\n')}\n`);
+    const { run, delivered } = await runFile('no-email.csv', `mail,name\n${rows(20).join('\n')}\n`);
     expect(run.status).toBe('failed');
     expect(run.segments[0]!.reason).toMatch(/^missing-column: email/);
-    expect(run.segments[0]!.reason).not.toMatch(/\n/);
+    expect(await delivered()).toBe(0);
+    await expectEnded(stack, run);
   });
 
   // Waits for issue 12 item 4 (whole-segment outcomes list their rows in the report).
@@ -69,24 +70,33 @@ describe('files with nothing to send', () => {
 });
 
 describe('damaged files', () => {
-  it('a truncated gzip delivers what it could read and fails the segment with unreadable-file', async () => {
+  it('a truncated gzip fails the segment with unreadable-file and sends nothing', async () => {
     const whole = gzipSync(csv(rows(2_000)));
     const { run, delivered } = await runFile('cut.csv.gz', whole.subarray(0, Math.floor(whole.length / 2)));
     expect(run.status).toBe('failed');
     expect(run.segments[0]!.reason).toMatch(/^unreadable-file/);
-    const sent = await delivered();
-    expect(sent).toBe(0);
-    await expectAccounted(stack, run, 0, sent);
+    expect(await delivered()).toBe(0);
+    await expectEnded(stack, run);
+  });
+
+  // Waits for issue 12 item 4 (a whole-segment outcome lists its rows): the rows read before the cut are in neither the audience nor the report.
+  it.skip('a truncated gzip lists the rows it could read in the report', async () => {
+    const whole = gzipSync(csv(rows(2_000)));
+    const { run, delivered } = await runFile('cut-listed.csv.gz', whole.subarray(0, Math.floor(whole.length / 2)));
+    expect(run.segments[0]!.read).toBeGreaterThan(0);
+    await expectAccounted(stack, run, run.segments[0]!.read, await delivered());
   });
 
   it('a binary file renamed .csv sends nothing and ends with a reason', async () => {
-    // Bytes with neither quotes nor carriage returns, so the file's "lines" are well defined.
-    const bytes = Buffer.from(randomBytes(64 * 1024).map((b) => (b === 0x22 || b === 0x0d ? 0x20 : b)));
+    // The same bytes every time (SHA-256 in counter mode), with neither quotes nor carriage returns.
+    const bytes = Buffer.from(
+      Buffer.concat(Array.from({ length: 2_048 }, (_, i) => createHash('sha256').update(String(i)).digest())).map((b) => (b === 0x22 || b === 0x0d ? 0x20 : b)),
+    );
     const { run, delivered } = await runFile('image.csv', bytes);
     expect(await delivered()).toBe(0);
     expect(run.status).toBe('failed');
     expect(run.segments[0]!.reason).toMatch(/^missing-column/);
-    await expectAccounted(stack, run, 0, 0);
+    await expectEnded(stack, run);
   });
 
   // Waits for issue 12 item 5 (invalid UTF-8 is rejected row by row as invalid-encoding).
