@@ -188,13 +188,27 @@ describe('Prism as a validating proxy', () => {
     await step({ method: 'GET', path: '/schedule', expect: 200 });
     await step({ method: 'PUT', path: '/schedule', body: { cron: '0 0 3 * * *' }, expect: 200 });
     await step({ method: 'PUT', path: '/schedule', body: { cron: 'every day' }, expect: 400 });
+    await step({ method: 'PUT', path: '/schedule', body: { cron: '0 0 4 * * *' }, headers: { 'if-match': '"stale"' }, expect: 412 });
+    await step({ method: 'PUT', path: '/schedule', body: { cron: '0 0 4 * * *' }, headers: { 'x-ms-client-principal': contributor }, expect: 403 });
 
     // A destination that cannot be reached: 502.
     await stack.sim('autopilot').fault({ kind: 'status', status: 500, count: 50, path: '/lists' });
     await step({ method: 'POST', path: `/connections/${connectionId}/test`, expect: 502 });
     await stack.sim('autopilot').clearFaults();
 
+    const unknownExport = '/exports/00000000-0000-0000-0000-000000000000';
+    await step({ method: 'POST', path: '/connections', body: { type: 'autopilot', displayName: 'Nope', credentials, consent: true }, headers: { 'x-ms-client-principal': contributor }, expect: 403 });
+    await step({ method: 'GET', path: '/runs/8000000000000-00000000/rejected', expect: 404 });
+    await step({ method: 'GET', path: `${unknownExport}/runs`, expect: 404 });
+    await step({ method: 'POST', path: `${unknownExport}/run`, expect: 404 });
+    await step({ method: 'PATCH', path: `/exports/${exportId}`, body: {}, expect: 400, invalidRequest: true });
+    await step({ method: 'PATCH', path: `/exports/${exportId}`, body: { enabled: false }, headers: { 'if-match': '"stale"' }, expect: 412 });
+    await step({ method: 'PATCH', path: `/exports/${exportId}`, body: { enabled: false }, expect: 200 });
+    await step({ method: 'POST', path: `/exports/${exportId}/run`, expect: 409 });
+    await step({ method: 'PATCH', path: `/connections/${connectionId}`, raw: '{"displayName":"x"}', headers: { 'content-type': 'text/plain' }, expect: 415, invalidRequest: true });
+
     await step({ method: 'DELETE', path: `/exports/${exportId}`, expect: 204 });
+    await step({ method: 'DELETE', path: `/exports/${exportId}`, expect: 404 });
     await step({ method: 'DELETE', path: `/connections/${connectionId}?force=true`, expect: 200 });
     await step({ method: 'DELETE', path: `/connections/${connectionId}`, expect: 404 });
 
