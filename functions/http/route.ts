@@ -193,7 +193,9 @@ async function readBounded(request: HttpRequest): Promise<string> {
     if (done) break;
     total += value.byteLength;
     if (total > MAX_BODY_BYTES) {
-      await reader.cancel().catch(() => undefined);
+      // Stop reading, without cancelling: cancelling tears down the connection before the 413
+      // can be written. Unread, the rest waits on the wire and the host closes the connection.
+      reader.releaseLock();
       throw tooLarge();
     }
     chunks.push(value);
