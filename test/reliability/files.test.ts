@@ -95,7 +95,8 @@ describe('damaged files', () => {
     const { run, delivered } = await runFile('image.csv', bytes);
     expect(await delivered()).toBe(0);
     expect(run.status).toBe('failed');
-    expect(run.segments[0]!.reason).toMatch(/^missing-column/);
+    // Once invalid UTF-8 is refused (item 5) the encoding may be named before the header.
+    expect(run.segments[0]!.reason).toMatch(/^(missing-column|invalid-encoding)/);
     await expectEnded(stack, run);
   });
 
