@@ -5,7 +5,9 @@ import type { Run } from '../shared/domain/run.js';
 export async function api<T>(host: RunningLocalHost, method: string, route: string, body?: unknown): Promise<T> {
   const response = await fetch(`${host.url}/api${route}`, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    // JSON also on body-less POSTs: the API's CSRF defence asks for it (or X-Requested-With).
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   if (!response.ok) throw new Error(`${method} ${route} answered ${response.status}: ${text}`);

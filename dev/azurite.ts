@@ -68,6 +68,19 @@ async function waitForPort(host: string, port: number, child: ChildProcess, time
  * leaves nothing behind.
  */
 export async function startAzurite(options: AzuriteOptions = {}): Promise<RunningAzurite> {
+  // A free port can be taken by another process between finding it and Azurite binding it
+  // (tests run in parallel): with ports of our choosing, try again with new ones.
+  const chosen = options.blobPort === undefined && options.queuePort === undefined && options.tablePort === undefined;
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await startAzuriteOnce(options);
+    } catch (error) {
+      if (!chosen || attempt >= 3 || !/EADDRINUSE/.test((error as Error).message)) throw error;
+    }
+  }
+}
+
+async function startAzuriteOnce(options: AzuriteOptions): Promise<RunningAzurite> {
   const host = options.host ?? '127.0.0.1';
   const ports = {
     blob: options.blobPort ?? (await freePort(host)),
@@ -97,6 +110,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
       waitForPort(host, ports.table, child),
     ]);
   } catch (error) {
+    process.off('exit', killOnExit);
     child.kill('SIGKILL');
     throw new Error(`${(error as Error).message}\n${stderr}`);
   }
@@ -106,7 +120,8 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     stop: () =>
       new Promise<void>((resolve) => {
         process.off('exit', killOnExit);
-        if (child.exitCode !== null) return resolve();
+        // A child killed by a signal has no exit code, only a signal code; either means its exit event already fired.
+        if (child.exitCode !== null || child.signalCode !== null) return resolve();
         child.once('exit', () => resolve());
         child.kill('SIGTERM');
         setTimeout(() => child.kill('SIGKILL'), 3000).unref();

@@ -68,7 +68,8 @@ function sampleSegment(stamp: string): string {
 async function api<T>(hostUrl: string, method: string, path: string, body?: unknown): Promise<T> {
   const response = await fetch(`${hostUrl}/api${path}`, {
     method,
-    headers: body === undefined ? {} : { 'content-type': 'application/json' },
+    // Also on body-less POSTs: the API's CSRF defence asks for JSON (or X-Requested-With).
+    headers: { 'content-type': 'application/json' },
     ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();

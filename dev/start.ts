@@ -14,7 +14,9 @@ import { startSimulators, type RunningSimulators, type SimulatedService } from '
  */
 
 const ROOT = path.resolve(__dirname, '..');
-const DATA = path.join(ROOT, '.azurite');
+// Development switches (not app settings): another data folder, and any free ports instead of the usual ones.
+const DATA = process.env.LOCAL_DATA_DIR ? path.resolve(process.env.LOCAL_DATA_DIR) : path.join(ROOT, '.azurite');
+const ANY_PORTS = process.env.LOCAL_PORTS === 'any';
 const HOST_PORT = 7071;
 const AZURITE_PORTS = { blob: 10_000, queue: 10_001, table: 10_002 };
 const SIMULATOR_PORTS: Record<SimulatedService, number> = { adroll: 7101, rollworks: 7102, 'microsoft-advertising': 7103, autopilot: 7104 };
@@ -32,6 +34,7 @@ async function isFree(port: number, host = '127.0.0.1'): Promise<boolean> {
 
 /** The wanted port if it is free, else 0 (any free port), with a note. */
 async function portOr0(name: string, wanted: number, notes: string[]): Promise<number> {
+  if (ANY_PORTS) return 0;
   if (await isFree(wanted)) return wanted;
   notes.push(`port ${wanted} (${name}) is taken; using another one`);
   return 0;
@@ -49,7 +52,7 @@ function developmentKey(): string {
 async function waitForHost(url: string, child: ChildProcess, timeoutMs = 60_000): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   while (Date.now() < deadline) {
-    if (child.exitCode !== null) throw new Error(`the local host exited with code ${child.exitCode} while starting`);
+    if (hasExited(child)) throw new Error(`the local host exited (${child.signalCode ?? `code ${child.exitCode}`}) while starting`);
     const ready = await fetch(`${url}/admin/host/status`, { signal: AbortSignal.timeout(5_000) }).then(
       (r) => r.ok,
       () => false,
@@ -59,6 +62,12 @@ async function waitForHost(url: string, child: ChildProcess, timeoutMs = 60_000)
   }
   throw new Error(`the local host did not answer on ${url} within ${timeoutMs / 1000} s`);
 }
+
+/** How often a host that dies on its own is started again before `npm start` gives up. */
+const HOST_RESTARTS = 3;
+const RESTART_WINDOW_MS = 5 * 60_000;
+
+const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
 async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
@@ -70,21 +79,25 @@ async function main(): Promise<void> {
   let stopping: Promise<void> | undefined;
   const stopAll = (exitCode: number) => {
     stopping ??= (async () => {
-      if (host && host.exitCode === null) {
-        const exited = new Promise((resolve) => host!.once('exit', resolve));
-        host.kill('SIGTERM');
-        const killTimer = setTimeout(() => host!.kill('SIGKILL'), 15_000);
+      const child = host;
+      // `exitCode` stays null for a child killed by a signal: look at `signalCode` too, or wait for an exit that already happened.
+      if (child && !hasExited(child)) {
+        const exited = new Promise((resolve) => child.once('exit', resolve));
+        child.kill('SIGTERM');
+        const killTimer = setTimeout(() => child.kill('SIGKILL'), 15_000);
         await exited;
         clearTimeout(killTimer);
       }
-      removeEndpoints();
+      removeEndpoints(path.join(DATA, 'endpoints.json'));
       await simulators?.stop().catch((error: unknown) => console.error('stopping the simulators:', error));
       await azurite?.stop().catch((error: unknown) => console.error('stopping Azurite:', error));
       process.exit(exitCode);
     })();
   };
-  process.on('SIGINT', () => stopAll(0));
-  process.on('SIGTERM', () => stopAll(0));
+  // Ctrl-C, `kill`, a closed terminal, or a signal to the whole process group: all stop everything.
+  for (const signal of ['SIGINT', 'SIGTERM', 'SIGHUP'] as const) process.on(signal, () => stopAll(0));
+  // If this process dies without stopping it, the host goes too.
+  process.once('exit', () => host?.kill('SIGKILL'));
 
   try {
     azurite = await startAzurite({
@@ -110,26 +123,49 @@ async function main(): Promise<void> {
     };
     // What the developer set in the shell wins, as it does over local.settings.json.
     const env: NodeJS.ProcessEnv = { ...defaults, ...process.env };
+    for (const name of ['LOCAL_PORTS', 'LOCAL_DATA_DIR']) delete env[name];
     for (const name of Object.keys(defaults)) {
       if (process.env[name] !== undefined && process.env[name] !== defaults[name]) notes.push(`${name} comes from your environment, not from npm start`);
     }
-
-    host = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'dev/host/main.ts'), '--port', String(hostPort)], {
-      cwd: ROOT,
-      env,
-      stdio: 'inherit',
-    });
-    // If this process dies without stopping it, the host goes too.
-    process.once('exit', () => host?.kill('SIGKILL'));
     const url = `http://127.0.0.1:${hostPort}`;
-    await waitForHost(url, host);
-    host.once('exit', (code, signal) => {
-      if (stopping) return;
-      console.error(`the local host stopped unexpectedly (${signal ?? `exit code ${code}`}); stopping everything`);
-      stopAll(1);
-    });
 
-    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, webhookSink: simulators.webhookSink.url });
+    /**
+     * The host is supervised: when it dies on its own (a crash, an out-of-memory kill, a
+     * signal), it is started again, a few times within a while, saying so; runs resume
+     * from the task hub. After that, everything stops rather than serve half an app.
+     */
+    const restarts: number[] = [];
+    const launchHost = async (): Promise<void> => {
+      const child = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'dev/host/main.ts'), '--port', String(hostPort)], {
+        cwd: ROOT,
+        env,
+        stdio: 'inherit',
+      });
+      host = child;
+      child.once('exit', (code, signal) => {
+        if (stopping) return;
+        // Exit code 0: it was stopped on purpose (e.g. a signal to the whole process group reached it first).
+        if (code === 0) return stopAll(0);
+        const cause = signal ?? `exit code ${code}`;
+        const now = Date.now();
+        while (restarts.length > 0 && now - restarts[0]! > RESTART_WINDOW_MS) restarts.shift();
+        if (restarts.length >= HOST_RESTARTS) {
+          console.error(`the local host stopped unexpectedly (${cause}) ${HOST_RESTARTS + 1} times within ${RESTART_WINDOW_MS / 60_000} minutes; stopping everything`);
+          stopAll(1);
+          return;
+        }
+        restarts.push(now);
+        console.error(`the local host stopped unexpectedly (${cause}); restarting it (${restarts.length} of ${HOST_RESTARTS})`);
+        launchHost().catch((error: unknown) => {
+          console.error(`the local host did not come back: ${error instanceof Error ? error.message : String(error)}; stopping everything`);
+          stopAll(1);
+        });
+      });
+      await waitForHost(url, child);
+    };
+    await launchHost();
+
+    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, webhookSink: simulators.webhookSink.url }, path.join(DATA, 'endpoints.json'));
     const endpoint = (kind: 'Blob' | 'Queue' | 'Table') => new RegExp(`${kind}Endpoint=([^;]+)`).exec(azurite!.connectionString)?.[1];
     console.log(
       [

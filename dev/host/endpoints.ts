@@ -16,14 +16,14 @@ export interface LocalEndpoints {
 
 export const ENDPOINTS_FILE = path.resolve(__dirname, '../../.azurite/endpoints.json');
 
-export function writeEndpoints(endpoints: LocalEndpoints): void {
-  writeFileSync(ENDPOINTS_FILE, `${JSON.stringify(endpoints, null, 2)}\n`);
+export function writeEndpoints(endpoints: LocalEndpoints, file = ENDPOINTS_FILE): void {
+  writeFileSync(file, `${JSON.stringify(endpoints, null, 2)}\n`);
 }
 
 export function readEndpoints(): LocalEndpoints | undefined {
   return existsSync(ENDPOINTS_FILE) ? (JSON.parse(readFileSync(ENDPOINTS_FILE, 'utf8')) as LocalEndpoints) : undefined;
 }
 
-export function removeEndpoints(): void {
-  rmSync(ENDPOINTS_FILE, { force: true });
+export function removeEndpoints(file = ENDPOINTS_FILE): void {
+  rmSync(file, { force: true });
 }

@@ -11,7 +11,7 @@ import { toHttpRequest, writeHttpResponse } from './http-bridge.js';
 import { supportsDeferredBinding } from './model-binding.js';
 import { consoleLogSink, invokeFunction, type InvokeOptions, type LogSink } from './invoke.js';
 import { loadFunctionApp, type FunctionRegistry, type RegisteredFunction } from './registry.js';
-import { bySpecificity, compileRoute, matchRoute, type CompiledRoute } from './routes.js';
+import { bySpecificity, compileRoute, decodeSegment, matchRoute, type CompiledRoute } from './routes.js';
 import { applyLocalSettings, readLocalSettings, resolveSettingReferences } from './settings.js';
 import { parseTimerSchedule } from './timer-schedule.js';
 import { TimerTrigger } from './timer-trigger.js';
@@ -139,6 +139,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
         res.writeHead(500).end();
         return;
       }
+      // The function answered without reading the whole body (a 413): the rest is still on the
+      // wire, so this connection cannot carry another request. Say so, as Kestrel does.
+      if (!req.complete) res.setHeader('connection', 'close');
       await writeHttpResponse(res, returned, method);
       hostLog('information', `${method} ${requestUrl.pathname} -> ${candidate.fn.name} ${res.statusCode} in ${Date.now() - started} ms`);
       return;
@@ -147,9 +150,9 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
   }
 
   async function admin(req: IncomingMessage, res: ServerResponse, requestUrl: URL, method: string): Promise<void> {
-    const parts = requestUrl.pathname.split('/').filter(Boolean).map(decodeURIComponent);
+    const parts = requestUrl.pathname.split('/').filter(Boolean).map(decodeSegment);
     if (parts[1] === 'host' && parts[2] === 'status' && method === 'GET') {
-      return json(res, 200, { state: 'Running', url, taskHub: hostJson.taskHub, functions: registry.functions.size });
+      return json(res, 200, { state: 'Running', url, taskHub: hostJson.taskHub, functions: registry.functions.size, pid: process.pid });
     }
     if (parts[1] !== 'functions') return notFound(res);
     if (parts.length === 2 && method === 'GET') return json(res, 200, [...registry.functions.values()].map(describeFunction));

@@ -29,4 +29,10 @@ describe('route templates', () => {
     const routes = ['items/{id}', 'items/special', 'items/{id:int}', '{*all}'].map(compileRoute).sort(bySpecificity);
     expect(routes.map((r) => r.template)).toEqual(['items/special', 'items/{id:int}', 'items/{id}', '{*all}']);
   });
+
+  it('keeps a malformed percent-escape as written, for the function to validate', () => {
+    expect(matchRoute(compileRoute('runs/{id}'), '/runs/%ZZ')).toEqual({ id: '%ZZ' });
+    expect(matchRoute(compileRoute('runs/{id}'), '/runs/%')).toEqual({ id: '%' });
+    expect(matchRoute(compileRoute('files/{*rest}'), '/files/a%20b/%E0%A4%A')).toEqual({ rest: 'a b/%E0%A4%A' });
+  });
 });

@@ -85,7 +85,7 @@ export function matchRoute(route: CompiledRoute, path: string): Record<string, s
       continue;
     }
     if (segment.catchAll) {
-      const rest = parts.slice(i).map(decodeURIComponent).join('/');
+      const rest = parts.slice(i).map(decodeSegment).join('/');
       if (rest !== '') params[segment.name] = rest;
       else if (segment.defaultValue !== undefined) params[segment.name] = segment.defaultValue;
       i = parts.length;
@@ -97,7 +97,7 @@ export function matchRoute(route: CompiledRoute, path: string): Record<string, s
       if (segment.defaultValue !== undefined) params[segment.name] = segment.defaultValue;
       continue;
     }
-    const value = decodeURIComponent(raw);
+    const value = decodeSegment(raw);
     if (!segment.constraints.every((ok) => ok(value))) return undefined;
     params[segment.name] = value;
     i++;
@@ -113,4 +113,17 @@ export function bySpecificity(a: CompiledRoute, b: CompiledRoute): number {
     if (diff !== 0) return diff;
   }
   return 0;
+}
+
+/**
+ * A path segment percent-decoded as ASP.NET routing does it: a malformed escape (`%`,
+ * `%ZZ`, a broken UTF-8 sequence) stays as written instead of failing the request, so the
+ * function's own validation answers it.
+ */
+export function decodeSegment(raw: string): string {
+  try {
+    return decodeURIComponent(raw);
+  } catch {
+    return raw;
+  }
 }

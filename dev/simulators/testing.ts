@@ -5,6 +5,7 @@ import type { ProfileRecord } from '../../shared/destinations/types.js';
 export function memorySecretStore(initial: Record<string, string> = {}): SecretStore & { values: Map<string, string>; writes: string[] } {
   const values = new Map(Object.entries(initial));
   const writes: string[] = [];
+  const versions = new Map<string, number>();
   return {
     values,
     writes,
@@ -14,9 +15,22 @@ export function memorySecretStore(initial: Record<string, string> = {}): SecretS
     async set(name, value) {
       values.set(name, value);
       writes.push(name);
+      versions.set(name, (versions.get(name) ?? 0) + 1);
     },
     async delete(name) {
       values.delete(name);
+      versions.delete(name);
+    },
+    async getVersioned(name) {
+      const value = values.get(name);
+      return value === undefined ? undefined : { value, version: String(versions.get(name) ?? 0) };
+    },
+    async setIfUnchanged(name, value, version) {
+      if (!values.has(name) || String(versions.get(name) ?? 0) !== version) return undefined;
+      values.set(name, value);
+      writes.push(name);
+      versions.set(name, (versions.get(name) ?? 0) + 1);
+      return String(versions.get(name));
     },
   };
 }

@@ -76,6 +76,7 @@ export const connectionRoutes = [
     description: 'Rename, open or close to contributors, or replace the credentials (the caller becomes the export user).',
     params: idParamsSchema,
     body: patchConnectionBodySchema,
+    minProperties: 1,
     ifMatch: true,
     responses: {
       200: { description: 'The changed connection', schema: connectionResponseSchema, headers: ['ETag'] },

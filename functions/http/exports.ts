@@ -65,6 +65,7 @@ export const exportRoutes = [
     description: 'The result is validated as a whole, as on creation. Setting `enabled` clears `disabledReason`.',
     params: idParamsSchema,
     body: patchExportBodySchema,
+    minProperties: 1,
     ifMatch: true,
     responses: { 200: { description: 'The changed export', schema: exportResponseSchema, headers: ['ETag'] } },
     handle: async ({ services, principal, params, body, ifMatch }) => {

@@ -20,7 +20,11 @@ function invoke(handler: ReturnType<typeof httpHandler>, init: { method?: string
   const request = new HttpRequest({
     method: init.method ?? 'POST',
     url: init.url ?? 'http://localhost/api/things/t1',
-    headers: { 'x-ms-client-principal': encodeClientPrincipal({ userId: 'u1', userRoles: ['admin'] }), ...init.headers },
+    headers: {
+      'x-ms-client-principal': encodeClientPrincipal({ userId: 'u1', userRoles: ['admin'] }),
+      ...(init.body !== undefined ? { 'content-type': 'application/json' } : {}),
+      ...init.headers,
+    },
     params: init.params ?? { id: 't1' },
     ...(init.body !== undefined ? { body: { string: init.body } } : {}),
   });

@@ -103,6 +103,7 @@ export function httpHandler(route: AnyRoute): (request: HttpRequest, context: In
       const services = getServices();
       principal = readPrincipal((name) => request.headers.get(name), services.config.devPrincipal);
       if (route.roles !== 'public') requireRole(principal, route.roles);
+      if (!route.body && route.method === 'POST') requireCsrfDefence(request);
       const input = {
         principal: principal ?? ANONYMOUS,
         params: parse(route.params, request.params),
@@ -141,28 +142,91 @@ function firstValues(query: URLSearchParams): Record<string, string> {
 }
 
 /**
- * The body as JSON, whatever Content-Type says: `fetch` sends text/plain and `curl -d`
- * form-urlencoded by default, and refusing those would only get in the way. What counts
- * is that the text is JSON.
+ * The body as JSON. Only `application/json` (or a `+json` type) is read: a cross-site form
+ * can send text/plain, form-urlencoded or multipart, never JSON without a preflight, so
+ * refusing the rest (415) is also the CSRF defence. The body is read as it streams and
+ * reading stops at the limit, so an oversized (e.g. chunked) body never sits in memory.
  */
 async function readJson(request: HttpRequest, optional: boolean): Promise<unknown> {
+  if (!isJsonContentType(request.headers.get('content-type'))) {
+    // An optional body left out: the route is then a body-less POST and needs the CSRF defence.
+    if (!optional) throw unsupportedMediaType('a request body must be application/json');
+    requireCsrfDefence(request);
+    if ((await readBounded(request)).trim() !== '') throw unsupportedMediaType('a request body must be application/json');
+    return {};
+  }
   const declared = Number(request.headers.get('content-length') ?? '0');
   if (declared > MAX_BODY_BYTES) throw tooLarge();
-  const text = await request.text();
-  if (Buffer.byteLength(text, 'utf8') > MAX_BODY_BYTES) throw tooLarge();
+  const text = await readBounded(request);
   if (text.trim() === '') {
     if (optional) return {};
     throw ValidationError.field('(body)', 'a JSON body is required');
   }
+  let parsed: unknown;
   try {
-    return JSON.parse(text);
+    parsed = JSON.parse(text);
   } catch (error) {
     // The parser's own message quotes the body, which may hold credentials: keep only the position.
     const position = /position (\d+)/.exec((error as Error).message)?.[1];
     throw ValidationError.field('(body)', `malformed JSON${position ? ` at position ${position}` : ''}`);
   }
+  const forbidden = prototypeKey(parsed);
+  if (forbidden) throw ValidationError.field(forbidden, 'a reserved name (prototype pollution); rename the key');
+  return parsed;
 }
 
+/**
+ * State-changing routes without a body (run now, test a connection) have nothing for the
+ * media type check to look at; they need `Content-Type: application/json` (any body, also
+ * empty) or an `X-Requested-With` header, which a cross-site form cannot send either.
+ */
+function requireCsrfDefence(request: HttpRequest): void {
+  if (isJsonContentType(request.headers.get('content-type'))) return;
+  if ((request.headers.get('x-requested-with') ?? '').trim() !== '') return;
+  throw unsupportedMediaType('send Content-Type: application/json (the body may be empty) or an X-Requested-With header');
+}
+
+function isJsonContentType(header: string | null): boolean {
+  const type = (header ?? '').split(';')[0]!.trim().toLowerCase();
+  return type === 'application/json' || /^application\/[a-z0-9.!#$&^_-]+\+json$/.test(type);
+}
+
+async function readBounded(request: HttpRequest): Promise<string> {
+  const body = request.body;
+  if (!body) return '';
+  const reader = body.getReader();
+  const chunks: Uint8Array[] = [];
+  let total = 0;
+  for (;;) {
+    const { done, value } = await reader.read();
+    if (done) break;
+    total += value.byteLength;
+    if (total > MAX_BODY_BYTES) {
+      // Stop reading, without cancelling: cancelling tears down the connection before the 413
+      // can be written. Unread, the rest waits on the wire and the host closes the connection.
+      reader.releaseLock();
+      throw tooLarge();
+    }
+    chunks.push(value);
+  }
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+const RESERVED_KEYS = new Set(['__proto__', 'constructor', 'prototype']);
+
+/** The path of the first `__proto__`, `constructor` or `prototype` key, which no body of this API uses. */
+function prototypeKey(value: unknown, path: string[] = []): string | undefined {
+  if (typeof value !== 'object' || value === null) return undefined;
+  for (const [key, child] of Object.entries(value)) {
+    const at = [...path, key];
+    if (!Array.isArray(value) && RESERVED_KEYS.has(key)) return at.join('.');
+    const found = prototypeKey(child, at);
+    if (found) return found;
+  }
+  return undefined;
+}
+
+const unsupportedMediaType = (detail: string) => new AppError(415, 'Unsupported Media Type', detail);
 const tooLarge = () => new AppError(413, 'Content Too Large', `the body exceeds ${MAX_BODY_BYTES} bytes`);
 
 function reply(result: RouteReply): HttpResponseInit {

@@ -45,6 +45,7 @@ export const runRoutes = [
     extraInputs: [df.input.durableClient()],
     responses: {
       202: { description: 'Run started', schema: runStartResponseSchema, headers: ['Location'] },
+      409: { description: 'A run is active (problem+json with `activeRunId` and `statusUrl`), or the export is disabled (`errors` names `enabled`).' },
     },
     handle: async ({ services, principal, params, body, context }) => {
       const exp = await getExport(services, principal, params.id);
@@ -135,7 +136,13 @@ export const runRoutes = [
 async function visibleRun(services: Services, principal: Principal, runId: string) {
   const run = await services.runs.find(runId);
   if (!run) throw new NotFoundError('run', runId);
-  await getExport(services, principal, run.exportId);
+  try {
+    await getExport(services, principal, run.exportId);
+  } catch (error) {
+    // Hidden like the export: the 404 names the run asked for.
+    if (error instanceof NotFoundError) throw new NotFoundError('run', runId);
+    throw error;
+  }
   return run;
 }
 

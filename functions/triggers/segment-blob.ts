@@ -29,7 +29,8 @@ app.storageBlob('segmentBlobTrigger', {
     const { segment, file } = metadataSchema.parse(context.triggerMetadata);
     const outcome = await onSegmentFile(getServices(), runStarter(df.getClient(context)), blob.name);
     if ('ignored' in outcome) {
-      context.log(`segment file ${segment}/${file} ignored: ${outcome.ignored}`);
+      // A warning, not a note: a file dropped with the wrong extension is a mistake someone has to see.
+      context.warn(`segments/${segment}/${file} ignored: ${outcome.ignored}`);
       return;
     }
     if ('suppressions' in outcome) {

@@ -25,7 +25,9 @@ describe('access', () => {
     expect(canUseConnection(principal, connection)).toBe(allowed);
   });
 
-  it('requireConnectionAccess names the connection in its 403', () => {
-    expect(() => requireConnectionAccess(contributor, { id: 'c-1', allowContributors: false }, 'c-1')).toThrow(/connection c-1 is not open to contributors/);
+  it('requireConnectionAccess answers as if the resource did not exist (404)', () => {
+    expect(() => requireConnectionAccess(contributor, { id: 'c-1', allowContributors: false }, 'export', 'e-1')).toThrow(
+      expect.objectContaining({ status: 404, message: 'export e-1 does not exist' }),
+    );
   });
 });

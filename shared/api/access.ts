@@ -1,6 +1,6 @@
 import type { Connection } from '../domain/connection.js';
 import type { Principal, Role } from '../domain/principal.js';
-import { ForbiddenError, UnauthorizedError } from '../errors.js';
+import { ForbiddenError, NotFoundError, UnauthorizedError } from '../errors.js';
 
 /**
  * Who may do what. Admins: everything. Contributors: exports on connections an admin
@@ -22,14 +22,17 @@ export function canUseConnection(principal: Principal, connection: Pick<Connecti
   return principal.roles.includes('contributor') && connection?.allowContributors === true;
 }
 
+/**
+ * A connection not open to the caller, and everything on it, is as good as absent: 404
+ * (a 403 would confirm that it exists). `what`/`id` name the resource asked for.
+ */
 export function requireConnectionAccess(
   principal: Principal,
   connection: Pick<Connection, 'id' | 'allowContributors'> | undefined,
-  connectionId: string,
+  what: string,
+  id: string,
 ): void {
-  if (!canUseConnection(principal, connection)) {
-    throw new ForbiddenError(`connection ${connection?.id ?? connectionId} is not open to contributors; ask an admin`);
-  }
+  if (!canUseConnection(principal, connection)) throw new NotFoundError(what, id);
 }
 
 export const userRef = (principal: Principal) => ({ userId: principal.userId, userDetails: principal.userDetails });

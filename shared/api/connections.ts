@@ -44,7 +44,7 @@ export async function listConnections(services: ApiServices, principal: Principa
 export async function getConnection(services: ApiServices, principal: Principal, id: string): Promise<ConnectionView> {
   requireRole(principal, ['admin', 'contributor']);
   const stored = await load(services, id);
-  requireConnectionAccess(principal, stored.value, id);
+  requireConnectionAccess(principal, stored.value, 'connection', id);
   return view(stored);
 }
 

@@ -8,7 +8,7 @@ import { assertIfMatch } from '../http/etag.js';
 import type { Stored } from '../storage/json-table.js';
 import type { Page, PageQuery } from '../storage/paging.js';
 import type { StoredExport } from '../storage/export-store.js';
-import { isAdmin, requireConnectionAccess, requireRole, userRef } from './access.js';
+import { canUseConnection, isAdmin, requireConnectionAccess, requireRole, userRef } from './access.js';
 import type { ApiServices } from './deps.js';
 import { exportContentIssues, type ExportContent } from './export-validation.js';
 import type { CreateExportBody, PatchExportBody } from './schemas.js';
@@ -20,8 +20,8 @@ const view = (stored: Stored<StoredExport>): ExportView => ({ ...stored.value, e
 /** The connection an export names, for a caller who may use it; 400 on `connectionId` when it does not exist. */
 async function usableConnection(services: ApiServices, principal: Principal, connectionId: string): Promise<Connection> {
   const connection = await services.connections.find(connectionId);
-  if (!connection) throw ValidationError.field('connectionId', `connection ${connectionId} does not exist`);
-  requireConnectionAccess(principal, connection, connectionId);
+  // One not open to the caller reads the same as a missing one.
+  if (!connection || !canUseConnection(principal, connection)) throw ValidationError.field('connectionId', `connection ${connectionId} does not exist`);
   return connection;
 }
 
@@ -35,7 +35,7 @@ async function load(services: ApiServices, principal: Principal, id: string): Pr
   const stored = await services.exports.findStored(id);
   if (!stored) throw new NotFoundError('export', id);
   if (!isAdmin(principal)) {
-    requireConnectionAccess(principal, await services.connections.find(stored.value.connectionId), stored.value.connectionId);
+    requireConnectionAccess(principal, await services.connections.find(stored.value.connectionId), 'export', id);
   }
   return stored;
 }

@@ -21,6 +21,23 @@ export const entityIdSchema = z
 
 export const idParamsSchema = z.object({ id: entityIdSchema.describe('The id the create call returned.') });
 
+/**
+ * Text people read back (names): well-formed Unicode without control characters or the
+ * bidirectional controls that make a name display as something else (U+202E and kin).
+ */
+const BIDI_CONTROLS = /[\u200E\u200F\u202A-\u202E\u2066-\u2069]/u;
+// Without the u flag a regex sees UTF-16 code units, so an unpaired half is visible.
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+export const displayTextSchema = (max: number) =>
+  z
+    .string()
+    .trim()
+    .min(1)
+    .max(max)
+    .refine((v) => !LONE_SURROGATE.test(v), 'not well-formed Unicode (a lone surrogate)')
+    .refine((v) => !/\p{Cc}/u.test(v), 'control characters are not allowed')
+    .refine((v) => !BIDI_CONTROLS.test(v), 'bidirectional control characters are not allowed');
+
 const maxKeys = (max: number) => (value: Record<string, unknown>) => Object.keys(value).length <= max;
 
 export const credentialsInputSchema = z
@@ -33,7 +50,7 @@ export const settingsInputSchema = z
   .refine(maxKeys(20), 'at most 20 settings')
   .describe('Destination settings: `settings` in GET /api/destinations for the connection\'s type.');
 
-const displayNameSchema = z.string().trim().min(1).max(100).describe('Unique among connections of the same type (case-insensitive).');
+const displayNameSchema = displayTextSchema(100).describe('Unique among connections of the same type (case-insensitive).');
 
 export const createConnectionBodySchema = z
   .object({
@@ -59,7 +76,7 @@ export const patchConnectionBodySchema = z
 export type PatchConnectionBody = z.output<typeof patchConnectionBodySchema>;
 
 const exportFields = {
-  name: z.string().trim().min(1).max(100),
+  name: displayTextSchema(100),
   connectionId: entityIdSchema,
   segments: z.array(segmentNameSchema).min(1).max(50).describe('Segment names; each becomes its own audience.'),
   dataMatching: dataMatchingSchema,

@@ -27,8 +27,13 @@ export async function connectDestination(
   const destination = getDestination(connection.type);
   const secretName = connectionSecretName(connection.id);
 
+  // The version of the credentials this client holds: a rotated token is written back only
+  // over that version, never over credentials someone saved meanwhile (a PATCH).
+  let version: string | undefined;
   const readCredentials = async (): Promise<unknown> => {
-    const stored = await deps.secrets.get(secretName);
+    const secret = await deps.secrets.getVersioned(secretName);
+    const stored = secret?.value;
+    if (secret) version = secret.version;
     if (stored === undefined) {
       throw new DestinationError('auth-failed', `connection ${connection.id} has no stored credentials; set them again`, false);
     }
@@ -66,7 +71,14 @@ export async function connectDestination(
     credentials: await readCredentials(),
     settings: checkedSettings,
     endpoints: deps.endpoints,
-    saveCredentials: (credentials) => deps.secrets.set(secretName, JSON.stringify(credentials)),
+    saveCredentials: async (credentials) => {
+      const written = version === undefined ? undefined : await deps.secrets.setIfUnchanged(secretName, JSON.stringify(credentials), version);
+      if (written === undefined) {
+        deps.log?.warn(`connection ${connection.id}: its credentials changed while a rotated token was being saved; the newer credentials are kept`);
+        return;
+      }
+      version = written;
+    },
     reloadCredentials: async () => {
       try {
         return await readCredentials();

@@ -52,7 +52,7 @@ describe('buildOpenApiDocument', () => {
       properties: { name: { type: 'string', maxLength: 10 } },
       additionalProperties: false,
     });
-    expect(Object.keys(patch.responses).sort()).toEqual(['200', '400', '401', '403', '404', '412', '500']);
+    expect(Object.keys(patch.responses).sort()).toEqual(['200', '400', '401', '403', '404', '412', '413', '415', '500']);
     expect(patch['x-roles']).toEqual(['admin', 'contributor']);
     const get = doc.paths['/things/{id}'].get;
     expect(get.parameters[0].description).toBe('Thing id.');
@@ -64,5 +64,28 @@ describe('buildOpenApiDocument', () => {
     const open = doc.paths['/openapi.json'].get;
     expect(open.security).toEqual([]);
     expect(open.responses['401']).toBeUndefined();
+  });
+
+  it('gives every error response problem+json content, also those a route lists itself', () => {
+    const withConflict = buildOpenApiDocument(
+      [{ ...routes[0]!, name: 'runThing', method: 'POST', path: 'things/{id}/run', responses: { 202: { description: 'Started' }, 409: { description: 'Already running' } } }],
+      { title: 't', version: '1' },
+    ) as any;
+    const run = withConflict.paths['/things/{id}/run'].post;
+    for (const [status, response] of Object.entries(run.responses) as [string, any][]) {
+      if (Number(status) >= 400) expect(response.content, status).toEqual({ 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } });
+    }
+    // A body-less POST still needs JSON or X-Requested-With: 415 otherwise.
+    expect(run.responses['415']).toBeDefined();
+    expect(run.parameters).toContainEqual(expect.objectContaining({ name: 'X-Requested-With', in: 'header', required: false }));
+  });
+
+  it('states minProperties of a body that needs at least one field', () => {
+    const patchBody = z
+      .object({ name: z.string().optional() })
+      .strict()
+      .refine((b) => Object.keys(b).length > 0, 'give at least one field');
+    const built = buildOpenApiDocument([{ ...routes[1]!, body: patchBody, minProperties: 1 }], { title: 't', version: '1' }) as any;
+    expect(built.paths['/things/{id}'].patch.requestBody.content['application/json'].schema.minProperties).toBe(1);
   });
 });

@@ -31,17 +31,28 @@ function parameters(schema: z.ZodObject | undefined, location: 'path' | 'query')
   });
 }
 
+/** Body-less POSTs: the CSRF defence the adapter asks for (functions/http/route.ts). */
+const needsCsrfDefence = (route: RouteDoc) => route.method === 'POST' && (!route.body || route.bodyOptional === true);
+
 function errorResponses(route: RouteDoc): Record<string, unknown> {
   const responses: Record<string, unknown> = {};
   if (route.params || route.query || route.body) responses['400'] = problemResponse('Invalid request: `errors` names each field at fault.');
   if (route.roles !== 'public') {
-    responses['401'] = problemResponse(`No principal (${CLIENT_PRINCIPAL_HEADER} missing or malformed).`);
-    responses['403'] = problemResponse(`The caller lacks the role (${route.roles.join(' or ')}) or may not use the connection.`);
+    responses['401'] = problemResponse(`No principal (${CLIENT_PRINCIPAL_HEADER} missing, malformed or with fields over 256 characters).`);
+    responses['403'] = problemResponse(`The caller lacks the role (${route.roles.join(' or ')}).`);
   }
-  if (route.params) responses['404'] = problemResponse('Not found.');
+  if (route.params) responses['404'] = problemResponse('Not found, or on a connection not open to the caller.');
   if (route.ifMatch) responses['412'] = problemResponse('If-Match names an ETag that is no longer current: read again and retry.');
+  if (route.body) responses['413'] = problemResponse('The body is over 1 MB.');
+  if (route.body) responses['415'] = problemResponse('The body is not `application/json`.');
+  if (needsCsrfDefence(route)) responses['415'] = problemResponse('Neither `Content-Type: application/json` nor an `X-Requested-With` header (the CSRF defence).');
   responses['500'] = problemResponse('Unexpected failure (logged; the body reveals nothing).');
   return responses;
+}
+
+function bodySchema(route: RouteDoc): JsonSchema {
+  const schema = jsonSchema(route.body!, 'input');
+  return route.minProperties ? { ...schema, minProperties: route.minProperties } : schema;
 }
 
 function operation(route: RouteDoc): JsonSchema {
@@ -55,12 +66,17 @@ function operation(route: RouteDoc): JsonSchema {
           : {}),
         ...(response.schema
           ? { content: { [response.contentType ?? 'application/json']: { schema: jsonSchema(response.schema, 'output') } } }
-          : {}),
+          : Number(status) >= 400
+            ? { content: problemResponse(response.description).content }
+            : {}),
       },
     ]),
   );
   const ifMatch = route.ifMatch
     ? [{ name: 'If-Match', in: 'header', required: false, description: 'ETag from a previous read; the change is refused with 412 when it is stale.', schema: { type: 'string' } }]
+    : [];
+  const csrf = needsCsrfDefence(route)
+    ? [{ name: 'X-Requested-With', in: 'header', required: false, description: 'Any value; or send `Content-Type: application/json`. Either is required (CSRF defence).', schema: { type: 'string' } }]
     : [];
   return {
     operationId: route.name,
@@ -69,10 +85,8 @@ function operation(route: RouteDoc): JsonSchema {
     tags: [route.tag],
     'x-roles': route.roles === 'public' ? [] : [...route.roles],
     security: route.roles === 'public' ? [] : [{ clientPrincipal: [] }],
-    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...ifMatch],
-    ...(route.body
-      ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: jsonSchema(route.body, 'input') } } } }
-      : {}),
+    parameters: [...parameters(route.params, 'path'), ...parameters(route.query, 'query'), ...ifMatch, ...csrf],
+    ...(route.body ? { requestBody: { required: route.bodyOptional !== true, content: { 'application/json': { schema: bodySchema(route) } } } } : {}),
     responses: { ...success, ...errorResponses(route) },
   };
 }

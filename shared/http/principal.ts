@@ -76,7 +76,20 @@ function principalFromJson(raw: unknown, fallback: { fallbackId?: string; fallba
   const userId = stringOr(source.userId) ?? claimValues(ID_CLAIMS)[0] ?? fallback.fallbackId;
   if (!userId) throw new UnauthorizedError('the client principal has no user id');
   const userDetails = stringOr(source.userDetails) ?? claimValues(nameTypes)[0] ?? fallback.fallbackName ?? '';
+  bounded('userId', userId);
+  bounded('userDetails', userDetails);
   return { userId, userDetails, roles: [...granted] };
+}
+
+/**
+ * The principal is stored with what it does (creator, consent, export user), so its fields
+ * must fit a table property. Entra ids are 36 characters and user names at most 113; a
+ * longer value is no identity App Service authentication issues.
+ */
+export const MAX_PRINCIPAL_FIELD = 256;
+
+function bounded(field: string, value: string): void {
+  if (value.length > MAX_PRINCIPAL_FIELD) throw new UnauthorizedError(`the client principal's ${field} exceeds ${MAX_PRINCIPAL_FIELD} characters`);
 }
 
 const stringOr = (value: unknown) => (typeof value === 'string' && value.trim() !== '' ? value : undefined);

@@ -32,6 +32,8 @@ export interface RouteDoc {
   body?: z.ZodType;
   /** The body may be left out (it then parses as `{}`). */
   bodyOptional?: boolean;
+  /** The body must name at least this many fields (PATCH); a refinement JSON Schema cannot carry. */
+  minProperties?: number;
   /** The route honours If-Match (412 when stale). */
   ifMatch?: boolean;
   /** Success responses by status. Error responses are derived from the rest of the definition. */

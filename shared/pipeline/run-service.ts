@@ -67,15 +67,20 @@ export async function startRun(
   try {
     await starter.start(instanceId, runInput(run));
   } catch (error) {
-    // Lost a race with another starter: the engine refused a second active instance.
+    // Lost a race with another starter: the engine refused a second active instance. The
+    // record of a run that never ran is removed, so the history holds only real runs and
+    // the caller gets the same 409 as one who asked a moment later.
     const winner = await starter.activeInput(instanceId);
+    if (winner) {
+      await services.runs.remove(run.id, exp.id);
+      return busy(winner.runId);
+    }
     await services.runs.update(run.id, exp.id, (r) => ({
       ...r,
-      status: 'skipped',
-      reason: winner ? `another run (${winner.runId}) is active` : `could not start: ${(error as Error).message}`,
+      status: 'failed',
+      reason: `could-not-start: ${oneLine((error as Error).message)}`,
       finishedAt: new Date().toISOString(),
     }));
-    if (winner) return busy(winner.runId);
     throw error;
   }
   return { started: true, run };
@@ -144,3 +149,5 @@ export async function startUnclaimedFollowUps(services: Services, starter: RunSt
   }
   return results;
 }
+
+const oneLine = (text: string) => text.split('\n')[0]!.slice(0, 200);

@@ -5,7 +5,7 @@ import type { Run, RunTrigger, SegmentRun } from '../domain/run.js';
 import { DestinationError, type DestinationClient, type DestinationLimits, type ProfileRecord } from '../destinations/types.js';
 import { getDestination, type DestinationType } from '../destinations/registry.js';
 import { prepareSegment, SegmentFileError, type PreparedSegment } from './prepare.js';
-import { findLatestSegmentBlob } from './segment-blobs.js';
+import { findLatestSegmentBlob, segmentFileNotFound } from './segment-blobs.js';
 import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './work-files.js';
 import { writeReportPart, type RejectedRow } from './report.js';
 import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
@@ -96,7 +96,7 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
   const known = await services.segments.find(input.segment);
   const blobName = known?.latestFile ?? (await findLatestSegmentBlob(segmentsContainer, input.segment))?.name;
   if (!blobName) {
-    return { segment: input.segment, segmentIndex: input.segmentIndex, failed: `segment-file-not-found: no file under ${config.containers.segments}/${input.segment}/` };
+    return { segment: input.segment, segmentIndex: input.segmentIndex, failed: await segmentFileNotFound(segmentsContainer, config.containers.segments, input.segment) };
   }
   try {
     const prepared = await prepareSegment(

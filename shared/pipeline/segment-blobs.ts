@@ -1,5 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import { segmentFileFormat } from './segment-file.js';
+import { SEGMENT_FILE_KINDS, segmentFileFormat } from './segment-file.js';
 
 /**
  * The newest file of a segment (`<segment>/...` in the segments container): its current
@@ -20,4 +20,20 @@ export async function findLatestSegmentBlob(
     }
   }
   return latest;
+}
+
+/**
+ * The reason of a segment without a file: which files count, and which files are there but
+ * do not (a `.txt` or `.xlsx` dropped by mistake), so the fix is obvious from the run.
+ */
+export async function segmentFileNotFound(container: ContainerClient, containerName: string, segment: string): Promise<string> {
+  const ignored: string[] = [];
+  let more = 0;
+  for await (const blob of container.listBlobsFlat({ prefix: `${segment}/` })) {
+    if (segmentFileFormat(blob.name)) continue;
+    if (ignored.length < 3) ignored.push(blob.name.slice(segment.length + 1).slice(0, 100));
+    else more++;
+  }
+  const there = ignored.length ? `; not segment files: ${ignored.join(', ')}${more ? ` and ${more} more` : ''}` : '';
+  return `segment-file-not-found: no ${SEGMENT_FILE_KINDS} file under ${containerName}/${segment}/${there}`.replace(/[\r\n]+/g, ' ');
 }

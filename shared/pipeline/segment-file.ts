@@ -4,6 +4,9 @@ export interface SegmentFileFormat {
   gzip: boolean;
 }
 
+/** Which files count as segment files, in words, for reasons and logs that name what was ignored. */
+export const SEGMENT_FILE_KINDS = '.csv, .jsonl or .ndjson, optionally gzipped (.gz)';
+
 export function segmentFileFormat(blobName: string): SegmentFileFormat | undefined {
   const match = /\.(csv|jsonl|ndjson)(\.gz)?$/i.exec(blobName);
   if (!match) return undefined;

@@ -2,7 +2,7 @@ import type { Readable } from 'node:stream';
 import type { Services } from '../services.js';
 import type { Segment } from '../domain/segment.js';
 import { readSegmentRows } from './segment-reader.js';
-import { parseSegmentBlobName, segmentFileFormat } from './segment-file.js';
+import { parseSegmentBlobName, SEGMENT_FILE_KINDS, segmentFileFormat } from './segment-file.js';
 import { startRuns, type RunStarter, type StartRunResult } from './run-service.js';
 import { importSuppressionFile, SUPPRESSIONS_FOLDER } from '../privacy/suppression-file.js';
 
@@ -20,7 +20,7 @@ export async function onSegmentFile(services: Services, starter: RunStarter, blo
   const parsed = parseSegmentBlobName(blobName);
   if (!parsed) return { ignored: `not in a segment folder: ${blobName}` };
   const format = segmentFileFormat(blobName);
-  if (!format) return { ignored: `not a segment file (.csv, .jsonl, .ndjson, optionally .gz): ${blobName}` };
+  if (!format) return { ignored: `not a segment file: only ${SEGMENT_FILE_KINDS} files count; rename it to be part of segment ${parsed.segment}` };
   if (parsed.segment === SUPPRESSIONS_FOLDER) return { suppressions: await importSuppressionFile(services, blobName) };
 
   const container = await services.storage.ensureContainer(services.config.containers.segments);

@@ -21,6 +21,20 @@ afterAll(async () => {
 });
 
 describe('EncryptedTableSecretStore', () => {
+  it('writes conditionally: only over the version that was read', async () => {
+    const store = new EncryptedTableSecretStore(() => storage.ensureTable('secretsversioned'), () => randomBytes(32).fill(7));
+    await store.set('connection-v', 'one');
+    const read = (await store.getVersioned('connection-v'))!;
+    expect(read.value).toBe('one');
+    const next = await store.setIfUnchanged('connection-v', 'two', read.version);
+    expect(next).toEqual(expect.any(String));
+    expect(await store.setIfUnchanged('connection-v', 'stale', read.version)).toBeUndefined();
+    expect(await store.get('connection-v')).toBe('two');
+    await store.delete('connection-v');
+    expect(await store.setIfUnchanged('connection-v', 'gone', next!)).toBeUndefined();
+    expect(await store.get('connection-v')).toBeUndefined();
+  });
+
   it('stores values encrypted, reads them back and deletes them', async () => {
     const key = randomBytes(32);
     const store = new EncryptedTableSecretStore(() => storage.ensureTable('secretsroundtrip'), () => key);

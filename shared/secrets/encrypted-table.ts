@@ -3,9 +3,10 @@ import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 import type { TableClient } from '@azure/data-tables';
 import type { AppConfig } from '../config.js';
+import { NotFoundError, PreconditionFailedError } from '../errors.js';
 import { JsonTable } from '../storage/json-table.js';
 import { assertSecretName } from './names.js';
-import type { SecretStore } from './types.js';
+import type { SecretStore, VersionedSecret } from './types.js';
 
 const ALGORITHM = 'aes-256-gcm';
 const KEY_BYTES = 32;
@@ -45,6 +46,23 @@ export class EncryptedTableSecretStore implements SecretStore {
   async set(name: string, value: string): Promise<void> {
     assertSecretName(name);
     await this.table.replace(PARTITION, name, encrypt(this.key(), name, value));
+  }
+
+  async getVersioned(name: string): Promise<VersionedSecret | undefined> {
+    assertSecretName(name);
+    const stored = await this.table.find(PARTITION, name);
+    return stored ? { value: decrypt(this.key(), name, stored.value), version: stored.etag } : undefined;
+  }
+
+  /** The row's ETag is the version: Table storage refuses the write (412) when it changed. */
+  async setIfUnchanged(name: string, value: string, version: string): Promise<string | undefined> {
+    assertSecretName(name);
+    try {
+      return (await this.table.replace(PARTITION, name, encrypt(this.key(), name, value), version)).etag;
+    } catch (error) {
+      if (error instanceof PreconditionFailedError || error instanceof NotFoundError) return undefined;
+      throw error;
+    }
   }
 
   async delete(name: string): Promise<void> {

@@ -1,5 +1,6 @@
 import { RestError, type TableClient, type TableEntityResult, odata } from '@azure/data-tables';
 import { NotFoundError, PreconditionFailedError } from '../errors.js';
+import { decodeContinuation, encodeContinuation } from './continuation.js';
 import type { Page, PageQuery } from './paging.js';
 
 /**
@@ -18,7 +19,7 @@ type Row = { partitionKey: string; rowKey: string; data: string } & Record<strin
 export class JsonTable<T> {
   constructor(
     private readonly ready: () => Promise<TableClient>,
-    private readonly what: string,
+    readonly what: string,
     private readonly indexed: (value: T) => Record<string, string | number | boolean> = () => ({}),
   ) {}
 
@@ -94,12 +95,12 @@ export class JsonTable<T> {
       .listEntities<Record<string, unknown>>({
         queryOptions: { filter: filter ? `${partition} and (${filter})` : partition },
       })
-      .byPage({ maxPageSize: query.top, continuationToken: decodeToken(query.continuation) });
+      .byPage({ maxPageSize: query.top, continuationToken: this.decodeToken(partitionKey, query.continuation) });
     const next = await pages.next();
     if (next.done) return { items: [] };
     const page = next.value;
     const token = page.continuationToken;
-    return { items: page.map((row) => this.fromRow(row)), ...(token ? { continuation: encodeToken(token) } : {}) };
+    return { items: page.map((row) => this.fromRow(row)), ...(token ? { continuation: this.encodeToken(partitionKey, token) } : {}) };
   }
 
   /** Every row of a partition matching the filter; for internal scans (small partitions). */
@@ -112,8 +113,20 @@ export class JsonTable<T> {
       yield this.fromRow(row);
     }
   }
-}
 
-// The SDK's continuation token is already opaque; base64url keeps it URL-safe in `?continuation=`.
-const encodeToken = (token: string) => Buffer.from(token, 'utf8').toString('base64url');
-const decodeToken = (token?: string) => (token ? Buffer.from(token, 'base64url').toString('utf8') : undefined);
+  /**
+   * The SDK's token is base64 JSON of the service's next partition and row markers; ours
+   * keeps those two under the list's name, so a token that does not come from this list is
+   * refused before it reaches the table service.
+   */
+  private encodeToken(partitionKey: string, sdkToken: string): string {
+    const next = JSON.parse(Buffer.from(sdkToken, 'base64').toString('utf8')) as { nextPartitionKey?: string; nextRowKey?: string };
+    return encodeContinuation(`${this.what}/${partitionKey}`, { partition: next.nextPartitionKey ?? '', row: next.nextRowKey ?? '' });
+  }
+
+  private decodeToken(partitionKey: string, token: string | undefined): string | undefined {
+    const at = decodeContinuation(`${this.what}/${partitionKey}`, token, ['partition', 'row'] as const);
+    if (!at) return undefined;
+    return Buffer.from(JSON.stringify({ nextPartitionKey: at.partition, ...(at.row ? { nextRowKey: at.row } : {}) }), 'utf8').toString('base64');
+  }
+}

@@ -66,6 +66,12 @@ export class RunStore {
     }
   }
 
+  /** Removes a run record that never ran (its start lost a race). */
+  async remove(runId: string, exportId: string): Promise<void> {
+    await this.runs.delete(exportId, runId).catch(() => undefined);
+    await this.index.delete(INDEX_PARTITION, runId).catch(() => undefined);
+  }
+
   /** Deletes an export's run history (when the export is deleted). */
   async deleteByExport(exportId: string): Promise<void> {
     for await (const run of this.runs.all(exportId)) {

@@ -114,7 +114,12 @@ export async function startApi(env: Record<string, string> = {}): Promise<ApiHar
     const as = options.as ?? 'admin';
     if (as !== 'anonymous') headers['x-ms-client-principal'] = encodeClientPrincipal(callers[as]);
     const text = options.rawBody ?? (options.body === undefined ? undefined : JSON.stringify(options.body));
-    if (text !== undefined && !Object.keys(headers).some((h) => h.toLowerCase() === 'content-type')) headers['content-type'] = 'application/json';
+    const given = (name: string) => Object.keys(headers).some((h) => h.toLowerCase() === name);
+    if (text !== undefined && !given('content-type')) headers['content-type'] = 'application/json';
+    // What a browser client of the API sends on a body-less state-changing request (the CSRF defence).
+    if (text === undefined && method.toUpperCase() === 'POST' && !given('x-requested-with')) headers['x-requested-with'] = 'XMLHttpRequest';
+    // An empty value leaves a header out, so a test can send a request without it.
+    for (const [name, value] of Object.entries(headers)) if (value === '') delete headers[name];
     const request = new HttpRequest({
       method: method.toUpperCase(),
       url: url.toString(),

@@ -191,7 +191,8 @@ describe.each(routes.map((r) => [r.label, r] as const))('%s', (_, route) => {
     await fc.assert(
       fc.asyncProperty(fc.string({ minLength: 1, maxLength: 30 }), fc.jsonValue({ maxDepth: 1 }), async (key, value) => {
         fc.pre(!known.has(key) && key !== '__proto__');
-        await expectProblem(route, { body: { ...route.valid(), [key]: value } }, (named) => named.includes(key));
+        // A reserved key (`__proto__`...) inside the value is named itself, below the unknown field.
+        await expectProblem(route, { body: { ...route.valid(), [key]: value } }, (named) => named.some((f) => f === key || f.startsWith(`${key}.`)));
       }),
       { numRuns: RUNS },
     );
@@ -199,15 +200,17 @@ describe.each(routes.map((r) => [r.label, r] as const))('%s', (_, route) => {
 });
 
 describe('edge cases of the body itself', () => {
-  it('__proto__ as a field name is an unknown field, not a prototype change', async () => {
+  it('__proto__ as a field name is refused, not a prototype change', async () => {
     const route = routes[0]!;
     await expectProblem(route, { rawBody: JSON.stringify(route.valid()).replace(/^\{/, '{"__proto__":{"admin":true},') });
   });
 
-  it('an empty body, a form body and an oversize body are refused as problems', async () => {
+  it('an empty body, a form body (415) and an oversize body are refused as problems', async () => {
     const route = routes[2]!;
     await expectProblem(route, { rawBody: '' }, (fields) => fields.includes('(body)'));
-    await expectProblem(route, { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } }, (fields) => fields.includes('(body)'));
+    const form = await api.call('POST', '/api/exports', { rawBody: 'a=b', headers: { 'content-type': 'application/x-www-form-urlencoded' } });
+    expect(form.status).toBe(415);
+    expect(form.headers['content-type']).toBe('application/problem+json');
     const huge = await api.call('POST', '/api/exports', { body: { ...route.valid(), name: 'x'.repeat(2 * 1024 * 1024) } });
     expect(huge.status).toBe(413);
     expect(huge.headers['content-type']).toBe('application/problem+json');

@@ -99,8 +99,8 @@ describe('contributors and connections not open to them', () => {
 
   it('cannot read the connection, nor see it listed', async () => {
     const read = await api.call('GET', `/api/connections/${closed.id}`, { as: 'contributor' });
-    expect(read.status).toBe(403);
-    expect(read.body.detail).toMatch(/not open to contributors/);
+    // As if it did not exist: a 403 would confirm it does.
+    expect(read.status).toBe(404);
     const all: string[] = [];
     let continuation: string | undefined;
     do {
@@ -117,10 +117,11 @@ describe('contributors and connections not open to them', () => {
       as: 'contributor',
       body: { name: 'x', connectionId: closed.id, segments: ['s'], dataMatching: { email: 'email' } },
     });
-    expect(create.status).toBe(403);
-    expect((await api.call('GET', `/api/exports/${exportOnClosed.id}`, { as: 'contributor' })).status).toBe(403);
-    expect((await api.call('PATCH', `/api/exports/${exportOnClosed.id}`, { as: 'contributor', body: { name: 'mine' } })).status).toBe(403);
-    expect((await api.call('DELETE', `/api/exports/${exportOnClosed.id}`, { as: 'contributor' })).status).toBe(403);
+    expect(create.status).toBe(400);
+    expect(create.body.errors).toEqual([{ field: 'connectionId', message: `connection ${closed.id} does not exist` }]);
+    expect((await api.call('GET', `/api/exports/${exportOnClosed.id}`, { as: 'contributor' })).status).toBe(404);
+    expect((await api.call('PATCH', `/api/exports/${exportOnClosed.id}`, { as: 'contributor', body: { name: 'mine' } })).status).toBe(404);
+    expect((await api.call('DELETE', `/api/exports/${exportOnClosed.id}`, { as: 'contributor' })).status).toBe(404);
     // Unchanged and still there for admins.
     const read = await api.call('GET', `/api/exports/${exportOnClosed.id}`);
     expect(read.status).toBe(200);
@@ -130,7 +131,7 @@ describe('contributors and connections not open to them', () => {
   it('cannot move an export of theirs onto it', async () => {
     const mine = await createExport(api, open, {}, 'contributor');
     const moved = await api.call('PATCH', `/api/exports/${mine.id}`, { as: 'contributor', body: { connectionId: closed.id } });
-    expect(moved.status).toBe(403);
+    expect(moved.status).toBe(400);
   });
 
   it('does not see its exports in the list', async () => {
@@ -145,7 +146,7 @@ describe('contributors and connections not open to them', () => {
     const connection = await createConnection(api, 'autopilot', { allowContributors: true });
     const mine = await createExport(api, connection, {}, 'contributor');
     expect((await api.call('PATCH', `/api/connections/${connection.id}`, { body: { allowContributors: false } })).status).toBe(200);
-    expect((await api.call('GET', `/api/exports/${mine.id}`, { as: 'contributor' })).status).toBe(403);
+    expect((await api.call('GET', `/api/exports/${mine.id}`, { as: 'contributor' })).status).toBe(404);
   });
 });
 

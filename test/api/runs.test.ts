@@ -78,9 +78,10 @@ describe('runs', () => {
 
     for (const path of [`/api/runs/${started.body.run.id}`, `/api/runs/${started.body.run.id}/rejected`, `/api/exports/${exp.id}/runs`]) {
       const response = await api.call('GET', path, { as: 'contributor' });
-      expect(response.status, path).toBe(403);
+      expect(response.status, path).toBe(404);
+      expect(response.body.detail, path).toMatch(/^(run|export) \S+ does not exist$/);
     }
-    expect((await api.call('POST', `/api/exports/${exp.id}/run`, { as: 'contributor' })).status).toBe(403);
+    expect((await api.call('POST', `/api/exports/${exp.id}/run`, { as: 'contributor' })).status).toBe(404);
     const unknown = await api.call('GET', '/api/runs/8000000000000-00000000');
     expect(unknown.status).toBe(404);
     expect(unknown.body.detail).toBe('run 8000000000000-00000000 does not exist');

@@ -58,7 +58,9 @@ export async function startApp(): Promise<RunningApp> {
   const api: RunningApp['api'] = async (method, route, body) => {
     const response = await fetch(`${host!.url}/api${route}`, {
       method,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+      // JSON also on body-less POSTs: the API's CSRF defence asks for it (or X-Requested-With).
+      headers: { 'content-type': 'application/json' },
+      ...(body === undefined ? {} : { body: JSON.stringify(body) }),
     });
     const text = await response.text();
     const json = response.headers.get('content-type')?.includes('json') && text ? JSON.parse(text) : text;

@@ -87,7 +87,9 @@ async function stopHost(signal: NodeJS.Signals): Promise<void> {
 async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
   const response = await fetch(`${hostUrl}/api${route}`, {
     method,
-    ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } }),
+    // JSON also on body-less POSTs: the API's CSRF defence asks for it (or X-Requested-With).
+    headers: { 'content-type': 'application/json' },
+    ...(body === undefined ? {} : { body: JSON.stringify(body) }),
   });
   const text = await response.text();
   return { status: response.status, body: (text ? JSON.parse(text) : undefined) as T };

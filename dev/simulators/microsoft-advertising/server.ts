@@ -299,6 +299,13 @@ export function microsoftAdvertisingBehaviour() {
         state.accessTokens.clear();
         return json(204);
       }
+      // `refuseItems` for a separate app process: `{ "items": ["<sha-256>", ...] }`.
+      if (request.method === 'POST' && request.path === '/__sim/refuse') {
+        const items = asRecord(request.body)?.items;
+        if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) return json(400, { error: 'items: an array of strings' });
+        for (const item of items) state.refused.add(item);
+        return json(204);
+      }
       return undefined;
     },
     reset() {
