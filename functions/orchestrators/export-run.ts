@@ -133,7 +133,11 @@ function* limits(run: Run): Generator<Task, void, any> {
       context.df.callActivityWithRetry(activities.reportSlice, retry, { runId: plan.runId, segment: state.name, segmentIndex: state.index, slice, reason, part }),
     );
   run.states.forEach((state, i) => {
-    if (!running(state)) return;
+    if (!running(state)) {
+      // A file that failed after rows were read: its valid rows are listed too.
+      if (state.tally.reason) for (const slice of state.workFiles) report(state, slice, state.tally.reason, 'not-sent');
+      return;
+    }
     const decision = decisions[i]!;
     state.tally = applyDecision(state.tally, decision);
     if (decision.action === 'send') {

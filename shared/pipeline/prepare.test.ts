@@ -68,10 +68,11 @@ describe('prepareSegment', () => {
     expect(result).toMatchObject({ read: 4, valid: 2, invalid: 1, duplicate: 1 });
   });
 
-  it('fails a file without the mapped email column, naming it', async () => {
-    await upload('nocol/1.csv', 'mail,name\na@x.com,A\n');
-    await expect(prepareSegment(containers, input('nocol/1.csv'))).rejects.toThrow(SegmentFileError);
-    await expect(prepareSegment(containers, input('nocol/1.csv'))).rejects.toThrow(/missing-column: email not in the file's header \(mail, name\)/);
+  it('fails a file without the mapped email column, naming it, with every row counted and reported', async () => {
+    await upload('nocol/1.csv', 'mail,name\na@x.com,A\nb@x.com,B\n');
+    const result = await prepareSegment(containers, input('nocol/1.csv'));
+    expect(result.fileFailure).toMatch(/^missing-column: email not in the file's header \(mail, name\)/);
+    expect(result).toMatchObject({ read: 2, invalid: 2, valid: 0, workFiles: [] });
   });
 
   it('fails a missing file and an unsupported file type with a reason', async () => {
@@ -128,9 +129,9 @@ describe('prepareSegment', () => {
   it('names a missing column with a bounded list of the header', async () => {
     const header = Array.from({ length: 3_000 }, (_, n) => `col_${n}`).join(',');
     await upload('many/1.csv', `${header}\n${'x,'.repeat(2_999)}x\n`);
-    const error = await prepareSegment(containers, input('many/1.csv')).then(() => undefined, (e: unknown) => e);
-    expect((error as SegmentFileError).reason).toMatch(/^missing-column: email not in the file's header \(col_0, col_1, .*…/);
-    expect((error as SegmentFileError).reason.length).toBeLessThanOrEqual(300);
+    const { fileFailure } = await prepareSegment(containers, input('many/1.csv'));
+    expect(fileFailure).toMatch(/^missing-column: email not in the file's header \(col_0, col_1, .*…/);
+    expect(fileFailure!.length).toBeLessThanOrEqual(300);
   });
 
   it('keeps its output small whatever the header: columns are bounded', async () => {

@@ -37,6 +37,12 @@ export interface PreparedSegment {
   duplicate: number;
   suppressed: number;
   workFiles: WorkFileRef[];
+  /**
+   * The file failed the segment after rows were read (a mapped column missing, a file cut
+   * short): the counts stand, every row read is in the report or a work file, and the run
+   * lists the work files' rows with this reason.
+   */
+  fileFailure?: string;
 }
 
 export interface PrepareContainers {
@@ -75,13 +81,12 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   const { email: emailColumn, firstName: firstNameColumn, lastName: lastNameColumn } = input.dataMatching;
   // CSV has a header: a mapped column that is not there fails the segment up front. JSON
   // Lines rows may omit keys, so there only the email key is required, of some row.
+  let missingColumn: string | undefined;
   if (format.format === 'csv') {
     const missing = [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c) && !columns.includes(c!));
-    if (missing.length > 0) {
-      body.destroy();
-      // SegmentFileError keeps the reason to one bounded line, however long the header.
-      throw new SegmentFileError(`missing-column: ${missing.join(', ')} not in the file's header (${columns.join(', ') || 'empty'})`);
-    }
+    // SegmentFileError keeps the reason to one bounded line, however long the header. The
+    // rows are still read, each reported, so the run accounts for every one of them.
+    if (missing.length > 0) missingColumn = new SegmentFileError(`missing-column: ${missing.join(', ')} not in the file's header (${columns.join(', ') || 'empty'})`).reason;
   }
 
   const result: PreparedSegment = {
@@ -134,6 +139,12 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     for await (const batch of reader.batches(select)) {
       for (const row of batch) {
         result.read++;
+        if (missingColumn) {
+          result.invalid++;
+          const flushing = report.add({ segment: input.segment, row: row.row, reason: 'missing-column' });
+          if (flushing) await flushing;
+          continue;
+        }
         if ('malformed' in row) {
           result.invalid++;
           const flushing = report.add({ segment: input.segment, row: row.row, reason: row.malformed });
@@ -178,15 +189,24 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     // The last work files and the report finish together: one wait for storage, not two.
     await Promise.all([...closing, report.close()]);
   } catch (error) {
-    workFile?.abort(error as Error);
-    report.abort(error as Error);
     // The reader stopped early (a header too long, a corrupt gzip): stop the download too.
     body.destroy();
-    throw fileProblem(error);
+    const problem = fileProblem(error);
+    if (!(problem instanceof SegmentFileError) || result.read === 0) {
+      workFile?.abort(error as Error);
+      report.abort(error as Error);
+      throw problem;
+    }
+    // The file's fault, after some rows: keep what was read, so every row is accounted for.
+    if (workFile) closeWorkFile();
+    await Promise.all([...closing, report.close()]);
+    return { ...result, fileFailure: problem.reason };
   }
+  if (missingColumn) return { ...result, fileFailure: missingColumn };
 
   if (format.format === 'jsonl' && result.read > 0 && !sawEmailKey) {
-    throw new SegmentFileError(`missing-column: no row has the key ${emailColumn}`);
+    // Every row is in the report already (missing-email): the counts stand.
+    return { ...result, fileFailure: new SegmentFileError(`missing-column: no row has the key ${emailColumn}`).reason };
   }
   return result;
 }

@@ -16,13 +16,15 @@ export function startTally(prepared: PrepareStepResult): SegmentRun {
   }
   return {
     ...zero(prepared.segment),
+    // A file that failed after rows were read: its valid rows are not sent.
+    ...(prepared.fileFailure ? { reason: prepared.fileFailure, skipped: prepared.valid } : {}),
     file: prepared.blobName,
     read: prepared.read,
     valid: prepared.valid,
     invalid: prepared.invalid,
     duplicate: prepared.duplicate,
     suppressed: prepared.suppressed,
-    status: 'running',
+    status: prepared.fileFailure ? 'failed' : 'running',
   };
 }
 
