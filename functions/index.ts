@@ -1,5 +1,6 @@
 // Every function of the app registers itself on import; the real host and the local host load this file.
 import './http/destinations.js';
+import './http/me.js';
 import './http/connections.js';
 import './http/exports.js';
 import './http/segments.js';
@@ -10,3 +11,4 @@ import './orchestrators/export-run.js';
 import './activities/run-activities.js';
 import './triggers/segment-blob.js';
 import './triggers/scheduled-refresh.js';
+import './http/portal.js';

@@ -1,0 +1,84 @@
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { api, setDevelopmentPrincipal, unwrap } from '../api/client.js';
+import { keys } from '../api/queries.js';
+import type { Me, Role } from '../api/types.js';
+
+/** Who the portal acts as in development; in Azure the signed-in user, always. */
+export type DevelopmentRole = 'admin' | 'contributor';
+
+export const developmentPrincipals: Record<DevelopmentRole, { userId: string; userDetails: string; userRoles: string[] }> = {
+  admin: { userId: 'dev-admin', userDetails: 'dev-admin@localhost', userRoles: ['admin'] },
+  contributor: { userId: 'dev-contributor', userDetails: 'dev-contributor@localhost', userRoles: ['contributor'] },
+};
+
+const STORAGE_KEY = 'segment-export.development-role';
+
+export interface Identity {
+  me: Me | undefined;
+  isAdmin: boolean;
+  hasRole: (role: Role) => boolean;
+  /** Set when the app runs in development and trusts the principal the browser sends. */
+  development?: { role: DevelopmentRole; setRole: (role: DevelopmentRole) => void };
+  loading: boolean;
+  error: unknown;
+}
+
+const IdentityContext = createContext<Identity | undefined>(undefined);
+
+export function useIdentity(): Identity {
+  const identity = useContext(IdentityContext);
+  if (!identity) throw new Error('useIdentity needs an IdentityProvider');
+  return identity;
+}
+
+/** Tests give a fixed identity instead of asking the API. */
+export function StaticIdentity({ identity, children }: { identity: Identity; children: ReactNode }) {
+  return <IdentityContext.Provider value={identity}>{children}</IdentityContext.Provider>;
+}
+
+async function readDevelopmentFlag(): Promise<boolean> {
+  const response = await fetch('./config.json').catch(() => undefined);
+  if (!response?.ok) return false;
+  const body = (await response.json().catch(() => ({}))) as { development?: boolean };
+  return body.development === true;
+}
+
+export function IdentityProvider({ children }: { children: ReactNode }) {
+  const config = useQuery({ queryKey: ['portal-config'], queryFn: readDevelopmentFlag, staleTime: Infinity });
+  const [role, setRoleState] = useState<DevelopmentRole>(() => (globalThis.localStorage?.getItem(STORAGE_KEY) === 'contributor' ? 'contributor' : 'admin'));
+  const development = config.data === true;
+  // The header must be in place before the first API call, hence the effect-free assignment during render.
+  setDevelopmentPrincipal(development ? developmentPrincipals[role] : undefined);
+
+  const me = useQuery({
+    queryKey: [...keys.me, development ? role : 'platform'],
+    queryFn: () => unwrap(api.GET('/me')),
+    enabled: config.isSuccess,
+    retry: false,
+  });
+
+  const queryClient = useQueryClient();
+  const shownRole = useRef(role);
+  useEffect(() => {
+    if (!development) return;
+    localStorage.setItem(STORAGE_KEY, role);
+    // Someone else now: what the previous principal was allowed to see must not linger.
+    if (shownRole.current !== role) void queryClient.invalidateQueries();
+    shownRole.current = role;
+  }, [development, role, queryClient]);
+
+  const identity = useMemo<Identity>(() => {
+    const roles = me.data?.roles ?? [];
+    return {
+      me: me.data,
+      isAdmin: roles.includes('admin'),
+      hasRole: (r) => roles.includes(r),
+      ...(development ? { development: { role, setRole: setRoleState } } : {}),
+      loading: config.isPending || me.isPending,
+      error: me.error,
+    };
+  }, [me.data, me.error, me.isPending, config.isPending, development, role]);
+
+  return <IdentityContext.Provider value={identity}>{children}</IdentityContext.Provider>;
+}

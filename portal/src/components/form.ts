@@ -1,0 +1,31 @@
+import { makeStyles, tokens } from '@fluentui/react-components';
+import { useState } from 'react';
+import { ApiError, fieldMessage } from '../api/client.js';
+
+export const useFormStyles = makeStyles({
+  form: { display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalL, maxWidth: '640px' },
+  actions: { display: 'flex', gap: tokens.spacingHorizontalM },
+  statement: { padding: tokens.spacingHorizontalM, backgroundColor: tokens.colorNeutralBackground3, borderRadius: tokens.borderRadiusMedium },
+});
+
+/**
+ * A form's errors: the client's own checks and the API's problem details in one place,
+ * looked up by the dotted field name the API uses (`settings.advertiserId`).
+ */
+export function useFieldErrors() {
+  const [local, setLocal] = useState<Record<string, string>>({});
+  const [apiError, setApiError] = useState<unknown>();
+  const errors = apiError instanceof ApiError ? apiError.problem.errors : undefined;
+  return {
+    errorFor: (field: string) => local[field] ?? fieldMessage(errors, field),
+    /** The API's message when it names no field of this form (shown at the top). */
+    general: apiError instanceof ApiError ? (errors?.length ? undefined : apiError.message) : apiError ? String((apiError as Error).message ?? apiError) : undefined,
+    unplaced: (known: string[]) => (errors ?? []).filter((e) => !known.some((k) => e.field === k || e.field.startsWith(`${k}.`))),
+    setLocal,
+    setApiError,
+    reset: () => {
+      setLocal({});
+      setApiError(undefined);
+    },
+  };
+}
