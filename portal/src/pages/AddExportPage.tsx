@@ -107,23 +107,31 @@ export function AddExportPage() {
             ))}
           </Select>
         </Field>
-        <Field label="Segments" required validationMessage={errors.errorFor('segments')} validationState={stateOf('segments')} hint={destination ? `Each segment becomes its own audience. ${destination.displayName} ${limitText(destination.limits)}.` : 'Each segment becomes its own audience.'}>
-          <div role="group" aria-label="Segments">
-            {segments.data?.length ? (
-              segments.data.map((s) => (
-                <div key={s.name}>
-                  <Checkbox
-                    label={`${s.name}: ${formatCount(s.rowCount)} rows, refreshed ${formatTime(s.refreshedAt)}${sizeWarning(s.rowCount, destination?.limits)}`}
-                    checked={chosen.includes(s.name)}
-                    onChange={(_, data) => setChosen((c) => (data.checked ? [...c, s.name] : c.filter((n) => n !== s.name)))}
-                  />
-                </div>
-              ))
-            ) : (
-              <Text>No segment files have landed yet.</Text>
-            )}
-          </div>
-        </Field>
+        {/* A fieldset, not a Field: a Field would lend its label to the first checkbox only. */}
+        <fieldset className={styles.group} aria-describedby="segments-hint segments-error">
+          <legend className={styles.legend}>Segments (required)</legend>
+          {segments.data?.length ? (
+            segments.data.map((s) => (
+              <div key={s.name}>
+                <Checkbox
+                  label={`${s.name}: ${s.rowCount === undefined ? 'not counted yet' : `${formatCount(s.rowCount)} rows`}, refreshed ${formatTime(s.refreshedAt)}${sizeWarning(s.rowCount, destination?.limits)}`}
+                  checked={chosen.includes(s.name)}
+                  onChange={(_, data) => setChosen((c) => (data.checked ? [...c, s.name] : c.filter((n) => n !== s.name)))}
+                />
+              </div>
+            ))
+          ) : (
+            <Text>No segment files have landed yet.</Text>
+          )}
+          <Text id="segments-hint" size={200} block>
+            Each segment becomes its own audience.{destination ? ` ${destination.displayName} ${limitText(destination.limits)}.` : ''}
+          </Text>
+          {errors.errorFor('segments') ? (
+            <Text id="segments-error" role="alert" size={200} block className={styles.error}>
+              {errors.errorFor('segments')}
+            </Text>
+          ) : null}
+        </fieldset>
         {matchFields.map(({ field, required }) => (
           <Field
             key={field}

@@ -93,7 +93,7 @@ export function RunPage() {
         <a href={`#/exports/${r.exportId}/runs`}>Run history of this export</a>
       </div>
       <Field label="Progress" validationMessage={progress.text} validationState="none">
-        <ProgressBar value={progress.value} max={1} thickness="large" aria-label="Run progress" aria-valuetext={progress.text} />
+        <ProgressBar value={progress.value} max={1} thickness="large" aria-valuetext={progress.text} />
       </Field>
       <section className={styles.section} aria-labelledby="counts-heading">
         <Text as="h2" id="counts-heading" size={500} weight="semibold" block>

@@ -1,0 +1,177 @@
+import { readFile } from 'node:fs/promises';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { buildPortal } from '../../dev/portal.js';
+import { devConnections } from '../../dev/simulators/index.js';
+import { startApp, type DestinationType, type RunningApp } from '../e2e/app.js';
+import { expectAccessible, launchChromium } from './browser.js';
+
+/**
+ * The portal in headless Chromium against the whole app as `npm start` runs it (Azurite,
+ * simulators, local host on free ports, the built portal served at /api/portal/): an admin
+ * adds a connection of every destination, tests it, creates and runs an export and follows
+ * it to the end; a contributor sees only what is open to contributors. axe checks each page.
+ */
+
+const SEGMENT = 'portal-buyers';
+const VALID = 150;
+let app: RunningApp;
+let browser: Browser;
+let context: BrowserContext;
+let page: Page;
+let portalUrl: string;
+
+function segmentCsv(): string {
+  const rows = ['email,first_name,last_name'];
+  for (let i = 0; i < VALID; i++) rows.push(`buyer${i}@example.com,Ann${i},Lee${i}`);
+  rows.push('not-an-email,Bad,Row', 'buyer1@example.com,Dup,Row');
+  return `${rows.join('\n')}\n`;
+}
+
+async function waitForSegment(): Promise<void> {
+  const deadline = Date.now() + 30_000;
+  while (Date.now() < deadline) {
+    const { body } = await app.api<{ items: { name: string }[] }>('GET', '/segments');
+    if (body.items.some((s) => s.name === SEGMENT)) return;
+    await new Promise((resolve) => setTimeout(resolve, 200));
+  }
+  throw new Error(`segment ${SEGMENT} did not reach the catalog`);
+}
+
+beforeAll(async () => {
+  await buildPortal();
+  app = await startApp();
+  await app.dropFile(`${SEGMENT}/2026-12-01.csv`, segmentCsv());
+  await waitForSegment();
+  browser = await launchChromium();
+  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  page = await context.newPage();
+  portalUrl = `${app.url}/api/portal/`;
+}, 120_000);
+
+afterAll(async () => {
+  await browser?.close();
+  await app?.stop();
+});
+
+const connectionName = (type: DestinationType) => `Portal ${type}`;
+
+async function addConnection(type: DestinationType, destinationLabel: string, openToContributors: boolean): Promise<void> {
+  await page.goto(`${portalUrl}#/connections/new`);
+  await page.getByRole('heading', { level: 1, name: 'Add connection' }).waitFor();
+  await page.getByRole('combobox', { name: /^Destination/ }).selectOption({ label: destinationLabel });
+  await page.getByRole('textbox', { name: /^Display name/ }).fill(connectionName(type));
+  const credentials = devConnections[type].credentials as Record<string, string>;
+  const [field, value] = Object.entries(credentials)[0]!;
+  const label = { refreshToken: 'Refresh token', personalAccessToken: 'Personal access token', apiKey: 'Api key' }[field]!;
+  await page.getByLabel(new RegExp(`^${label}`)).fill(value);
+  if (openToContributors) await page.getByRole('radio', { name: 'Administrators and contributors' }).check();
+  await expect.poll(() => page.getByText('Data privacy:').count()).toBe(1);
+
+  // Without consent the API refuses, and its message appears beside the checkbox.
+  await page.getByRole('button', { name: 'Save connection' }).click();
+  const consent = page.getByRole('checkbox', { name: /I agree/ });
+  const consentField = page.locator('.fui-Field', { has: consent });
+  await expect.poll(() => consentField.textContent()).toContain('must be true');
+  await expectAccessible(page, `Add connection (${type}, consent error shown)`);
+
+  await consent.check();
+  await page.getByRole('button', { name: 'Save connection' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+  const row = page.getByRole('row', { name: new RegExp(connectionName(type)) });
+  await expect.poll(() => row.textContent()).toContain('set');
+
+  await page.getByRole('button', { name: `Test ${connectionName(type)}` }).click();
+  await expect.poll(() => row.textContent(), { timeout: 20_000 }).toContain('passed');
+}
+
+describe('the portal', () => {
+  it('an admin adds a connection of each destination, tests them, creates an export, runs it and downloads the rejected rows', async () => {
+    await page.goto(portalUrl);
+    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    await expectAccessible(page, 'Exports (empty)');
+
+    const { body: catalog } = await app.api<{ items: { type: DestinationType; displayName: string }[] }>('GET', '/destinations');
+    expect(catalog.items.map((d) => d.type).sort()).toEqual(['adroll', 'autopilot', 'microsoft-advertising', 'rollworks']);
+    for (const destination of catalog.items) await addConnection(destination.type, destination.displayName, destination.type === 'autopilot');
+    await expectAccessible(page, 'Connections');
+
+    await page.goto(`${portalUrl}#/segments`);
+    await page.getByRole('cell', { name: SEGMENT, exact: true }).waitFor();
+    await expectAccessible(page, 'Segments');
+
+    // An export to AdRoll: the catalog's advertiser id setting and the 100 to 250,000 limit.
+    await page.goto(`${portalUrl}#/exports/new`);
+    await page.getByRole('heading', { level: 1, name: 'Add export' }).waitFor();
+    await page.getByRole('button', { name: 'Save export' }).click();
+    await expect.poll(() => page.locator('.fui-Field', { has: page.getByRole('textbox', { name: /^Name/ }) }).textContent()).toContain('Name is required');
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Portal buyers to AdRoll');
+    await page.getByRole('combobox', { name: /^Connection/ }).selectOption({ label: `${connectionName('adroll')} (AdRoll)` });
+    await expect.poll(() => page.getByText('needs 100 to 250,000 per segment').count()).toBeGreaterThan(0);
+    await page.getByRole('checkbox', { name: new RegExp(`^${SEGMENT}:`) }).check();
+    await page.getByRole('combobox', { name: /email column/ }).selectOption('email');
+    await page.getByRole('textbox', { name: /^Advertiser id/ }).fill(devConnections.adroll.settings.advertiserId!);
+    await expectAccessible(page, 'Add export (filled in)');
+    await page.getByRole('button', { name: 'Save export' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    await expectAccessible(page, 'Exports');
+
+    await page.getByRole('button', { name: 'Run Portal buyers to AdRoll now' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
+    const bar = page.getByRole('progressbar', { name: 'Progress' });
+    await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
+    const counts = page.getByRole('row', { name: new RegExp(SEGMENT) });
+    await expect.poll(() => counts.textContent()).toMatch(/succeeded/);
+    const cells = await counts.getByRole('cell').allTextContents();
+    // Segment, Status, Read, Valid, Invalid, Duplicate, Skipped, Sent, Accepted, Rejected.
+    expect(cells.slice(2, 10)).toEqual(['152', '150', '1', '1', '0', '150', '150', '0']);
+    await expectAccessible(page, 'Run');
+
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download rejected rows/ }).click()]);
+    const report = await readFile((await download.path())!, 'utf8');
+    expect(report.split('\n')[0]).toBe('segment,row,reason,value');
+    expect(report).toContain('not-an-email');
+    expect(report).toContain('buyer1@example.com');
+
+    await page.getByRole('link', { name: 'Run history of this export' }).click();
+    await page.getByRole('heading', { level: 1, name: /Run history/ }).waitFor();
+    await expect.poll(() => page.getByRole('row').count()).toBe(2);
+    await expectAccessible(page, 'Run history');
+
+    await page.goto(`${portalUrl}#/schedule`);
+    await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
+    await page.getByRole('textbox', { name: /^NCRONTAB expression/ }).fill('0 30 2 * * *');
+    await expect.poll(() => page.getByText(/At 02:30/).count()).toBeGreaterThan(0);
+    await page.getByRole('button', { name: 'Save schedule' }).click();
+    await page.getByText('Schedule saved').waitFor();
+    await expect.poll(() => page.getByRole('listitem').filter({ hasText: '02:30:00 GMT' }).count()).toBe(5);
+    await expectAccessible(page, 'Schedule');
+  }, 240_000);
+
+  it('a contributor sees only the connections open to contributors and cannot reach admin pages', async () => {
+    await page.goto(`${portalUrl}#/connections`);
+    await page.getByRole('combobox', { name: 'Act as' }).selectOption('contributor');
+    await expect.poll(() => page.getByText('(contributor)').count()).toBe(1);
+    const rows = page.getByRole('table', { name: 'Connections' }).getByRole('row');
+    await expect.poll(() => rows.count()).toBe(2);
+    expect(await rows.nth(1).textContent()).toContain(connectionName('autopilot'));
+    expect(await page.getByRole('button', { name: /^(Add connection|Test|Delete)/ }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: 'Schedule' }).count()).toBe(0);
+    await expectAccessible(page, 'Connections (contributor)');
+
+    for (const [route, heading] of [['#/schedule', 'Schedule'], ['#/connections/new', 'Add connection']] as const) {
+      await page.goto(`${portalUrl}${route}`);
+      await page.getByRole('heading', { level: 1, name: heading }).waitFor();
+      await page.getByText('Admins only').waitFor();
+      expect(await page.getByRole('button', { name: /Save/ }).count()).toBe(0);
+      await expectAccessible(page, `${heading} (contributor)`);
+    }
+
+    // The export form offers only the open connection.
+    await page.goto(`${portalUrl}#/exports/new`);
+    await page.getByRole('heading', { level: 1, name: 'Add export' }).waitFor();
+    const options = await page.getByRole('combobox', { name: /^Connection/ }).locator('option').allTextContents();
+    expect(options).toEqual(['Choose a connection', `${connectionName('autopilot')} (Autopilot)`]);
+    await page.getByRole('combobox', { name: 'Act as' }).selectOption('admin');
+  }, 120_000);
+});
