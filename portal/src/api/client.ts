@@ -44,7 +44,11 @@ const principalMiddleware: Middleware = {
 };
 
 /** The API is `/api` on the origin that serves the portal (functions/http/portal.ts). */
-export const api = createClient<paths>({ baseUrl: `${globalThis.location?.origin ?? 'http://localhost'}/api` });
+export const api = createClient<paths>({
+  baseUrl: `${globalThis.location?.origin ?? 'http://localhost'}/api`,
+  // Looked up per call rather than captured once, so component tests can stand in for the API.
+  fetch: (request) => globalThis.fetch(request),
+});
 api.use(principalMiddleware);
 
 /** The data of a call, or an ApiError carrying the problem details. */
