@@ -1,4 +1,5 @@
-import { readFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPortal } from '../../dev/portal.js';
@@ -14,6 +15,8 @@ import { expectAccessible, launchChromium } from './browser.js';
  */
 
 const SEGMENT = 'portal-buyers';
+/** `PORTAL_SCREENSHOTS=docs/portal npx vitest run test/portal` refreshes the README's screenshots. */
+const SCREENSHOTS = process.env.PORTAL_SCREENSHOTS;
 const VALID = 150;
 let app: RunningApp;
 let browser: Browser;
@@ -44,7 +47,7 @@ beforeAll(async () => {
   await app.dropFile(`${SEGMENT}/2026-12-01.csv`, segmentCsv());
   await waitForSegment();
   browser = await launchChromium();
-  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 } });
+  context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
   page = await context.newPage();
   portalUrl = `${app.url}/api/portal/`;
 }, 120_000);
@@ -55,6 +58,12 @@ afterAll(async () => {
 });
 
 const connectionName = (type: DestinationType) => `Portal ${type}`;
+
+async function screenshot(name: string): Promise<void> {
+  if (!SCREENSHOTS) return;
+  await mkdir(SCREENSHOTS, { recursive: true });
+  await page.screenshot({ path: path.join(SCREENSHOTS, `${name}.png`), fullPage: true });
+}
 
 async function addConnection(type: DestinationType, destinationLabel: string, openToContributors: boolean): Promise<void> {
   await page.goto(`${portalUrl}#/connections/new`);
@@ -74,6 +83,7 @@ async function addConnection(type: DestinationType, destinationLabel: string, op
   const consentField = page.locator('.fui-Field', { has: consent });
   await expect.poll(() => consentField.textContent()).toContain('must be true');
   await expectAccessible(page, `Add connection (${type}, consent error shown)`);
+  if (type === 'microsoft-advertising') await screenshot('add-connection');
 
   await consent.check();
   await page.getByRole('button', { name: 'Save connection' }).click();
@@ -95,10 +105,12 @@ describe('the portal', () => {
     expect(catalog.items.map((d) => d.type).sort()).toEqual(['adroll', 'autopilot', 'microsoft-advertising', 'rollworks']);
     for (const destination of catalog.items) await addConnection(destination.type, destination.displayName, destination.type === 'autopilot');
     await expectAccessible(page, 'Connections');
+    await screenshot('connections');
 
     await page.goto(`${portalUrl}#/segments`);
     await page.getByRole('cell', { name: SEGMENT, exact: true }).waitFor();
     await expectAccessible(page, 'Segments');
+    await screenshot('segments');
 
     // An export to AdRoll: the catalog's advertiser id setting and the 100 to 250,000 limit.
     await page.goto(`${portalUrl}#/exports/new`);
@@ -112,6 +124,7 @@ describe('the portal', () => {
     await page.getByRole('combobox', { name: /email column/ }).selectOption('email');
     await page.getByRole('textbox', { name: /^Advertiser id/ }).fill(devConnections.adroll.settings.advertiserId!);
     await expectAccessible(page, 'Add export (filled in)');
+    await screenshot('add-export');
     await page.getByRole('button', { name: 'Save export' }).click();
     await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
     await expectAccessible(page, 'Exports');
@@ -126,6 +139,7 @@ describe('the portal', () => {
     // Segment, Status, Read, Valid, Invalid, Duplicate, Skipped, Sent, Accepted, Rejected.
     expect(cells.slice(2, 10)).toEqual(['152', '150', '1', '1', '0', '150', '150', '0']);
     await expectAccessible(page, 'Run');
+    await screenshot('run');
 
     const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('button', { name: /Download rejected rows/ }).click()]);
     const report = await readFile((await download.path())!, 'utf8');
@@ -146,6 +160,11 @@ describe('the portal', () => {
     await page.getByText('Schedule saved').waitFor();
     await expect.poll(() => page.getByRole('listitem').filter({ hasText: '02:30:00 GMT' }).count()).toBe(5);
     await expectAccessible(page, 'Schedule');
+    await screenshot('schedule');
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('button', { name: 'Run Portal buyers to AdRoll now' }).waitFor();
+    await expect.poll(() => page.getByRole('row', { name: /Portal buyers to AdRoll/ }).textContent()).toContain('succeeded');
+    await screenshot('exports');
   }, 240_000);
 
   it('a contributor sees only the connections open to contributors and cannot reach admin pages', async () => {
@@ -158,6 +177,7 @@ describe('the portal', () => {
     expect(await page.getByRole('button', { name: /^(Add connection|Test|Delete)/ }).count()).toBe(0);
     expect(await page.getByRole('link', { name: 'Schedule' }).count()).toBe(0);
     await expectAccessible(page, 'Connections (contributor)');
+    await screenshot('connections-contributor');
 
     for (const [route, heading] of [['#/schedule', 'Schedule'], ['#/connections/new', 'Add connection']] as const) {
       await page.goto(`${portalUrl}${route}`);

@@ -25,7 +25,7 @@ const useStyles = makeStyles({
   active: { backgroundColor: tokens.colorBrandBackgroundPressed },
   who: { display: 'flex', alignItems: 'center', gap: tokens.spacingHorizontalM, color: tokens.colorNeutralForegroundOnBrand },
   switch: { color: tokens.colorNeutralForegroundOnBrand },
-  main: { padding: `${tokens.spacingVerticalXXL} ${tokens.spacingHorizontalXXL}`, maxWidth: '1200px' },
+  main: { padding: `${tokens.spacingVerticalXXL} ${tokens.spacingHorizontalXXL}`, maxWidth: '1200px', display: 'flex', flexDirection: 'column', gap: tokens.spacingVerticalM },
 });
 
 export function Layout() {
