@@ -1,6 +1,6 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
-import { api, setDevelopmentPrincipal, unwrap } from '../api/client.js';
+import { api, ApiError, setDevelopmentPrincipal, unwrap } from '../api/client.js';
 import { keys } from '../api/queries.js';
 import type { Me, Role } from '../api/types.js';
 
@@ -57,6 +57,13 @@ export function IdentityProvider({ children }: { children: ReactNode }) {
     enabled: config.isSuccess,
     retry: false,
   });
+
+  // In Azure, no session (or an expired one) means App Service authentication answered 401:
+  // its sign-in page brings the user back here with a session cookie.
+  const signedOut = !development && me.error instanceof ApiError && me.error.status === 401;
+  useEffect(() => {
+    if (signedOut) location.assign(`/.auth/login/aad?post_login_redirect_uri=${encodeURIComponent(location.pathname + location.hash)}`);
+  }, [signedOut]);
 
   const queryClient = useQueryClient();
   const shownRole = useRef(role);
