@@ -19,7 +19,8 @@ export async function launchChromium(): Promise<Browser> {
 /** axe-core on what the page shows now: no serious or critical violation (WCAG 2.1 A/AA rules and best practices). */
 export async function expectAccessible(page: Page, what: string): Promise<void> {
   // Colours measured halfway through a fade-in are not the page's colours.
-  await page.waitForFunction(() => document.getAnimations().every((a) => a.playState !== 'running'));
+  // A string: it runs in the page, and this project is compiled without the DOM library.
+  await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
   const results = await new AxeBuilder({ page }).analyze();
   const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
   const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);

@@ -357,6 +357,15 @@ export interface operations {
                                 set: boolean;
                                 updatedAt?: string;
                             };
+                            lastTest?: {
+                                ok: boolean;
+                                reason?: string;
+                                at: string;
+                                by: {
+                                    userId: string;
+                                    userDetails: string;
+                                };
+                            };
                             createdBy: {
                                 userId: string;
                                 userDetails: string;
@@ -471,6 +480,15 @@ export interface operations {
                             set: boolean;
                             updatedAt?: string;
                         };
+                        lastTest?: {
+                            ok: boolean;
+                            reason?: string;
+                            at: string;
+                            by: {
+                                userId: string;
+                                userDetails: string;
+                            };
+                        };
                         createdBy: {
                             userId: string;
                             userDetails: string;
@@ -567,6 +585,15 @@ export interface operations {
                         credentials: {
                             set: boolean;
                             updatedAt?: string;
+                        };
+                        lastTest?: {
+                            ok: boolean;
+                            reason?: string;
+                            at: string;
+                            by: {
+                                userId: string;
+                                userDetails: string;
+                            };
                         };
                         createdBy: {
                             userId: string;
@@ -775,6 +802,15 @@ export interface operations {
                         credentials: {
                             set: boolean;
                             updatedAt?: string;
+                        };
+                        lastTest?: {
+                            ok: boolean;
+                            reason?: string;
+                            at: string;
+                            by: {
+                                userId: string;
+                                userDetails: string;
+                            };
                         };
                         createdBy: {
                             userId: string;

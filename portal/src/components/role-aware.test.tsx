@@ -5,7 +5,7 @@ import { catalog, connection, fakeApi, renderPage } from '../testing/render.js';
 import { AdminOnly } from './AdminOnly.js';
 import { Layout } from './Layout.js';
 
-const open = connection('c1', 'autopilot', 'Open to contributors', true);
+const open = { ...connection('c1', 'autopilot', 'Open to contributors', true), lastTest: { ok: false, reason: 'auth-failed', at: '2026-12-01T11:00:00.000Z', by: { userId: 'u', userDetails: 'u@example.com' } } };
 const closed = connection('c2', 'microsoft-advertising', 'Admins only connection', false);
 
 describe('role-aware views', () => {
@@ -17,6 +17,9 @@ describe('role-aware views', () => {
     expect(screen.getByRole('button', { name: 'Test Open to contributors' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Delete Admins only connection' })).toBeTruthy();
     expect(screen.getAllByText('set')).toHaveLength(2);
+    // The last test the API recorded, whoever ran it.
+    expect(screen.getByText('failed: auth-failed')).toBeTruthy();
+    expect(screen.getByText('not tested yet')).toBeTruthy();
   });
 
   it('a contributor sees the connections the API lists for them, and no admin action', async () => {

@@ -22,26 +22,30 @@ import { useState } from 'react';
 import { useLocation } from 'react-router';
 import { api, ApiError, unwrap } from '../api/client.js';
 import { keys, useConnections, useDestinations, useExports } from '../api/queries.js';
-import type { Connection, ConnectionTestResult } from '../api/types.js';
+import type { Connection } from '../api/types.js';
 import { useIdentity } from '../auth/identity.js';
 import { formatTime } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
 
-type TestOutcome = (ConnectionTestResult & { at: string }) | { ok: false; message: string; at: string };
+/** A test the API could not complete (the destination did not answer): shown until the list is read again. */
+type FailedTest = { message: string; at: string };
 
 export function ConnectionsPage() {
   const { isAdmin } = useIdentity();
   const connections = useConnections();
   const destinations = useDestinations();
   const location = useLocation();
-  const [tests, setTests] = useState<Record<string, TestOutcome>>({});
+  const [failedTests, setFailedTests] = useState<Record<string, FailedTest>>({});
+  const queryClient = useQueryClient();
   const [deleting, setDeleting] = useState<Connection | undefined>();
   const [notice, setNotice] = useState<string | undefined>((location.state as { added?: string } | null)?.added ? `Connection “${(location.state as { added: string }).added}” added.` : undefined);
 
   const test = useMutation({
     mutationFn: (id: string) => unwrap(api.POST('/connections/{id}/test', { params: { path: { id } } })),
-    onSuccess: (result, id) => setTests((t) => ({ ...t, [id]: { ...result, at: new Date().toISOString() } })),
-    onError: (error, id) => setTests((t) => ({ ...t, [id]: { ok: false, message: (error as Error).message, at: new Date().toISOString() } })),
+    // The API stores the outcome on the connection (lastTest); the list shows it from there.
+    onSettled: () => queryClient.invalidateQueries({ queryKey: keys.connections }),
+    onError: (error, id) => setFailedTests((t) => ({ ...t, [id]: { message: (error as Error).message, at: new Date().toISOString() } })),
+    onSuccess: (_, id) => setFailedTests(({ [id]: _dropped, ...rest }) => rest),
   });
 
   const typeName = (type: string) => destinations.data?.find((d) => d.type === type)?.displayName ?? type;
@@ -88,7 +92,8 @@ export function ConnectionsPage() {
           </TableHeader>
           <TableBody>
             {connections.data.map((c) => {
-              const outcome = tests[c.id];
+              const outcome = c.lastTest;
+              const failed = failedTests[c.id];
               return (
                 <TableRow key={c.id}>
                   <TableCell>{c.displayName}</TableCell>
@@ -103,14 +108,14 @@ export function ConnectionsPage() {
                     {outcome ? (
                       <span>
                         <Badge appearance="tint" color={outcome.ok ? 'success' : 'danger'}>
-                          {outcome.ok ? 'passed' : 'failed'}
+                          {outcome.ok ? 'passed' : `failed${outcome.reason ? `: ${outcome.reason}` : ''}`}
                         </Badge>{' '}
-                        {outcome.ok ? '' : `${'reason' in outcome && outcome.reason ? `${outcome.reason}: ` : ''}${outcome.message ?? ''} `}
                         {formatTime(outcome.at)}
                       </span>
                     ) : (
                       'not tested yet'
                     )}
+                    {failed ? <div>Test could not finish: {failed.message}</div> : null}
                   </TableCell>
                   {isAdmin ? (
                     <TableCell>
