@@ -7,6 +7,7 @@ import { Layout } from './components/Layout.js';
 import { AddConnectionPage } from './pages/AddConnectionPage.js';
 import { AddExportPage } from './pages/AddExportPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
+import { EditConnectionPage } from './pages/EditConnectionPage.js';
 import { ExportRunsPage } from './pages/ExportRunsPage.js';
 import { ExportsPage } from './pages/ExportsPage.js';
 import { RunPage } from './pages/RunPage.js';
@@ -29,6 +30,7 @@ export function AppRoutes() {
         <Route index element={<Navigate to="/exports" replace />} />
         <Route path="connections" element={<ConnectionsPage />} />
         <Route path="connections/new" element={<AdminOnly page="Add connection"><AddConnectionPage /></AdminOnly>} />
+        <Route path="connections/:id/edit" element={<AdminOnly page="Edit connection"><EditConnectionPage /></AdminOnly>} />
         <Route path="exports" element={<ExportsPage />} />
         <Route path="exports/new" element={<AddExportPage />} />
         <Route path="exports/:id/runs" element={<ExportRunsPage />} />

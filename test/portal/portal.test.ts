@@ -3,7 +3,7 @@ import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildPortal } from '../../dev/portal.js';
-import { devConnections } from '../../dev/simulators/index.js';
+import { devConnections, devCredentials } from '../../dev/simulators/index.js';
 import { startApp, type DestinationType, type RunningApp } from '../e2e/app.js';
 import { expectAccessible, launchChromium } from './browser.js';
 
@@ -106,6 +106,21 @@ describe('the portal', () => {
     for (const destination of catalog.items) await addConnection(destination.type, destination.displayName, destination.type === 'autopilot');
     await expectAccessible(page, 'Connections');
     await screenshot('connections');
+
+    // Credentials are write-only: the edit form says they are set and never shows them.
+    await page.getByRole('link', { name: `Edit ${connectionName('rollworks')}` }).click();
+    await page.getByRole('heading', { level: 1, name: `Edit connection: ${connectionName('rollworks')}` }).waitFor();
+    const token = page.getByRole('textbox', { name: /^Personal access token/ });
+    expect(await token.inputValue()).toBe('');
+    expect(await page.locator('.fui-Field', { has: token }).textContent()).toMatch(/set \(.*\): leave empty to keep/);
+    expect(await page.content()).not.toContain(devConnections.rollworks.credentials.refreshToken!);
+    await expectAccessible(page, 'Edit connection');
+    await token.fill(devCredentials.rollworks.personalAccessToken);
+    await page.getByRole('button', { name: 'Save changes' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+    await page.getByRole('button', { name: `Test ${connectionName('rollworks')}` }).click();
+    const rollworks = page.getByRole('row', { name: new RegExp(connectionName('rollworks')) });
+    await expect.poll(() => rollworks.textContent(), { timeout: 20_000 }).toContain('passed');
 
     await page.goto(`${portalUrl}#/segments`);
     await page.getByRole('cell', { name: SEGMENT, exact: true }).waitFor();

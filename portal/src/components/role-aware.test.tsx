@@ -16,6 +16,7 @@ describe('role-aware views', () => {
     expect(screen.getByRole('link', { name: 'Add connection' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Test Open to contributors' })).toBeTruthy();
     expect(screen.getByRole('button', { name: 'Delete Admins only connection' })).toBeTruthy();
+    expect(screen.getByRole('link', { name: 'Edit Admins only connection' })).toBeTruthy();
     expect(screen.getAllByText('set')).toHaveLength(2);
     // The last test the API recorded, whoever ran it.
     expect(screen.getByText('failed: auth-failed')).toBeTruthy();
@@ -29,6 +30,7 @@ describe('role-aware views', () => {
     expect(screen.getByRole('cell', { name: 'Administrators and contributors' })).toBeTruthy();
     expect(screen.queryByRole('link', { name: 'Add connection' })).toBeNull();
     expect(screen.queryByRole('button', { name: /^(Test|Delete)/ })).toBeNull();
+    expect(screen.queryByRole('link', { name: /^Edit/ })).toBeNull();
     expect(screen.queryByRole('columnheader', { name: 'Actions' })).toBeNull();
   });
 

@@ -122,6 +122,9 @@ export function ConnectionsPage() {
                       <Button size="small" onClick={() => test.mutate(c.id)} disabled={test.isPending && test.variables === c.id} aria-label={`Test ${c.displayName}`}>
                         {test.isPending && test.variables === c.id ? 'Testing…' : 'Test'}
                       </Button>{' '}
+                      <Button size="small" as="a" href={`#/connections/${c.id}/edit`} aria-label={`Edit ${c.displayName}`}>
+                        Edit
+                      </Button>{' '}
                       <Button size="small" onClick={() => setDeleting(c)} aria-label={`Delete ${c.displayName}`}>
                         Delete
                       </Button>
