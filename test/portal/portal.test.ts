@@ -125,7 +125,6 @@ describe('the portal', () => {
     await page.goto(`${portalUrl}#/segments`);
     await page.getByRole('cell', { name: SEGMENT, exact: true }).waitFor();
     await expectAccessible(page, 'Segments');
-    await screenshot('segments');
 
     // An export to AdRoll: the catalog's advertiser id setting and the 100 to 250,000 limit.
     await page.goto(`${portalUrl}#/exports/new`);
@@ -180,6 +179,10 @@ describe('the portal', () => {
     await page.getByRole('button', { name: 'Run Portal buyers to AdRoll now' }).waitFor();
     await expect.poll(() => page.getByRole('row', { name: /Portal buyers to AdRoll/ }).textContent()).toContain('succeeded');
     await screenshot('exports');
+    await page.goto(`${portalUrl}#/segments`);
+    // The run counted the file's rows.
+    await page.getByRole('cell', { name: '152' }).waitFor();
+    await screenshot('segments');
   }, 240_000);
 
   it('a contributor sees only the connections open to contributors and cannot reach admin pages', async () => {
@@ -209,4 +212,36 @@ describe('the portal', () => {
     expect(options).toEqual(['Choose a connection', `${connectionName('autopilot')} (Autopilot)`]);
     await page.getByRole('combobox', { name: 'Act as' }).selectOption('admin');
   }, 120_000);
+
+  it('works from the keyboard alone: the navigation, the admin actions and a form', async () => {
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    const focused = () => page.evaluate('document.activeElement?.textContent ?? ""') as Promise<string>;
+    /** Presses Tab until the focused element's text is `text`; fails after `limit` presses. */
+    async function tabTo(text: string | RegExp, limit = 40): Promise<void> {
+      for (let i = 0; i < limit; i++) {
+        await page.keyboard.press('Tab');
+        const now = (await focused()).trim();
+        if (typeof text === 'string' ? now === text : text.test(now)) return;
+      }
+      throw new Error(`Tab never reached ${text}`);
+    }
+    await tabTo('Connections');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Connections' }).waitFor();
+    await tabTo('Add connection');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Add connection' }).waitFor();
+    await tabTo('Save connection');
+    await page.keyboard.press('Enter');
+    await page.getByText('Display name is required').waitFor();
+    // Back to the checkbox before the button; Space ticks and unticks it.
+    await page.keyboard.press('Shift+Tab');
+    expect(await page.evaluate('document.activeElement?.labels?.[0]?.textContent ?? ""')).toMatch(/export user/);
+    const exportUser = page.getByRole('checkbox', { name: /export user/ });
+    await page.keyboard.press('Space');
+    expect(await exportUser.isChecked()).toBe(false);
+    await page.keyboard.press('Space');
+    expect(await exportUser.isChecked()).toBe(true);
+  }, 60_000);
 });

@@ -1,5 +1,5 @@
 import { useQuery, useQueryClient } from '@tanstack/react-query';
-import { createContext, useContext, useEffect, useMemo, useRef, useState, type ReactNode } from 'react';
+import { createContext, useCallback, useContext, useEffect, useMemo, useState, type ReactNode } from 'react';
 import { api, ApiError, setDevelopmentPrincipal, unwrap } from '../api/client.js';
 import { keys } from '../api/queries.js';
 import type { Me, Role } from '../api/types.js';
@@ -66,14 +66,16 @@ export function IdentityProvider({ children }: { children: ReactNode }) {
   }, [signedOut]);
 
   const queryClient = useQueryClient();
-  const shownRole = useRef(role);
-  useEffect(() => {
-    if (!development) return;
-    localStorage.setItem(STORAGE_KEY, role);
-    // Someone else now: what the previous principal was allowed to see must not linger.
-    if (shownRole.current !== role) void queryClient.invalidateQueries();
-    shownRole.current = role;
-  }, [development, role, queryClient]);
+  const setRole = useCallback(
+    (next: DevelopmentRole) => {
+      localStorage.setItem(STORAGE_KEY, next);
+      setDevelopmentPrincipal(developmentPrincipals[next]);
+      setRoleState(next);
+      // Someone else now: nothing the previous principal was shown may linger, and every page asks again as the new one.
+      void queryClient.resetQueries({ predicate: (query) => query.queryKey[0] !== 'portal-config' });
+    },
+    [queryClient],
+  );
 
   const identity = useMemo<Identity>(() => {
     const roles = me.data?.roles ?? [];
@@ -81,11 +83,11 @@ export function IdentityProvider({ children }: { children: ReactNode }) {
       me: me.data,
       isAdmin: roles.includes('admin'),
       hasRole: (r) => roles.includes(r),
-      ...(development ? { development: { role, setRole: setRoleState } } : {}),
+      ...(development ? { development: { role, setRole } } : {}),
       loading: config.isPending || me.isPending,
       error: me.error,
     };
-  }, [me.data, me.error, me.isPending, config.isPending, development, role]);
+  }, [me.data, me.error, me.isPending, config.isPending, development, role, setRole]);
 
   return <IdentityContext.Provider value={identity}>{children}</IdentityContext.Provider>;
 }

@@ -2,7 +2,7 @@ import { makeStyles, Title1, tokens } from '@fluentui/react-components';
 import { useEffect, type ReactNode } from 'react';
 
 const useStyles = makeStyles({
-  row: { display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalM, marginBottom: tokens.spacingVerticalL, flexWrap: 'wrap' },
+  row: { display: 'flex', alignItems: 'center', justifyContent: 'space-between', gap: tokens.spacingHorizontalM, marginBottom: tokens.spacingVerticalS, flexWrap: 'wrap' },
 });
 
 /** The page's one h1, also its document title, with the page's main actions beside it. */

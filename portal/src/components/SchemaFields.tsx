@@ -35,7 +35,7 @@ export function SchemaFields(props: {
   schema: ObjectSchema;
   prefix: 'credentials' | 'settings';
   values: Record<string, string>;
-  onChange: (values: Record<string, string>) => void;
+  onChange: (values: Record<string, string>, field: string) => void;
   errorFor: (field: string) => string | undefined;
   secret?: boolean;
 }) {
@@ -56,7 +56,7 @@ export function SchemaFields(props: {
           const next = { ...values };
           if (value === '') delete next[name];
           else next[name] = value;
-          onChange(next);
+          onChange(next, name);
         };
         return property.enum ? (
           <Field key={name} {...common}>

@@ -26,6 +26,14 @@ export function useFieldErrors() {
     unplaced: (known: string[]) => (errors ?? []).filter((e) => !known.some((k) => e.field === k || e.field.startsWith(`${k}.`))),
     setLocal,
     setApiError,
+    /** The user changed `field`: what was said about it (by the form or the API) no longer holds. */
+    clear: (field: string) => {
+      setLocal((l) => Object.fromEntries(Object.entries(l).filter(([k]) => k !== field && !k.startsWith(`${field}.`))));
+      if (apiError instanceof ApiError && apiError.problem.errors?.some((e) => e.field === field || e.field.startsWith(`${field}.`))) {
+        const rest = apiError.problem.errors.filter((e) => e.field !== field && !e.field.startsWith(`${field}.`));
+        setApiError(new ApiError(apiError.status, { ...apiError.problem, errors: rest }));
+      }
+    },
     reset: () => {
       setLocal({});
       setApiError(undefined);

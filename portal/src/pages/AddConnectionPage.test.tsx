@@ -20,6 +20,10 @@ describe('Add connection', () => {
     await user.selectOptions(screen.getByRole('combobox', { name: /Destination/ }), 'autopilot');
     await user.click(screen.getByRole('button', { name: 'Save connection' }));
     expect(errorBeside(screen.getByLabelText(/Api key/))).toMatch('Api key is required');
+    // Fixing a field takes its message away; the others stay until they are fixed.
+    await user.type(screen.getByLabelText(/Api key/), 'k');
+    expect(errorBeside(screen.getByLabelText(/Api key/))).toBeUndefined();
+    expect(errorBeside(screen.getByRole('textbox', { name: /Display name/ }))).toMatch('Display name is required');
     expect(requests.filter((r) => r.method === 'POST')).toEqual([]);
   });
 

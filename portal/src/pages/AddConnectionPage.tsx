@@ -87,6 +87,8 @@ export function AddConnectionPage() {
             onChange={(_, data) => {
               setType(data.value as DestinationType);
               setCredentials({});
+              errors.clear('type');
+              errors.clear('credentials');
             }}
           >
             <option value="">Choose a destination</option>
@@ -98,14 +100,20 @@ export function AddConnectionPage() {
           </Select>
         </Field>
         <Field label="Display name" required validationMessage={errors.errorFor('displayName')} validationState={stateOf('displayName')} hint="Unique among connections of the same destination.">
-          <Input value={displayName} maxLength={100} onChange={(_, data) => setDisplayName(data.value)} />
+          <Input value={displayName} maxLength={100} onChange={(_, data) => {
+            setDisplayName(data.value);
+            errors.clear('displayName');
+          }} />
         </Field>
         {destination ? (
           <fieldset className={styles.form} style={{ border: 'none', padding: 0, margin: 0 }}>
             <legend>
               <Text weight="semibold">Credentials (write-only: never shown again after saving)</Text>
             </legend>
-            <SchemaFields schema={destination.credentials as ObjectSchema} prefix="credentials" values={credentials} onChange={setCredentials} errorFor={errors.errorFor} secret />
+            <SchemaFields schema={destination.credentials as ObjectSchema} prefix="credentials" values={credentials} onChange={(values, field) => {
+              setCredentials(values);
+              errors.clear(`credentials.${field}`);
+            }} errorFor={errors.errorFor} secret />
           </fieldset>
         ) : null}
         <Field label="Who can use it" validationMessage={errors.errorFor('allowContributors')} validationState={stateOf('allowContributors')}>
@@ -125,10 +133,16 @@ export function AddConnectionPage() {
           </section>
         ) : null}
         <Field validationMessage={errors.errorFor('consent')} validationState={stateOf('consent')} required>
-          <Checkbox label="I agree that segment data leaves this platform for the destination, as described above" checked={consent} onChange={(_, data) => setConsent(data.checked === true)} />
+          <Checkbox label="I agree that segment data leaves this platform for the destination, as described above" checked={consent} onChange={(_, data) => {
+            setConsent(data.checked === true);
+            errors.clear('consent');
+          }} />
         </Field>
         <Field validationMessage={errors.errorFor('exportUser')} validationState={stateOf('exportUser')}>
-          <Checkbox label={`Add yourself (${me?.userDetails || me?.userId || 'you'}) as export user`} checked={exportUser} onChange={(_, data) => setExportUser(data.checked === true)} />
+          <Checkbox label={`Add yourself (${me?.userDetails || me?.userId || 'you'}) as export user`} checked={exportUser} onChange={(_, data) => {
+            setExportUser(data.checked === true);
+            errors.clear('exportUser');
+          }} />
         </Field>
         <div className={styles.actions}>
           <Button appearance="primary" type="submit" disabled={create.isPending}>

@@ -82,7 +82,10 @@ export function AddExportPage() {
           </MessageBar>
         ))}
         <Field label="Name" required validationMessage={errors.errorFor('name')} validationState={stateOf('name')}>
-          <Input value={name} maxLength={100} onChange={(_, data) => setName(data.value)} />
+          <Input value={name} maxLength={100} onChange={(_, data) => {
+            setName(data.value);
+            errors.clear('name');
+          }} />
         </Field>
         <Field
           label="Connection"
@@ -95,6 +98,8 @@ export function AddExportPage() {
             value={connectionId}
             onChange={(_, data) => {
               setConnectionId(data.value);
+              errors.clear('connectionId');
+              errors.clear('settings');
               setSettings({});
               setMatching((m) => ({ email: m.email }));
             }}
@@ -116,7 +121,10 @@ export function AddExportPage() {
                 <Checkbox
                   label={`${s.name}: ${s.rowCount === undefined ? 'not counted yet' : `${formatCount(s.rowCount)} rows`}, refreshed ${formatTime(s.refreshedAt)}${sizeWarning(s.rowCount, destination?.limits)}`}
                   checked={chosen.includes(s.name)}
-                  onChange={(_, data) => setChosen((c) => (data.checked ? [...c, s.name] : c.filter((n) => n !== s.name)))}
+                  onChange={(_, data) => {
+                    setChosen((c) => (data.checked ? [...c, s.name] : c.filter((n) => n !== s.name)));
+                    errors.clear('segments');
+                  }}
                 />
               </div>
             ))
@@ -141,7 +149,10 @@ export function AddExportPage() {
             validationState={stateOf(`dataMatching.${field}`)}
             hint={chosen.length ? undefined : 'Choose segments first: the columns come from their latest files.'}
           >
-            <Select value={matching[field] ?? ''} onChange={(_, data) => setMatching((m) => ({ ...m, [field]: data.value || undefined }))}>
+            <Select value={matching[field] ?? ''} onChange={(_, data) => {
+              setMatching((m) => ({ ...m, [field]: data.value || undefined }));
+              errors.clear(`dataMatching.${field}`);
+            }}>
               <option value="">{required ? 'Choose a column' : 'Not sent'}</option>
               {columns.map((column) => (
                 <option key={column} value={column}>
@@ -156,7 +167,10 @@ export function AddExportPage() {
             <legend>
               <Text weight="semibold">{destination.displayName} settings</Text>
             </legend>
-            <SchemaFields schema={destination.settings as ObjectSchema} prefix="settings" values={settings} onChange={setSettings} errorFor={errors.errorFor} />
+            <SchemaFields schema={destination.settings as ObjectSchema} prefix="settings" values={settings} onChange={(values, field) => {
+              setSettings(values);
+              errors.clear(`settings.${field}`);
+            }} errorFor={errors.errorFor} />
           </fieldset>
         ) : null}
         <Field label="Schedule" hint="Inherit: run on the system refresh schedule.">

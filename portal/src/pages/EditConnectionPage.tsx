@@ -77,7 +77,10 @@ export function EditConnectionPage() {
           {destination?.displayName ?? c.type}. Export user: {c.exportUser.userDetails || c.exportUser.userId}.
         </Text>
         <Field label="Display name" required validationMessage={errors.errorFor('displayName')} validationState={stateOf('displayName')}>
-          <Input value={displayName} maxLength={100} onChange={(_, data) => setDisplayName(data.value)} />
+          <Input value={displayName} maxLength={100} onChange={(_, data) => {
+            setDisplayName(data.value);
+            errors.clear('displayName');
+          }} />
         </Field>
         <Field label="Who can use it">
           <RadioGroup value={audience} onChange={(_, data) => setAudience(data.value as 'admins' | 'contributors')}>

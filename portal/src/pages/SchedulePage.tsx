@@ -87,7 +87,10 @@ export function SchedulePage() {
           validationMessage={error}
           validationState={error ? 'error' : 'none'}
         >
-          <Input value={cron} onChange={(_, data) => setCron(data.value)} style={{ fontFamily: 'monospace' }} />
+          <Input value={cron} onChange={(_, data) => {
+            setCron(data.value);
+            errors.clear('cron');
+          }} style={{ fontFamily: 'monospace' }} />
         </Field>
         <Checkbox label="Enabled" checked={enabled} onChange={(_, data) => setEnabled(data.checked === true)} />
         <div className={styles.actions}>

@@ -33,7 +33,7 @@ export function SegmentsPage() {
             {segments.data.map((s) => (
               <TableRow key={s.name}>
                 <TableCell>{s.name}</TableCell>
-                <TableCell>{formatCount(s.rowCount)}</TableCell>
+                <TableCell>{s.rowCount === undefined ? 'not counted yet' : formatCount(s.rowCount)}</TableCell>
                 <TableCell>{s.columns.join(', ')}</TableCell>
                 <TableCell>
                   {s.format}
