@@ -6,9 +6,17 @@ import { defineConfig } from 'vite';
  * asset URLs are relative. `npm run dev -w portal` serves it with hot reload and sends /api
  * to the local host that `npm start` runs (PORTAL_API_URL to point elsewhere).
  */
+const API_URL = process.env.PORTAL_API_URL ?? 'http://127.0.0.1:7071';
+
 export default defineConfig({
   base: './',
   plugins: [react()],
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
-  server: { proxy: { '/api': process.env.PORTAL_API_URL ?? 'http://127.0.0.1:7071' } },
+  server: {
+    proxy: {
+      '/api': API_URL,
+      // Served beside the portal's files in production; here the page is at / instead of /api/portal/.
+      '/config.json': { target: API_URL, rewrite: () => '/api/portal/config.json' },
+    },
+  },
 });

@@ -1,7 +1,7 @@
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, describe, expect, it } from 'vitest';
 import { buildPortal } from '../../dev/portal.js';
 import { devConnections, devCredentials } from '../../dev/simulators/index.js';
 import { startApp, type DestinationType, type RunningApp } from '../e2e/app.js';
@@ -23,6 +23,8 @@ let browser: Browser;
 let context: BrowserContext;
 let page: Page;
 let portalUrl: string;
+/** Uncaught errors in the page: any is a failure of the test it happened in. */
+const pageErrors: string[] = [];
 
 function segmentCsv(): string {
   const rows = ['email,first_name,last_name'];
@@ -49,8 +51,13 @@ beforeAll(async () => {
   browser = await launchChromium();
   context = await browser.newContext({ acceptDownloads: true, viewport: { width: 1280, height: 900 }, reducedMotion: 'reduce' });
   page = await context.newPage();
+  page.on('pageerror', (error) => pageErrors.push(error.message));
   portalUrl = `${app.url}/api/portal/`;
 }, 120_000);
+
+afterEach(() => {
+  expect(pageErrors.splice(0)).toEqual([]);
+});
 
 afterAll(async () => {
   await browser?.close();
@@ -179,6 +186,23 @@ describe('the portal', () => {
     await page.getByRole('button', { name: 'Run Portal buyers to AdRoll now' }).waitFor();
     await expect.poll(() => page.getByRole('row', { name: /Portal buyers to AdRoll/ }).textContent()).toContain('succeeded');
     await screenshot('exports');
+
+    // Deleting a connection says first which exports it disables, and then disables them.
+    await page.goto(`${portalUrl}#/connections`);
+    await page.getByRole('button', { name: `Delete ${connectionName('adroll')}` }).click();
+    const dialog = page.getByRole('dialog');
+    await dialog.getByText('Portal buyers to AdRoll').waitFor();
+    await expectAccessible(page, 'Delete connection dialog');
+    await dialog.getByRole('button', { name: 'Delete connection' }).click();
+    await page.getByText(/deleted\. Disabled exports: 1\./).waitFor();
+    // Closed, the dialog gives the page back to assistive technology (Tabster lifts aria-hidden shortly after).
+    await expect.poll(() => dialog.count()).toBe(0);
+    await page.waitForFunction("!document.getElementById('root').hasAttribute('aria-hidden')", undefined, { timeout: 5_000 });
+    expect(await page.getByRole('row', { name: new RegExp(connectionName('adroll')) }).count()).toBe(0);
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByText('Disabled (connection-removed)').waitFor();
+    expect(await page.getByRole('button', { name: 'Run Portal buyers to AdRoll now' }).isDisabled()).toBe(true);
+
     await page.goto(`${portalUrl}#/segments`);
     // The run counted the file's rows.
     await page.getByRole('cell', { name: '152' }).waitFor();

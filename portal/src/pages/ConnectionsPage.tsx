@@ -38,6 +38,7 @@ export function ConnectionsPage() {
   const [failedTests, setFailedTests] = useState<Record<string, FailedTest>>({});
   const queryClient = useQueryClient();
   const [deleting, setDeleting] = useState<Connection | undefined>();
+  const [deleteOpen, setDeleteOpen] = useState(false);
   const [notice, setNotice] = useState<string | undefined>((location.state as { added?: string } | null)?.added ? `Connection “${(location.state as { added: string }).added}” added.` : undefined);
 
   const test = useMutation({
@@ -125,7 +126,11 @@ export function ConnectionsPage() {
                       <Button size="small" as="a" href={`#/connections/${c.id}/edit`} aria-label={`Edit ${c.displayName}`}>
                         Edit
                       </Button>{' '}
-                      <Button size="small" onClick={() => setDeleting(c)} aria-label={`Delete ${c.displayName}`}>
+                      <Button size="small" onClick={() => {
+                          setDeleting(c);
+                          setDeleteOpen(true);
+                        }}
+                        aria-label={`Delete ${c.displayName}`}>
                         Delete
                       </Button>
                     </TableCell>
@@ -136,12 +141,24 @@ export function ConnectionsPage() {
           </TableBody>
         </Table>
       )}
-      {deleting ? <DeleteConnectionDialog connection={deleting} onClose={(message) => { setDeleting(undefined); if (message) setNotice(message); }} /> : null}
+      {/* Closed through `open`, never by unmounting it while open: that would leave the page hidden from assistive technology. */}
+      {deleting ? (
+        <Dialog open={deleteOpen} onOpenChange={(_, data) => setDeleteOpen(data.open)}>
+          <DeleteConnectionDialog
+            key={deleting.id}
+            connection={deleting}
+            onClose={(message) => {
+              setDeleteOpen(false);
+              if (message) setNotice(message);
+            }}
+          />
+        </Dialog>
+      ) : null}
     </>
   );
 }
 
-/** Says which exports the deletion disables before it happens, and which it did after. */
+/** The dialog's content: says which exports the deletion disables before it happens, and how many it did after. */
 function DeleteConnectionDialog({ connection, onClose }: { connection: Connection; onClose: (message?: string) => void }) {
   const queryClient = useQueryClient();
   const exports = useExports();
@@ -155,7 +172,7 @@ function DeleteConnectionDialog({ connection, onClose }: { connection: Connectio
     },
   });
   return (
-    <Dialog open onOpenChange={(_, data) => !data.open && onClose()}>
+    <>
       <DialogSurface>
         <DialogBody>
           <DialogTitle>Delete “{connection.displayName}”?</DialogTitle>
@@ -189,6 +206,6 @@ function DeleteConnectionDialog({ connection, onClose }: { connection: Connectio
           </DialogActions>
         </DialogBody>
       </DialogSurface>
-    </Dialog>
+    </>
   );
 }
