@@ -19,7 +19,7 @@ import { useQuery } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useParams } from 'react-router';
 import { api, unwrap } from '../api/client.js';
-import { keys } from '../api/queries.js';
+import { keys, useDestinations } from '../api/queries.js';
 import type { Run } from '../api/types.js';
 import { formatCount, formatDuration, formatTime } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
@@ -48,6 +48,7 @@ export function RunPage() {
     refetchInterval: (query) => (query.state.data && TERMINAL_STATUSES.has(query.state.data.status) ? false : 500),
   });
   const [downloadError, setDownloadError] = useState<string>();
+  const destinations = useDestinations();
 
   async function downloadRejected() {
     setDownloadError(undefined);
@@ -84,7 +85,7 @@ export function RunPage() {
         <Text weight="semibold">Trigger</Text>
         <Text>{r.trigger}</Text>
         <Text weight="semibold">Destination</Text>
-        <Text>{r.destinationType}</Text>
+        <Text>{destinations.data?.find((d) => d.type === r.destinationType)?.displayName ?? r.destinationType}</Text>
         <Text weight="semibold">Started</Text>
         <Text>{formatTime(r.startedAt)}</Text>
         <Text weight="semibold">Duration</Text>
