@@ -209,7 +209,7 @@ describe('the portal', () => {
     await screenshot('segments');
   }, 240_000);
 
-  it('a contributor sees only the connections open to contributors and cannot reach admin pages', async () => {
+  it('a contributor sees only the connections open to contributors, cannot reach admin pages, and exports on an open one', async () => {
     await page.goto(`${portalUrl}#/connections`);
     await page.getByRole('combobox', { name: 'Act as' }).selectOption('contributor');
     await expect.poll(() => page.getByText('(contributor)').count()).toBe(1);
@@ -234,6 +234,23 @@ describe('the portal', () => {
     await page.getByRole('heading', { level: 1, name: 'Add export' }).waitFor();
     const options = await page.getByRole('combobox', { name: /^Connection/ }).locator('option').allTextContents();
     expect(options).toEqual(['Choose a connection', `${connectionName('autopilot')} (Autopilot)`]);
+
+    // And on it a contributor creates and runs an export, with Autopilot's optional name columns.
+    await page.getByRole('textbox', { name: /^Name/ }).fill('Contributor buyers to Autopilot');
+    await page.getByRole('combobox', { name: /^Connection/ }).selectOption({ label: `${connectionName('autopilot')} (Autopilot)` });
+    await page.getByRole('checkbox', { name: new RegExp(`^${SEGMENT}:`) }).check();
+    await page.getByRole('combobox', { name: /email column/ }).selectOption('email');
+    await page.getByRole('combobox', { name: /first name column/ }).selectOption('first_name');
+    await page.getByRole('combobox', { name: /last name column/ }).selectOption('last_name');
+    await page.getByRole('button', { name: 'Save export' }).click();
+    await page.getByRole('button', { name: 'Run Contributor buyers to Autopilot now' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
+    await expect.poll(() => page.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
+    const counts = await page.getByRole('row', { name: new RegExp(SEGMENT) }).getByRole('cell').allTextContents();
+    expect(counts.slice(1, 8)).toEqual(['succeeded', '152', '150', '1', '1', '0', '150']);
+    // What Autopilot received: the audience named after the segment, with the mapped names.
+    expect(app.sims.autopilot.audience(SEGMENT)?.members).toHaveLength(150);
+    expect(app.sims.autopilot.contact('buyer7@example.com')).toMatchObject({ FirstName: 'Ann7', LastName: 'Lee7' });
     await page.getByRole('combobox', { name: 'Act as' }).selectOption('admin');
   }, 120_000);
 
