@@ -8,6 +8,7 @@ import { AddConnectionPage } from './pages/AddConnectionPage.js';
 import { AddExportPage } from './pages/AddExportPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { EditConnectionPage } from './pages/EditConnectionPage.js';
+import { EditExportPage } from './pages/EditExportPage.js';
 import { ExportRunsPage } from './pages/ExportRunsPage.js';
 import { ExportsPage } from './pages/ExportsPage.js';
 import { RunPage } from './pages/RunPage.js';
@@ -33,6 +34,7 @@ export function AppRoutes() {
         <Route path="connections/:id/edit" element={<AdminOnly page="Edit connection"><EditConnectionPage /></AdminOnly>} />
         <Route path="exports" element={<ExportsPage />} />
         <Route path="exports/new" element={<AddExportPage />} />
+        <Route path="exports/:id/edit" element={<EditExportPage />} />
         <Route path="exports/:id/runs" element={<ExportRunsPage />} />
         <Route path="runs/:id" element={<RunPage />} />
         <Route path="segments" element={<SegmentsPage />} />

@@ -173,6 +173,18 @@ describe('the portal', () => {
     await expect.poll(() => page.getByRole('row').count()).toBe(2);
     await expectAccessible(page, 'Run history');
 
+    // Editing starts from what is stored and saves with the export's ETag.
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('link', { name: 'Edit Portal buyers to AdRoll' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Edit export: Portal buyers to AdRoll' }).waitFor();
+    expect(await page.getByRole('textbox', { name: /^Advertiser id/ }).inputValue()).toBe(devConnections.adroll.settings.advertiserId);
+    await page.getByRole('checkbox', { name: /Truncate/ }).check();
+    await expectAccessible(page, 'Edit export');
+    await page.getByRole('button', { name: 'Save export' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    const { body: edited } = await app.api<{ items: { name: string; truncate: boolean }[] }>('GET', '/exports');
+    expect(edited.items.find((e) => e.name === 'Portal buyers to AdRoll')?.truncate).toBe(true);
+
     await page.goto(`${portalUrl}#/schedule`);
     await page.getByRole('heading', { level: 1, name: 'Schedule' }).waitFor();
     await page.getByRole('textbox', { name: /^NCRONTAB expression/ }).fill('0 30 2 * * *');

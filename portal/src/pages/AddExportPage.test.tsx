@@ -1,7 +1,7 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { Segment } from '../api/types.js';
+import type { Export, Segment } from '../api/types.js';
 import { catalog, connection, fakeApi, renderPage, reply } from '../testing/render.js';
 import { AddExportPage } from './AddExportPage.js';
 
@@ -62,5 +62,25 @@ describe('Add export', () => {
       schedule: 'inherit',
       truncate: false,
     });
+  });
+
+  it('edits an export: the form starts from what is stored and sends it back with its ETag', async () => {
+    const stored: Export = {
+      id: 'x1', name: 'Buyers to Ads', connectionId: 'ms', destinationType: 'microsoft-advertising', segments: ['buyers'], dataMatching: { email: 'mail' },
+      settings: { customerId: '1000001', accountId: '2000001' }, enabled: true, runOnSegmentRefresh: false, schedule: 'none', truncate: false,
+      createdBy: { userId: 'u', userDetails: 'u@example.com' }, createdAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:00:00.000Z', etag: 'W/"7"',
+    };
+    const requests = fakeApi({ ...routes, 'PATCH /exports/x1': stored });
+    renderPage(<AddExportPage existing={stored} />);
+    const user = userEvent.setup();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Edit export: Buyers to Ads' })).toBeTruthy();
+    expect((screen.getByRole('textbox', { name: /^Account id/ }) as HTMLInputElement).value).toBe('2000001');
+    expect((screen.getByRole('checkbox', { name: /^buyers:/ }) as HTMLInputElement).checked).toBe(true);
+    await user.click(screen.getByRole('checkbox', { name: /Truncate/ }));
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'PATCH')).toBe(true));
+    const patch = requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.headers['if-match']).toBe('W/"7"');
+    expect(patch.body).toMatchObject({ segments: ['buyers'], dataMatching: { email: 'mail' }, settings: { customerId: '1000001', accountId: '2000001' }, schedule: 'none', runOnSegmentRefresh: false, truncate: true });
   });
 });

@@ -4,7 +4,7 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client.js';
 import { keys, useConnections, useDestinations, useSegments } from '../api/queries.js';
-import type { ExportInput } from '../api/types.js';
+import type { Export, ExportInput } from '../api/types.js';
 import { useFieldErrors, useFormStyles } from '../components/form.js';
 import { formatCount, formatTime, limitText } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
@@ -13,7 +13,8 @@ import { labelOf, missingRequired, SchemaFields, type ObjectSchema } from '../co
 const KNOWN_FIELDS = ['name', 'connectionId', 'segments', 'dataMatching', 'settings', 'enabled', 'runOnSegmentRefresh', 'schedule', 'truncate'];
 type MatchField = 'email' | 'firstName' | 'lastName';
 
-export function AddExportPage() {
+/** Adds an export, or with `existing` changes it (PATCH replaces segments, data matching and settings as a whole). */
+export function AddExportPage({ existing }: { existing?: Export } = {}) {
   const styles = useFormStyles();
   const navigate = useNavigate();
   const queryClient = useQueryClient();
@@ -22,15 +23,15 @@ export function AddExportPage() {
   const segments = useSegments();
   const errors = useFieldErrors();
 
-  const [name, setName] = useState('');
-  const [connectionId, setConnectionId] = useState('');
-  const [chosen, setChosen] = useState<string[]>([]);
-  const [matching, setMatching] = useState<Partial<Record<MatchField, string>>>({});
-  const [settings, setSettings] = useState<Record<string, string>>({});
-  const [enabled, setEnabled] = useState(true);
-  const [runOnSegmentRefresh, setRunOnSegmentRefresh] = useState(true);
-  const [schedule, setSchedule] = useState<'inherit' | 'none'>('inherit');
-  const [truncate, setTruncate] = useState(false);
+  const [name, setName] = useState(existing?.name ?? '');
+  const [connectionId, setConnectionId] = useState(existing?.connectionId ?? '');
+  const [chosen, setChosen] = useState<string[]>(existing?.segments ?? []);
+  const [matching, setMatching] = useState<Partial<Record<MatchField, string>>>(existing?.dataMatching ?? {});
+  const [settings, setSettings] = useState<Record<string, string>>(existing?.settings ?? {});
+  const [enabled, setEnabled] = useState(existing?.enabled ?? true);
+  const [runOnSegmentRefresh, setRunOnSegmentRefresh] = useState(existing?.runOnSegmentRefresh ?? true);
+  const [schedule, setSchedule] = useState<'inherit' | 'none'>(existing?.schedule ?? 'inherit');
+  const [truncate, setTruncate] = useState(existing?.truncate ?? false);
 
   const connection = connections.data?.find((c) => c.id === connectionId);
   const destination = destinations.data?.find((d) => d.type === connection?.type);
@@ -42,7 +43,10 @@ export function AddExportPage() {
     : [];
 
   const create = useMutation({
-    mutationFn: (body: ExportInput) => unwrap(api.POST('/exports', { body })),
+    mutationFn: (body: ExportInput) =>
+      existing
+        ? unwrap(api.PATCH('/exports/{id}', { params: { path: { id: existing.id } }, body, headers: { 'If-Match': existing.etag ?? '*' } }))
+        : unwrap(api.POST('/exports', { body })),
     onSuccess: async () => {
       await queryClient.invalidateQueries({ queryKey: keys.exports });
       navigate('/exports');
@@ -67,8 +71,8 @@ export function AddExportPage() {
   const stateOf = (field: string) => (errors.errorFor(field) ? ('error' as const) : ('none' as const));
   return (
     <>
-      <PageHeading>Add export</PageHeading>
-      <form className={styles.form} onSubmit={submit} noValidate aria-label="Add export">
+      <PageHeading>{existing ? `Edit export: ${existing.name}` : 'Add export'}</PageHeading>
+      <form className={styles.form} onSubmit={submit} noValidate aria-label={existing ? 'Edit export' : 'Add export'}>
         {errors.general ? (
           <MessageBar intent="error">
             <MessageBarBody>{errors.general}</MessageBarBody>

@@ -84,6 +84,9 @@ export function ExportsPage() {
                   <Button size="small" appearance="primary" onClick={() => run.mutate(e.id)} disabled={!e.enabled || (run.isPending && run.variables === e.id)} aria-label={`Run ${e.name} now`}>
                     Run now
                   </Button>{' '}
+                  <Button size="small" as="a" href={`#/exports/${e.id}/edit`} aria-label={`Edit ${e.name}`}>
+                    Edit
+                  </Button>{' '}
                   <Button size="small" as="a" href={`#/exports/${e.id}/runs`} aria-label={`Run history of ${e.name}`}>
                     History
                   </Button>

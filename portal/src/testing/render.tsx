@@ -21,11 +21,11 @@ export type FakeRoutes = Record<string, unknown>;
 
 /** Stands in for the API at the fetch boundary and records every request the page sent. */
 export function fakeApi(routes: FakeRoutes) {
-  const requests: { method: string; path: string; body: unknown }[] = [];
+  const requests: { method: string; path: string; body: unknown; headers: Record<string, string> }[] = [];
   vi.stubGlobal('fetch', async (input: Request) => {
     const path = new URL(input.url).pathname.replace(/^\/api/, '');
     const text = input.method === 'GET' ? '' : await input.text();
-    requests.push({ method: input.method, path, body: text ? JSON.parse(text) : undefined });
+    requests.push({ method: input.method, path, body: text ? JSON.parse(text) : undefined, headers: Object.fromEntries([...input.headers.entries()].map(([k, v]) => [k.toLowerCase(), v])) });
     const key = `${input.method} ${path}`;
     const route = key in routes ? routes[key] : reply(404, { type: 'about:blank', title: 'Not Found', status: 404 });
     const { status, body } = typeof route === 'object' && route !== null && REPLY in route ? (route as Reply) : { status: 200, body: route };
