@@ -5,12 +5,13 @@ import net from 'node:net';
 import path from 'node:path';
 import { freePort, startAzurite, type RunningAzurite } from './azurite.js';
 import { removeEndpoints, writeEndpoints } from './host/endpoints.js';
+import { buildPortal } from './portal.js';
 import { startSimulators, type RunningSimulators, type SimulatedService } from './simulators/index.js';
 
 /**
  * `npm start`: everything a developer needs, on this machine only: Azurite (data kept in
  * `.azurite/`), the four destination simulators, and the local Functions host serving the
- * app's real registrations. Ctrl-C stops all of it.
+ * app's real registrations, the portal included (built first). Ctrl-C stops all of it.
  */
 
 const ROOT = path.resolve(__dirname, '..');
@@ -100,6 +101,7 @@ async function main(): Promise<void> {
   process.once('exit', () => host?.kill('SIGKILL'));
 
   try {
+    await buildPortal();
     azurite = await startAzurite({
       location: DATA,
       blobPort: (await portOr0('Azurite blob', AZURITE_PORTS.blob, notes)) || undefined,
@@ -171,6 +173,7 @@ async function main(): Promise<void> {
       [
         '',
         'segment-export is running locally',
+        `  Portal             ${url}/api/portal/  (act as admin or contributor with the switch at the top)`,
         `  API                ${url}/api`,
         `  Durable status     ${url}/runtime/webhooks/durabletask/instances/<instance id>`,
         `  Run a timer now    POST ${url}/admin/functions/<function name>`,

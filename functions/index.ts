@@ -3,6 +3,7 @@
 import './telemetry.js';
 import './bindings/blob-client.js';
 import './http/destinations.js';
+import './http/me.js';
 import './http/connections.js';
 import './http/exports.js';
 import './http/segments.js';
@@ -17,3 +18,4 @@ import './orchestrators/erasure.js';
 import './activities/erasure-activities.js';
 import './triggers/segment-blob.js';
 import './triggers/scheduled-refresh.js';
+import './http/portal.js';

@@ -156,6 +156,8 @@ output AZURE_TENANT_ID string = tenant().tenantId
 output AZURE_RESOURCE_GROUP string = rg.name
 output AZURE_FUNCTION_APP_NAME string = functionApp.outputs.name
 output AZURE_FUNCTION_APP_URL string = functionApp.outputs.url
+// The portal is served by the Function App; entering through the sign-in page sets the session it needs.
+output AZURE_PORTAL_URL string = '${functionApp.outputs.url}/.auth/login/aad?post_login_redirect_uri=/api/portal/'
 output AZURE_STORAGE_ACCOUNT_NAME string = storage.outputs.name
 output AZURE_KEY_VAULT_NAME string = keyVault.outputs.name
 output AZURE_KEY_VAULT_URL string = keyVault.outputs.uri

@@ -153,16 +153,27 @@ const REFUSALS = new Set(['auth-failed', 'terms-not-accepted']);
  * Tries the stored credentials with a cheap authenticated call. Refused credentials are a
  * result (`ok: false`); a destination that cannot be reached is a 502.
  */
-export async function testConnection(services: ApiServices, principal: Principal, id: string): Promise<ConnectionTestResult> {
+export async function testConnection(services: ApiServices, principal: Principal, id: string, now = new Date()): Promise<ConnectionTestResult> {
   requireRole(principal, ['admin']);
-  const { value } = await load(services, id);
+  const current = await load(services, id);
+  const { value } = current;
+  const record = async (ok: boolean, reason?: string) => {
+    const lastTest = { ok, ...(reason ? { reason } : {}), at: now.toISOString(), by: userRef(principal) };
+    // Not a change to the connection (updatedAt stays); losing the race to a concurrent change only loses this note.
+    await services.connections.replace(value, { ...value, lastTest }, current.etag).catch(() => undefined);
+  };
   try {
     const client = await services.destinationClient({ id: value.id, type: value.type });
     await client.testConnection();
+    await record(true);
     return { ok: true };
   } catch (error) {
-    if (error instanceof DestinationError && REFUSALS.has(error.code)) return { ok: false, reason: error.code, message: error.message };
+    if (error instanceof DestinationError && REFUSALS.has(error.code)) {
+      await record(false, error.code);
+      return { ok: false, reason: error.code, message: error.message };
+    }
     if (error instanceof DestinationError) {
+      await record(false, error.code);
       throw new AppError(502, 'Bad Gateway', `${getDestination(value.type).displayName} did not answer the test: ${error.message}`, [], {
         reason: error.code,
       });

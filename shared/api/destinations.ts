@@ -12,6 +12,7 @@ export function destinationCatalog(): DestinationCatalogEntry[] {
     type,
     displayName: d.displayName,
     description: d.description,
+    privacyStatement: d.privacyStatement,
     credentials: jsonSchema(d.credentials, 'input'),
     settings: jsonSchema(d.settings, 'input'),
     dataMatching: { required: [...d.dataMatching.required], optional: [...d.dataMatching.optional] },

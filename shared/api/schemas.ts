@@ -137,6 +137,7 @@ export const exportResponseSchema = exportSchema;
 export const segmentResponseSchema = segmentSchema;
 export const scheduleResponseSchema = scheduleSchema.extend({
   source: z.enum(['api', 'setting']).describe('`setting`: REFRESH_SCHEDULE, nobody has saved one yet.'),
+  nextRuns: z.array(z.string()).describe('The next five fire times (ISO 8601, UTC); empty when the schedule is disabled.'),
 });
 
 export const deleteConnectionResultSchema = z.object({
@@ -156,6 +157,7 @@ export const destinationCatalogEntrySchema = z.object({
   type: destinationTypeSchema,
   displayName: z.string(),
   description: z.string(),
+  privacyStatement: z.string().describe('What the caller accepts with `consent: true` for this destination.'),
   credentials: jsonSchemaObject,
   settings: jsonSchemaObject,
   dataMatching: z.object({

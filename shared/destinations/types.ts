@@ -149,6 +149,11 @@ export interface Destination<
   type: string;
   displayName: string;
   description: string;
+  /**
+   * What the admin agrees to when adding a connection (where the data goes and on whose terms);
+   * the portal shows it beside the consent checkbox.
+   */
+  privacyStatement: string;
   /** Write-only credentials of a connection. */
   credentials: C;
   /** Per-export destination settings (advertiser id, customer/account ids). */

@@ -14,6 +14,8 @@ export const connectionSchema = z.object({
   consent: z.object({ accepted: z.literal(true), acceptedBy: userRef, acceptedAt: z.string() }),
   exportUser: userRef,
   credentials: z.object({ set: z.boolean(), updatedAt: z.string().optional() }),
+  /** The outcome of the latest POST /connections/{id}/test, so everyone sees whether the credentials still work. */
+  lastTest: z.object({ ok: z.boolean(), reason: z.string().optional(), at: z.string(), by: userRef }).optional(),
   createdBy: userRef,
   createdAt: z.string(),
   updatedAt: z.string(),

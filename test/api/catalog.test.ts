@@ -28,6 +28,8 @@ describe('GET /api/destinations', () => {
       credentials: { type: 'object', properties: { refreshToken: expect.any(Object), personalAccessToken: expect.any(Object) } },
     });
     expect(byType.rollworks.settings.required).toEqual(['advertiserId']);
+    // What the admin agrees to with `consent: true`, per destination, for the portal to show.
+    for (const entry of items) expect(entry.privacyStatement, entry.type).toMatch(new RegExp(entry.displayName));
     expect(byType['microsoft-advertising']).toMatchObject({
       limits: { maxPerSegment: 500_000 },
       settings: { required: ['customerId', 'accountId'] },
@@ -38,6 +40,17 @@ describe('GET /api/destinations', () => {
       limits: { maxTotalPerExport: 100_000, batchSize: 100 },
       credentials: { required: ['apiKey'] },
     });
+  });
+});
+
+describe('GET /api/me', () => {
+  it('tells the caller who the API takes them to be, and refuses anyone without a role', async () => {
+    const admin = await api.call('GET', '/api/me');
+    expect(admin.body).toEqual({ userId: 'user-admin', userDetails: 'admin@example.com', roles: ['admin'] });
+    const contributor = await api.call('GET', '/api/me', { as: 'contributor' });
+    expect(contributor.body.roles).toEqual(['contributor']);
+    expect((await api.call('GET', '/api/me', { as: 'no-role' })).status).toBe(403);
+    expect((await api.call('GET', '/api/me', { as: 'anonymous' })).status).toBe(401);
   });
 });
 
@@ -82,12 +95,17 @@ describe('/api/schedule', () => {
   it('starts from REFRESH_SCHEDULE, saves a new one with who and when, and validates NCRONTAB', async () => {
     const initial = await api.call('GET', '/api/schedule');
     expect(initial.status).toBe(200);
-    expect(scheduleResponseSchema.parse(initial.body)).toEqual({ cron: '0 15 */4 * * *', enabled: true, source: 'setting' });
+    const { nextRuns, ...schedule } = scheduleResponseSchema.parse(initial.body);
+    expect(schedule).toEqual({ cron: '0 15 */4 * * *', enabled: true, source: 'setting' });
+    // The next five fire times, in order, each on the quarter past an hour divisible by four.
+    expect(nextRuns).toHaveLength(5);
+    expect([...nextRuns].sort()).toEqual(nextRuns);
+    for (const time of nextRuns) expect(time).toMatch(/T(00|04|08|12|16|20):15:00\.000Z$/);
     expect(initial.headers.etag).toBeUndefined();
 
     const saved = await api.call('PUT', '/api/schedule', { body: { cron: '0 0 2 * * MON-FRI', enabled: false } });
     expect(saved.status).toBe(200);
-    expect(saved.body).toMatchObject({ cron: '0 0 2 * * MON-FRI', enabled: false, source: 'api', updatedBy: { userId: 'user-admin' } });
+    expect(saved.body).toMatchObject({ cron: '0 0 2 * * MON-FRI', enabled: false, source: 'api', updatedBy: { userId: 'user-admin' }, nextRuns: [] });
     expect(saved.headers.etag).toBe(saved.body.etag);
     // What the timer reads.
     expect(await api.services().schedule.get()).toMatchObject({ cron: '0 0 2 * * MON-FRI', enabled: false });

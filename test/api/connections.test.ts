@@ -187,6 +187,10 @@ describe('connections', () => {
       const response = await api.call('POST', `/api/connections/${created.id}/test`);
       expect(response.status).toBe(200);
       expect(response.body).toEqual({ ok: true });
+      // Remembered on the connection for everyone who lists it; not a change to it.
+      const read = await api.call('GET', `/api/connections/${created.id}`);
+      expect(read.body.lastTest).toEqual({ ok: true, at: expect.any(String), by: { userId: 'user-admin', userDetails: 'admin@example.com' } });
+      expect(read.body.updatedAt).toBe(created.updatedAt);
     });
 
     it('answers ok: false with auth-failed for credentials it refuses', async () => {
@@ -195,6 +199,7 @@ describe('connections', () => {
       expect(response.status).toBe(200);
       expect(response.body).toMatchObject({ ok: false, reason: 'auth-failed' });
       expect(response.text).not.toContain('wrong-key');
+      expect((await api.call('GET', `/api/connections/${created.id}`)).body.lastTest).toMatchObject({ ok: false, reason: 'auth-failed' });
     });
 
     it('is 404 for an unknown connection', async () => {

@@ -10,6 +10,7 @@ export function nextRollDestination(brand: NextRollBrand): NextRollDestination {
     type: brand,
     displayName: brandNames[brand],
     description: `${brandNames[brand]} CRM audiences (NextRoll Audience API). Sends email addresses only.`,
+    privacyStatement: `Email addresses of the segment's members leave this platform for ${brandNames[brand]} (NextRoll, Inc.), which processes them under its own privacy policy and the data processing terms of your ${brandNames[brand]} account. Only the mapped email field is sent.`,
     credentials: nextRollCredentials,
     settings: nextRollSettings,
     dataMatching: { required: ['email'], optional: [] },

@@ -6,6 +6,8 @@ export const autopilot: Destination<typeof autopilotCredentials, typeof autopilo
   type: 'autopilot',
   displayName: 'Autopilot',
   description: 'Autopilot Journeys contact lists: email with optional first and last name.',
+  privacyStatement:
+    "Email addresses, and first and last names when mapped, of the segment's members leave this platform for Autopilot, which stores them as contacts under its own privacy policy and your account's terms.",
   credentials: autopilotCredentials,
   settings: autopilotSettings,
   dataMatching: { required: ['email'], optional: ['firstName', 'lastName'] },

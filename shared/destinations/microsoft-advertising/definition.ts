@@ -12,8 +12,8 @@ const numericId = (what: string) =>
 
 export const microsoftAdvertisingSettings = z
   .object({
-    customerId: numericId('customer id (cid)').describe('Customer id (cid), sent as the CustomerId header.'),
-    accountId: numericId('account id (aid)').describe('Ad account id (aid), sent as CustomerAccountId and the audience ParentId.'),
+    customerId: numericId('customer id (cid)').describe('Customer id (cid), sent as the CustomerId header. In the Microsoft Advertising web UI it is the `cid=` value in the address bar.'),
+    accountId: numericId('account id (aid)').describe('Ad account id (aid), sent as CustomerAccountId and the audience ParentId. In the web UI it is the `aid=` value in the address bar.'),
     acceptCustomerMatchTerms: z
       .enum(['true', 'false'])
       .optional()

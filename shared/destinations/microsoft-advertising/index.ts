@@ -12,6 +12,8 @@ export const microsoftAdvertising: Destination<typeof microsoftAdvertisingCreden
   type: 'microsoft-advertising',
   displayName: 'Microsoft Advertising',
   description: 'Customer Match audiences: each segment becomes a customer list of SHA-256 hashed emails.',
+  privacyStatement:
+    "SHA-256 hashes of the segment members' email addresses leave this platform for Microsoft Advertising. Customer Match requires that you accept Microsoft's Customer Match terms and that you have your customers' consent to share their data for advertising.",
   credentials: microsoftAdvertisingCredentials,
   settings: microsoftAdvertisingSettings,
   dataMatching: { required: ['email'], optional: [] },

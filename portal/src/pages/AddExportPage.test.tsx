@@ -1,0 +1,86 @@
+import { screen, waitFor, within } from '@testing-library/react';
+import userEvent from '@testing-library/user-event';
+import { describe, expect, it } from 'vitest';
+import type { Export, Segment } from '../api/types.js';
+import { catalog, connection, fakeApi, renderPage, reply } from '../testing/render.js';
+import { AddExportPage } from './AddExportPage.js';
+
+const errorBeside = (element: HTMLElement) => within(element.closest('.fui-Field') as HTMLElement).queryByRole('alert')?.textContent;
+const segment: Segment = { name: 'buyers', latestFile: 'buyers/a.csv', format: 'csv', gzip: false, columns: ['mail', 'given'], rowCount: 1200, refreshedAt: '2026-12-01T09:00:00.000Z' };
+const routes = {
+  'GET /destinations': { items: catalog },
+  'GET /connections': { items: [connection('ms', 'microsoft-advertising', 'Ads account', false)] },
+  'GET /segments': { items: [segment] },
+};
+
+async function fillIn(user: ReturnType<typeof userEvent.setup>) {
+  await user.type(await screen.findByRole('textbox', { name: /^Name/ }), 'Buyers to Ads');
+  await user.selectOptions(screen.getByRole('combobox', { name: /^Connection/ }), 'ms');
+  await user.click(screen.getByRole('checkbox', { name: /^buyers:/ }));
+}
+
+describe('Add export', () => {
+  it('builds the settings from the catalog, feeds column pickers from the segment and shows the limits', async () => {
+    const requests = fakeApi(routes);
+    renderPage(<AddExportPage />);
+    const user = userEvent.setup();
+    await fillIn(user);
+    expect(screen.getByRole('checkbox', { name: /^buyers: 1,200 rows/ })).toBeTruthy();
+    expect(screen.getAllByText(/up to 500,000 per segment/).length).toBeGreaterThan(0);
+    const email = screen.getByRole('combobox', { name: /email column/ });
+    expect(within(email).getAllByRole('option').map((o) => o.textContent)).toEqual(['Choose a column', 'mail', 'given']);
+    expect(screen.getByText('Customer id (cid).')).toBeTruthy();
+
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    expect(errorBeside(email)).toMatch('Choose the column with the email');
+    expect(errorBeside(screen.getByRole('textbox', { name: /^Customer id/ }))).toMatch('Customer id is required');
+    expect(errorBeside(screen.getByRole('textbox', { name: /^Account id/ }))).toMatch('Account id is required');
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
+  });
+
+  it('sends what was chosen and puts the API’s errors beside the fields they name', async () => {
+    const requests = fakeApi({
+      ...routes,
+      'POST /exports': reply(400, { type: 'about:blank', title: 'Bad Request', status: 400, errors: [{ field: 'settings.accountId', message: 'digits only' }] }),
+    });
+    renderPage(<AddExportPage />);
+    const user = userEvent.setup();
+    await fillIn(user);
+    await user.selectOptions(screen.getByRole('combobox', { name: /email column/ }), 'mail');
+    await user.type(screen.getByRole('textbox', { name: /^Customer id/ }), '1000001');
+    await user.type(screen.getByRole('textbox', { name: /^Account id/ }), 'x');
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    await waitFor(() => expect(errorBeside(screen.getByRole('textbox', { name: /^Account id/ }))).toBe('digits only'));
+    expect(requests.find((r) => r.method === 'POST')?.body).toEqual({
+      name: 'Buyers to Ads',
+      connectionId: 'ms',
+      segments: ['buyers'],
+      dataMatching: { email: 'mail' },
+      settings: { customerId: '1000001', accountId: 'x' },
+      enabled: true,
+      runOnSegmentRefresh: true,
+      schedule: 'inherit',
+      truncate: false,
+    });
+  });
+
+  it('edits an export: the form starts from what is stored and sends it back with its ETag', async () => {
+    const stored: Export = {
+      id: 'x1', name: 'Buyers to Ads', connectionId: 'ms', destinationType: 'microsoft-advertising', segments: ['buyers'], dataMatching: { email: 'mail' },
+      settings: { customerId: '1000001', accountId: '2000001' }, enabled: true, runOnSegmentRefresh: false, schedule: 'none', truncate: false, syncMode: 'mirror',
+      createdBy: { userId: 'u', userDetails: 'u@example.com' }, createdAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:00:00.000Z', etag: 'W/"7"',
+    };
+    const requests = fakeApi({ ...routes, 'PATCH /exports/x1': stored });
+    renderPage(<AddExportPage existing={stored} />);
+    const user = userEvent.setup();
+    expect(await screen.findByRole('heading', { level: 1, name: 'Edit export: Buyers to Ads' })).toBeTruthy();
+    expect((screen.getByRole('textbox', { name: /^Account id/ }) as HTMLInputElement).value).toBe('2000001');
+    expect((screen.getByRole('checkbox', { name: /^buyers:/ }) as HTMLInputElement).checked).toBe(true);
+    await user.click(screen.getByRole('checkbox', { name: /Truncate/ }));
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'PATCH')).toBe(true));
+    const patch = requests.find((r) => r.method === 'PATCH')!;
+    expect(patch.headers['if-match']).toBe('W/"7"');
+    expect(patch.body).toMatchObject({ segments: ['buyers'], dataMatching: { email: 'mail' }, settings: { customerId: '1000001', accountId: '2000001' }, schedule: 'none', runOnSegmentRefresh: false, truncate: true });
+  });
+});

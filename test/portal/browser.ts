@@ -1,0 +1,28 @@
+import { existsSync } from 'node:fs';
+import AxeBuilder from '@axe-core/playwright';
+import { chromium, type Browser, type Page } from 'playwright-core';
+import { expect } from 'vitest';
+
+/**
+ * Debian's Chromium (`apt-get install chromium`), driven by playwright-core: no browser is
+ * ever downloaded. CHROMIUM_PATH points elsewhere if needed.
+ */
+const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => Boolean(p));
+
+export async function launchChromium(): Promise<Browser> {
+  const executablePath = CANDIDATES.find((p) => existsSync(p));
+  if (!executablePath) throw new Error(`no Chromium at ${CANDIDATES.join(', ')}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
+  // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
+  return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
+}
+
+/** axe-core on what the page shows now: no serious or critical violation (WCAG 2.1 A/AA rules and best practices). */
+export async function expectAccessible(page: Page, what: string): Promise<void> {
+  // Colours measured halfway through a fade-in are not the page's colours.
+  // A string: it runs in the page, and this project is compiled without the DOM library.
+  await page.waitForFunction("document.getAnimations().every((a) => a.playState !== 'running')");
+  const results = await new AxeBuilder({ page }).analyze();
+  const bad = results.violations.filter((v) => v.impact === 'serious' || v.impact === 'critical');
+  const summary = bad.map((v) => `${v.id} (${v.impact}): ${v.help} at ${v.nodes.map((n) => n.target.join(' ')).join(', ')}`);
+  expect(summary, `axe on ${what}`).toEqual([]);
+}
