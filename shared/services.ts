@@ -8,6 +8,7 @@ import { RunStore } from './storage/run-store.js';
 import { FollowUpStore } from './storage/follow-up-store.js';
 import { SuppressionStore } from './privacy/suppression-store.js';
 import { ErasureStore } from './privacy/erasure-store.js';
+import { AuditLog } from './privacy/audit.js';
 import { createSecretStore, type SecretStore } from './secrets/index.js';
 import { connectDestination } from './destinations/connect.js';
 import type { DestinationClient } from './destinations/types.js';
@@ -28,6 +29,7 @@ export interface Services {
   followUps: FollowUpStore;
   suppressions: SuppressionStore;
   erasures: ErasureStore;
+  audit: AuditLog;
   segments: SegmentCatalog;
   /** Opens a destination client for a connection; tests swap in a recording destination here. */
   destinationClient(connection: Pick<Connection, 'id' | 'type'>, settings?: Record<string, string>): Promise<DestinationClient>;
@@ -48,6 +50,7 @@ export function createServices(config: AppConfig = loadConfig()): Services {
     followUps: new FollowUpStore(storage),
     suppressions: new SuppressionStore(storage),
     erasures: new ErasureStore(storage),
+    audit: new AuditLog(storage),
     segments: new SegmentCatalog(storage),
   };
 }

@@ -6,12 +6,27 @@ import { NotFoundError } from '../../shared/errors.js';
 import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
 import { requestErasure } from '../../shared/privacy/erasure.js';
 import { erasureSchema } from '../../shared/privacy/erasure-store.js';
+import { auditedOperations } from '../../shared/privacy/audit.js';
 import { ERASURE_ORCHESTRATION } from '../orchestrators/names.js';
 import { defineRoute, registerRoutes } from './route.js';
 
 const tag = 'privacy';
 const hashParamsSchema = z.object({ id: z.string().regex(/^[0-9a-f]{64}$/, 'a suppression id: 64 hex digits') });
 const erasureParamsSchema = z.object({ id: z.string().uuid() });
+const auditEntrySchema = z.object({
+  id: z.string(),
+  at: z.string(),
+  actor: z.object({ userId: z.string(), userDetails: z.string() }),
+  action: z.string().describe('e.g. `connection.created`, `export.changed`, `schedule.changed`, `erasure.requested`.'),
+  entity: z.object({ type: z.string(), id: z.string() }),
+  changes: z.record(z.string(), z.union([z.string(), z.number(), z.boolean(), z.null()])).optional().describe('The fields set; secrets as `(set)`, never their values.'),
+});
+const entityTypes = [...new Set(Object.values(auditedOperations).map((o) => o.entity))] as [string, ...string[]];
+const auditQuerySchema = listQuerySchema.extend({
+  entity: z.enum(entityTypes).optional().describe('Only entries about this kind of entity.'),
+  entityId: z.string().max(200).optional().describe('Only entries about this entity.'),
+  user: z.string().max(256).optional().describe('Only entries by this user id.'),
+});
 const erasureBodySchema = z.object({ email: z.string().max(320).describe('The address to erase everywhere it was sent.') }).strict();
 
 export const privacyRoutes = [
@@ -83,6 +98,24 @@ export const privacyRoutes = [
       const erasure = await services.erasures.find(params.id);
       if (!erasure) throw new NotFoundError('erasure', params.id);
       return { body: erasure };
+    },
+  }),
+  defineRoute({
+    name: 'listAudit',
+    method: 'GET',
+    path: 'audit',
+    tag,
+    roles: ['admin'],
+    summary: 'The audit trail, newest first',
+    description: 'Who created, changed, tested, ran or deleted a connection, export or webhook, changed the schedule, suppressed or erased, and when; never a secret value.',
+    query: auditQuerySchema,
+    responses: { 200: { description: 'A page of entries', schema: pageSchema(auditEntrySchema) } },
+    handle: async ({ services, principal, query }) => {
+      requireRole(principal, ['admin']);
+      const { entity, entityId, user, ...page } = query;
+      return {
+        body: await services.audit.page(page, { ...(entity ? { entityType: entity } : {}), ...(entityId ? { entityId } : {}), ...(user ? { userId: user } : {}) }),
+      };
     },
   }),
 ];

@@ -8,6 +8,7 @@ import { parseIfMatch } from '../../shared/http/etag.js';
 import { readPrincipal } from '../../shared/http/principal.js';
 import { issuesFromZod, PROBLEM_CONTENT_TYPE, toProblem } from '../../shared/http/problem.js';
 import { redactSecrets } from '../../shared/http/redact.js';
+import { auditedOperations, describeChanges } from '../../shared/privacy/audit.js';
 import type { RouteDoc } from '../../shared/http/route-doc.js';
 import { getServices, type Services } from '../../shared/services.js';
 
@@ -114,7 +115,9 @@ export function httpHandler(route: AnyRoute): (request: HttpRequest, context: In
         request,
         context,
       };
-      response = reply(await route.handle(input));
+      const result = await route.handle(input);
+      response = reply(result);
+      await audit(route.name, principal, input, result, response, context);
     } catch (error) {
       response = problem(error, path);
       if (!(error instanceof AppError) && !(error instanceof z.ZodError)) {
@@ -254,4 +257,35 @@ function problem(error: unknown, instance: string): HttpResponseInit {
 function describe(error: unknown): string {
   if (error instanceof Error) return error.stack ?? `${error.name}: ${error.message}`;
   return String(error);
+}
+
+/**
+ * After an audited operation succeeds: one entry in the audit trail, naming the actor, the
+ * entity and the fields the request set (never a secret's value). A trail write that fails
+ * is logged; the operation has happened and is not undone.
+ */
+async function audit(
+  operation: string,
+  principal: Principal | undefined,
+  input: { params: unknown; body: unknown; services: Services },
+  result: RouteReply,
+  response: HttpResponseInit,
+  context: InvocationContext,
+): Promise<void> {
+  const audited = auditedOperations[operation];
+  if (!audited || !principal || (response.status ?? 200) >= 300) return;
+  const params = (input.params ?? {}) as Record<string, string | undefined>;
+  const replied = (result.body ?? {}) as { id?: unknown };
+  const id = params.webhookId ?? params.id ?? (typeof replied.id === 'string' ? replied.id : audited.entity === 'schedule' ? 'refresh' : 'batch');
+  const changes = describeChanges(input.body);
+  try {
+    await input.services.audit.record({
+      actor: { userId: principal.userId, userDetails: principal.userDetails },
+      action: audited.action,
+      entity: { type: audited.entity, id },
+      ...(changes ? { changes } : {}),
+    });
+  } catch (error) {
+    context.error(`audit entry for ${operation} not written: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+  }
 }
