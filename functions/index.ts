@@ -18,4 +18,5 @@ import './orchestrators/erasure.js';
 import './activities/erasure-activities.js';
 import './triggers/segment-blob.js';
 import './triggers/scheduled-refresh.js';
+import './triggers/retention-purge.js';
 import './http/portal.js';

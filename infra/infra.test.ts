@@ -188,6 +188,21 @@ describe('runtime and Durable Functions on Flex Consumption', () => {
   });
 });
 
+describe('retention', () => {
+  it('a lifecycle rule deletes reports and work files after RETENTION_DAYS, the same number the app purges by', () => {
+    const [policy] = resources(t, 'Microsoft.Storage/storageAccounts/managementPolicies');
+    expect(policy?.file).toBe('infra/modules/storage.bicep');
+    const [rule] = (valueOf(property(policy?.body, 'properties.policy.rules')) as Record<string, any>[]) ?? [];
+    expect(rule).toMatchObject({ enabled: true, type: 'Lifecycle', definition: { actions: { baseBlob: { delete: { daysAfterModificationGreaterThan: { expr: 'retentionDays' } } } } } });
+    expect(property(policy?.body, 'properties.policy.rules')?.text).toContain("prefixMatch: [ for container in expiringContainers: '${container}/' ]");
+    const storage = t.main.modules.find((m) => m.file === 'infra/modules/storage.bicep');
+    expect(property(storage?.body, 'params.expiringContainers')?.text).toBe('[ containers.reports, containers.work ]');
+    expect(property(storage?.body, 'params.retentionDays')?.text).toBe('retentionDays');
+    const app = t.main.modules.find((m) => m.file === 'infra/modules/function-app.bicep');
+    expect(property(app?.body, 'params.retentionDays')?.text).toBe('retentionDays');
+  });
+});
+
 describe('alerts', () => {
   it('a log search alert fires on failed or partially-succeeded runs and notifies the action group', () => {
     const [rule] = resources(t, 'Microsoft.Insights/scheduledQueryRules');

@@ -28,6 +28,10 @@ param refreshSchedule string = '0 0 */6 * * *'
 @description('Upload activities a run keeps in flight at once.')
 param maxUploadsInFlight int = 8
 
+@description('Days run records, rejected-rows reports and work files are kept.')
+@minValue(1)
+param retentionDays int = 30
+
 @description('Browser origins allowed to call the API (CORS), comma-separated (the portal, for one); empty for none.')
 param corsAllowedOrigins string = ''
 
@@ -80,6 +84,8 @@ module storage 'modules/storage.bicep' = {
     location: location
     tags: tags
     containerNames: [ containers.segments, containers.work, containers.reports, containers.ledgers, deploymentContainer ]
+    retentionDays: retentionDays
+    expiringContainers: [ containers.reports, containers.work ]
     appPrincipalId: identity.outputs.principalId
   }
 }
@@ -115,6 +121,7 @@ module functionApp 'modules/function-app.bicep' = {
     keyVaultUri: keyVault.outputs.uri
     refreshSchedule: refreshSchedule
     maxUploadsInFlight: maxUploadsInFlight
+    retentionDays: retentionDays
     adrollClientId: adrollClientId
     rollworksClientId: rollworksClientId
     msadsClientId: msadsClientId

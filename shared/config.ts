@@ -51,6 +51,7 @@ export const appSettings = {
   REPORTS_CONTAINER: { description: 'Blob container for rejected-rows reports (`reports`).' },
   LEDGERS_CONTAINER: { description: 'Blob container for the membership ledgers: what each audience holds (`ledgers`).' },
   MAX_UPLOADS_IN_FLIGHT: { description: 'Upload activities a run keeps in flight at once (default 8).' },
+  RETENTION_DAYS: { description: 'Days run records, rejected-rows reports and work files are kept (default 30).' },
   APP_BASE_URL: { description: 'Public base URL of the app (https://<app>.azurewebsites.net); run notifications link to runs below it.' },
   DEV_PRINCIPAL: {
     description: 'Development only: the principal assumed when a request carries no x-ms-client-principal header.',
@@ -95,6 +96,7 @@ const configSchema = z.object({
     ledgers: z.string().default('ledgers'),
   }),
   maxUploadsInFlight: z.coerce.number().int().min(1).max(64).default(8),
+  retentionDays: z.coerce.number().int().min(1).max(3650).default(30),
   appBaseUrl: optionalUrl,
   appInsightsConnectionString: z.string().optional(),
   devPrincipal: z.string().optional(),
@@ -150,6 +152,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ledgers: read('LEDGERS_CONTAINER'),
     },
     maxUploadsInFlight: read('MAX_UPLOADS_IN_FLIGHT'),
+    retentionDays: read('RETENTION_DAYS'),
     appBaseUrl: read('APP_BASE_URL'),
     appInsightsConnectionString: read('APPLICATIONINSIGHTS_CONNECTION_STRING'),
     devPrincipal: read('DEV_PRINCIPAL'),

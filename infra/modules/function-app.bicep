@@ -25,6 +25,7 @@ param appInsightsConnectionString string
 param keyVaultUri string
 param refreshSchedule string
 param maxUploadsInFlight int
+param retentionDays int
 
 @description('OAuth application (client) ids of the destinations; their secrets live in Key Vault.')
 param adrollClientId string
@@ -117,6 +118,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     REPORTS_CONTAINER: containers.reports
     LEDGERS_CONTAINER: containers.ledgers
     MAX_UPLOADS_IN_FLIGHT: string(maxUploadsInFlight)
+    RETENTION_DAYS: string(retentionDays)
     APP_BASE_URL: 'https://${site.properties.defaultHostName}'
     ADROLL_API_URL: 'https://services.adroll.com'
     ADROLL_CLIENT_ID: adrollClientId

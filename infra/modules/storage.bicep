@@ -10,6 +10,12 @@ param tags object
 @description('Blob containers to create.')
 param containerNames array
 
+@description('Days after which blobs in the expiring containers are deleted (reports and work files hold email addresses).')
+param retentionDays int
+
+@description('Containers whose blobs expire after retentionDays.')
+param expiringContainers array
+
 @description('Principal id of the Function App identity.')
 param appPrincipalId string
 
@@ -54,6 +60,34 @@ resource containers 'Microsoft.Storage/storageAccounts/blobServices/containers@2
     properties: { publicAccess: 'None' }
   }
 ]
+
+// Rejected-rows reports and work files name people: they are deleted after the retention
+// period even if the app's own purge (a daily timer, which also removes the run records)
+// never ran. Ledgers are kept: they are what the audiences hold, and erasure edits them.
+resource lifecycle 'Microsoft.Storage/storageAccounts/managementPolicies@2023-05-01' = {
+  parent: account
+  name: 'default'
+  properties: {
+    policy: {
+      rules: [
+        {
+          name: 'expire-reports-and-work-files'
+          enabled: true
+          type: 'Lifecycle'
+          definition: {
+            filters: {
+              blobTypes: [ 'blockBlob' ]
+              prefixMatch: [ for container in expiringContainers: '${container}/' ]
+            }
+            actions: {
+              baseBlob: { delete: { daysAfterModificationGreaterThan: retentionDays } }
+            }
+          }
+        }
+      ]
+    }
+  }
+}
 
 resource tableService 'Microsoft.Storage/storageAccounts/tableServices@2023-05-01' = {
   parent: account
