@@ -109,7 +109,7 @@ describe('run notifications and telemetry', () => {
       const seen = new Set(telemetry.events(EVENTS.stage).filter((e) => e.attributes.runId === run.id).map((e) => e.attributes.stage));
       return seen.has('finish') ? seen : undefined;
     });
-    expect([...stages]).toEqual(expect.arrayContaining(['prepare', 'upload', 'finish']));
+    expect([...stages]).toEqual(expect.arrayContaining(['prepare', 'plan', 'send', 'commit', 'finish']));
     const calls = telemetry.spans().filter((s) => s.attributes['segment_export.destination'] === 'Autopilot');
     expect(calls.length).toBeGreaterThan(0);
     // Each with its final status and how often it was retried (a reused connection the peer closed is retried, so not always 0).

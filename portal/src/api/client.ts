@@ -39,6 +39,9 @@ export function developmentPrincipalHeader(): string | undefined {
 const principalMiddleware: Middleware = {
   onRequest({ request }) {
     if (principalHeader) request.headers.set('x-ms-client-principal', principalHeader);
+    // The API's CSRF defence: state-changing calls say they are the app's own (a
+    // cross-site form cannot set this header), including the body-less ones (run, test).
+    if (request.method !== 'GET') request.headers.set('x-requested-with', 'segment-export-portal');
     return request;
   },
 };
