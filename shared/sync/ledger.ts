@@ -1,4 +1,4 @@
-import { createGunzip, gzip } from 'node:zlib';
+import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { ContainerClient } from '@azure/storage-blob';
 
@@ -22,12 +22,17 @@ export interface Ledger {
 }
 
 const gzipAsync = promisify(gzip);
+const gunzipAsync = promisify(gunzip);
 
 export const ledgerBlobName = (exportId: string, segment: string) => `${exportId}/${encodeURIComponent(segment)}.ledger.gz`;
+/** Removals owed since the ledger was last written: a small blob beside it, folded in when the ledger is read. */
+export const owedBlobName = (exportId: string, segment: string) => `${exportId}/${encodeURIComponent(segment)}.owed.txt`;
 
 /**
  * Format: gzip of text lines. The first line is a JSON header with the counts, then the
  * members one a line, then the pending removals. Sorted ids compress well and diff in order.
+ * Written whole in one upload (a block blob upload is atomic: readers see the old or the new
+ * ledger), then the owed removals it now includes are dropped.
  */
 export async function writeLedger(container: ContainerClient, exportId: string, segment: string, ledger: Ledger): Promise<void> {
   const header = JSON.stringify({
@@ -38,49 +43,70 @@ export async function writeLedger(container: ContainerClient, exportId: string, 
     updatedAt: ledger.updatedAt,
   });
   const text = [header, ...ledger.members, ...ledger.pendingRemovals].join('\n') + '\n';
-  // One upload call: a block blob upload is atomic, so readers see the old or the new ledger.
-  const body = await gzipAsync(Buffer.from(text, 'utf8'), { level: 6 });
+  // Level 1: a 500,000-id ledger compresses in a fifth of level 6's time, for a few percent more bytes.
+  const body = await gzipAsync(Buffer.from(text, 'utf8'), { level: 1 });
   await container.getBlockBlobClient(ledgerBlobName(exportId, segment)).uploadData(body, {
     blobHTTPHeaders: { blobContentType: 'text/plain', blobContentEncoding: 'gzip' },
   });
+  await container.getBlobClient(owedBlobName(exportId, segment)).deleteIfExists();
+}
+
+/**
+ * Records removals about to be sent as owed, before they are sent: from then on the ledger
+ * no longer claims those members, whatever happens to the run, without rewriting it whole.
+ */
+export async function writeOwedRemovals(container: ContainerClient, exportId: string, segment: string, audienceId: string, ids: string[]): Promise<void> {
+  const text = [JSON.stringify({ audienceId }), ...ids].join('\n') + '\n';
+  await container.getBlockBlobClient(owedBlobName(exportId, segment)).uploadData(Buffer.from(text, 'utf8'));
 }
 
 const headerSchema = (value: unknown): value is { audienceId: string; members: number; pendingRemovals: number; updatedAt: string } =>
   typeof value === 'object' && value !== null && typeof (value as { audienceId?: unknown }).audienceId === 'string';
 
-/** The ledger, or undefined when there is none (a first run, or a lost ledger: both mean a full sync). */
-export async function readLedger(container: ContainerClient, exportId: string, segment: string): Promise<Ledger | undefined> {
-  let body: NodeJS.ReadableStream;
+async function download(container: ContainerClient, name: string): Promise<Buffer | undefined> {
   try {
-    body = (await container.getBlobClient(ledgerBlobName(exportId, segment)).download()).readableStreamBody!;
+    return await container.getBlockBlobClient(name).downloadToBuffer();
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;
   }
-  const lines: string[] = [];
-  let rest = '';
-  for await (const chunk of body.pipe(createGunzip()) as AsyncIterable<Buffer>) {
-    const text = rest + chunk.toString('utf8');
-    const parts = text.split('\n');
-    rest = parts.pop()!;
-    for (const part of parts) lines.push(part);
-  }
-  if (rest) lines.push(rest);
-  const header: unknown = lines.length > 0 ? JSON.parse(lines[0]!) : undefined;
-  if (!headerSchema(header) || lines.length - 1 !== header.members + header.pendingRemovals) {
+}
+
+/** The ledger, or undefined when there is none (a first run, or a lost ledger: both mean a full sync). */
+export async function readLedger(container: ContainerClient, exportId: string, segment: string): Promise<Ledger | undefined> {
+  const [stored, owedText] = await Promise.all([download(container, ledgerBlobName(exportId, segment)), download(container, owedBlobName(exportId, segment))]);
+  let ledger: Ledger | undefined;
+  if (stored) {
+    // Bounded by the destinations' limits (at most 500,000 ids): read whole, split once.
+    const lines = (await gunzipAsync(stored)).toString('utf8').split('\n');
+    if (lines.at(-1) === '') lines.pop();
+    const header: unknown = lines.length > 0 ? JSON.parse(lines[0]!) : undefined;
     // A ledger that does not add up cannot be trusted: treat it as lost, which means a full sync.
-    return undefined;
+    if (headerSchema(header) && lines.length - 1 === header.members + header.pendingRemovals) {
+      ledger = {
+        audienceId: header.audienceId,
+        members: lines.slice(1, 1 + header.members),
+        pendingRemovals: lines.slice(1 + header.members),
+        updatedAt: header.updatedAt,
+      };
+    }
   }
+  if (!owedText) return ledger;
+  const [first, ...owed] = owedText.toString('utf8').split('\n').filter((line) => line !== '');
+  const { audienceId } = JSON.parse(first!) as { audienceId: string };
+  if (ledger && ledger.audienceId !== audienceId) return ledger;
+  const owedSet = new Set(owed);
   return {
-    audienceId: header.audienceId,
-    members: lines.slice(1, 1 + header.members),
-    pendingRemovals: lines.slice(1 + header.members),
-    updatedAt: header.updatedAt,
+    audienceId,
+    members: (ledger?.members ?? []).filter((id) => !owedSet.has(id)),
+    pendingRemovals: sortedIds([...(ledger?.pendingRemovals ?? []), ...owed]),
+    updatedAt: ledger?.updatedAt ?? new Date(0).toISOString(),
   };
 }
 
 export async function deleteLedger(container: ContainerClient, exportId: string, segment: string): Promise<void> {
   await container.getBlobClient(ledgerBlobName(exportId, segment)).deleteIfExists();
+  await container.getBlobClient(owedBlobName(exportId, segment)).deleteIfExists();
 }
 
 /** Sorted, without repeats: the ledger's order. */

@@ -3,7 +3,10 @@ import type { Export } from '../domain/export.js';
 import { getDestination } from '../destinations/registry.js';
 import { BlobLineWriter } from '../pipeline/blob-line-writer.js';
 import { readSlice, type WorkFileSlice } from '../pipeline/work-files.js';
-import { readLedger, sortedIds, writeLedger, type Ledger } from './ledger.js';
+import { readLedger, sortedIds, writeOwedRemovals } from './ledger.js';
+import type { ProfileRecord } from '../destinations/types.js';
+
+const PREFETCH = 3;
 import { changeFileName, containersFor } from './files.js';
 
 /**
@@ -68,9 +71,15 @@ export async function planChanges(services: Services, input: PlanInput): Promise
   const adds = new ChangeFiles(work, input, 'adds', exp);
   let unchanged = 0;
   let members = 0;
-  for (const slice of input.membership) {
+  // The next work files download while this one is read: the pass waits on storage once, not per file.
+  const reads = input.membership.map(() => undefined as Promise<ProfileRecord[]> | undefined);
+  const read = (k: number) => (reads[k] ??= readSlice(work, input.membership[k]!));
+  for (const [k, slice] of input.membership.entries()) {
+    for (let ahead = k + 1; ahead <= k + PREFETCH && ahead < reads.length; ahead++) read(ahead).catch(() => undefined);
     const delivered = slice.name === input.deliveredAtCreation?.name;
-    for (const record of await readSlice(work, slice)) {
+    const records = await read(k);
+    reads[k] = undefined;
+    for (const record of records) {
       const id = destination.memberId(record);
       members++;
       membershipIds?.add(id);
@@ -90,7 +99,8 @@ export async function planChanges(services: Services, input: PlanInput): Promise
   const everything = () => input.membership.filter((slice) => slice.name !== input.deliveredAtCreation?.name);
   const countOf = (slices: WorkFileSlice[]) => slices.reduce((sum, slice) => sum + slice.records, 0);
   const base = { full, ledgerBefore, replaceFirst: false, notRemoved: 0 };
-  let pre: Pick<Ledger, 'members' | 'pendingRemovals'> | undefined;
+  /** Member ids to owe a removal before anything is sent. */
+  let owe: string[] = [];
   let plan: PlannedChanges;
 
   if (exp.syncMode === 'add-only' || sync.removal === 'unsupported') {
@@ -106,7 +116,6 @@ export async function planChanges(services: Services, input: PlanInput): Promise
       notRemoved: leavers.size + owedAndGone.size,
       ...(leavers.size + owedAndGone.size > 0 ? { notRemovedReason: exp.syncMode === 'add-only' ? 'add-only' : 'removal-unsupported' } : {}),
     };
-    if (full) pre = { members: usable?.members ?? [], pendingRemovals: usable?.pendingRemovals ?? [] };
   } else if (sync.removal === 'replace-membership' || (full && sync.fullSync === 'replace-first-batch')) {
     // The service swaps the whole membership: any change sends all of it, and until the
     // swap is confirmed every tracked id is only owed a removal (it may be gone).
@@ -114,29 +123,20 @@ export async function planChanges(services: Services, input: PlanInput): Promise
     const sendAll = changes ? everything() : [];
     plan = { ...base, full: full || changes, unchanged: changes ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes: [], removeCount: 0 };
     plan.replaceFirst = sync.removal !== 'replace-membership' && sendAll.length > 0;
-    if (changes) pre = { members: [], pendingRemovals: sortedIds([...(usable?.members ?? []), ...owed]) };
+    if (changes) owe = usable?.members ?? [];
   } else {
     const removeIds = sortedIds([...leavers, ...owedAndGone, ...strangers]);
     const removes = await writeRemovals(work, input, removeIds, destination.limits.recordsPerWorkFile);
     const sendAll = full ? everything() : adds.slices;
     plan = { ...base, unchanged: full ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes, removeCount: removeIds.length };
-    if (full || removeIds.length > 0) {
-      pre = {
-        members: (usable?.members ?? []).filter((id) => !leavers.has(id)),
-        pendingRemovals: sortedIds([...owed, ...leavers, ...strangers]),
-      };
-    }
+    owe = [...leavers, ...strangers];
   }
   if (members !== plan.unchanged + plan.addCount + countOf(input.membership.filter((s) => s.name === input.deliveredAtCreation?.name))) {
     throw new Error(`plan of ${input.segment} does not add up: ${members} members, ${plan.unchanged} unchanged, ${plan.addCount} to send`);
   }
-  if (pre && !input.dryRun) {
+  if (owe.length > 0 && !input.dryRun) {
     // Written before anything is sent: a crash from here on leaves the ledger claiming less, never more.
-    await writeLedger(ledgers, input.exportId, input.segment, {
-      audienceId: input.audienceId,
-      ...pre,
-      updatedAt: input.now,
-    });
+    await writeOwedRemovals(ledgers, input.exportId, input.segment, input.audienceId, owe);
   }
   return plan;
 }
