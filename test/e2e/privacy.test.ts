@@ -6,6 +6,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/domain/run.js';
 import { devConnections } from '../../dev/simulators/index.js';
 import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
+import { readLedger } from '../../shared/sync/ledger.js';
 import { startApp, type DestinationType, type RunningApp } from './app.js';
 
 /**
@@ -131,6 +132,14 @@ describe('privacy', () => {
       expect((await app.api<{ items: Run[] }>('GET', `/exports/${exportIds.get(type)}/runs`)).body.items).toHaveLength(runsBefore.get(type)!);
     }
 
+    // Out of every ledger, however it is stored (Customer Match ids are kept as raw bytes).
+    const ledgers = BlobServiceClient.fromConnectionString(process.env.AzureWebJobsStorage!).getContainerClient('ledgers');
+    for (const type of types) {
+      const ledger = await readLedger(ledgers, exportIds.get(type)!, SEGMENT);
+      const id = type === 'microsoft-advertising' ? sha256(person) : person;
+      expect(ledger!.members.length, type).toBeGreaterThan(100);
+      expect([...ledger!.members, ...ledger!.pendingRemovals], type).not.toContain(id);
+    }
     // The platform drops the person from its own files; then nothing we store names them.
     await app.segments.getBlockBlobClient(`${SEGMENT}/members.csv`).delete();
     const stored = await everythingStored();
