@@ -25,3 +25,17 @@ export async function waitForRun(host: RunningLocalHost, exportId: string, seen:
     await new Promise((resolve) => setTimeout(resolve, 20));
   }
 }
+
+/** Waits for the export's next finished run, sampling this process's peak RSS meanwhile. */
+export async function waitForRunMeasuringRss(host: RunningLocalHost, exportId: string, seen: Set<string> = new Set()): Promise<{ run: Run; peakRssMb: number }> {
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => {
+    peakRss = Math.max(peakRss, process.memoryUsage.rss());
+  }, 50);
+  try {
+    const run = await waitForRun(host, exportId, seen);
+    return { run, peakRssMb: Math.round(peakRss / 2 ** 20) };
+  } finally {
+    clearInterval(sampler);
+  }
+}

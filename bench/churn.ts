@@ -5,7 +5,7 @@ import { devConnections, type RunningSimulators } from '../dev/simulators/index.
 import type { DestinationType } from '../shared/destinations/registry.js';
 import type { Run } from '../shared/domain/run.js';
 import { reconciliationErrors } from '../shared/pipeline/outcome.js';
-import { api, waitForRun } from './app-client.js';
+import { api, waitForRunMeasuringRss } from './app-client.js';
 import { generateSegment, isChurned } from './generate.js';
 import { stageTimes, type StageTimes } from './stages.js';
 import type { HistoryEvent } from '../dev/durable/history.js';
@@ -96,16 +96,7 @@ async function timedRun(
   await segments.getBlockBlobClient(blobName).uploadStream(stream.pipe(createGzip({ level: 1 })), 4 * 1024 * 1024, 4);
   const started = Date.now();
   const from = performance.timeOrigin + performance.now();
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  }, 50);
-  let run: Run;
-  try {
-    run = await waitForRun(host, exportId, seen);
-  } finally {
-    clearInterval(sampler);
-  }
+  const { run, peakRssMb } = await waitForRunMeasuringRss(host, exportId, seen);
   const tally = run.segments[0]!;
   const history = (await host.driver.history(runInstanceId(exportId))) as HistoryEvent[];
   return {
@@ -119,7 +110,7 @@ async function timedRun(
       added: tally.sync?.added ?? 0,
       removed: tally.sync?.removed ?? 0,
       ledgerSize: tally.sync?.ledgerAfter ?? 0,
-      peakRssMb: Math.round(peakRss / 2 ** 20),
+      peakRssMb,
       stages: stageTimes(history, started),
     },
   };

@@ -17,7 +17,7 @@ import { nextRollRequestsPerSecond } from '../shared/destinations/adroll/definit
 import type { Run } from '../shared/domain/run.js';
 import { runInstanceId } from '../shared/pipeline/run-service.js';
 import { createServices, resetServices } from '../shared/services.js';
-import { api, waitForRun } from './app-client.js';
+import { api, waitForRunMeasuringRss } from './app-client.js';
 import { stageTimes, type StageTimes } from './stages.js';
 import { benchChurn, formatChurnTable, type ChurnResult } from './churn.js';
 import { generateSegment, type ExpectedCounts } from './generate.js';
@@ -191,16 +191,7 @@ async function benchDestination(
   await segments.getBlockBlobClient(`${segment}/${file.name}`).uploadStream(file.body, 4 * 1024 * 1024, 4);
   const started = Date.now();
 
-  let peakRss = process.memoryUsage.rss();
-  const sampler = setInterval(() => {
-    peakRss = Math.max(peakRss, process.memoryUsage.rss());
-  }, 50);
-  let run: Run;
-  try {
-    run = await waitForRun(host, exp.id);
-  } finally {
-    clearInterval(sampler);
-  }
+  const { run, peakRssMb } = await waitForRunMeasuringRss(host, exp.id);
   const wallSeconds = (Date.now() - started) / 1000;
   const history = (await host.driver.history(runInstanceId(exp.id))) as HistoryEvent[];
   const audience = sims.byType[destination].audiences().find((a) => a.name === segment);
@@ -211,7 +202,7 @@ async function benchDestination(
     status: run.status,
     wallSeconds,
     profilesPerSecond: Math.round(rows / wallSeconds),
-    peakRssMb: Math.round(peakRss / 2 ** 20),
+    peakRssMb,
     stages: stageTimes(history, started),
     ...reconcile(run, expected, audience?.members.length ?? 0),
   };

@@ -218,6 +218,8 @@ describe('export-run orchestration', () => {
     const history = await driver.history(instanceId);
     expect(scheduled(history, activities.sendChanges)).toBe(3);
     expect(destination.maxInFlight).toBe(MAX_IN_FLIGHT);
+    // The record's progress followed the sends to the end (not "preparing 0/0").
+    expect(record.progress).toMatchObject({ stage: 'finished', workFilesDone: 3, workFilesTotal: 3 });
     expect((await report(record.id)).map(([, row, reason]) => [row, reason])).toEqual([
       [String(TOTAL + 1), 'invalid-email'],
       [String(TOTAL + 2), 'duplicate'],

@@ -94,6 +94,21 @@ describe('privacy', () => {
     expect(listed.text).not.toContain(opted);
   });
 
+  it('takes a large suppression list as a dropped file, hashes only', async () => {
+    const listed = ['file.one@example.com', ' FILE.TWO@example.com ', 'not-an-address'];
+    await app.dropFile('suppressions/optouts.csv', `email\n${listed.join('\n')}\n`);
+    const deadline = Date.now() + 10_000;
+    let ids: string[] = [];
+    while (Date.now() < deadline) {
+      ids = (await app.api('GET', '/suppressions?top=1000')).body.items.map((s: { id: string }) => s.id);
+      if (ids.includes(sha256('file.two@example.com'))) break;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    expect(ids).toEqual(expect.arrayContaining([sha256('file.one@example.com'), sha256('file.two@example.com')]));
+    // Not a segment: no catalog entry, no run.
+    expect((await app.api('GET', '/segments')).body.items.map((s: { name: string }) => s.name)).not.toContain('suppressions');
+  });
+
   it('removes a newly suppressed address from every audience that holds it by the next run', async () => {
     const person = members[9]!;
     for (const type of types) expect(held(type, person), type).toBe(true);

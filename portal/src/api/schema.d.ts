@@ -1,6 +1,26 @@
 // Generated from GET /api/openapi.json by portal/scripts/api-types.ts. Do not edit: run `npm run generate:api -w portal`.
 
 export interface paths {
+    "/audit": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The audit trail, newest first
+         * @description Who created, changed, tested, ran or deleted a connection, export or webhook, changed the schedule, suppressed or erased, and when; never a secret value.
+         */
+        get: operations["listAudit"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/connections": {
         parameters: {
             query?: never;
@@ -473,6 +493,94 @@ export interface components {
 }
 export type $defs = Record<string, never>;
 export interface operations {
+    listAudit: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-1000, default 100). */
+                top?: number;
+                /** @description The `continuation` of the previous page. */
+                continuation?: string;
+                /** @description Only entries about this kind of entity. */
+                entity?: "connection" | "export" | "webhook" | "schedule" | "suppression" | "erasure";
+                /** @description Only entries about this entity. */
+                entityId?: string;
+                /** @description Only entries by this user id. */
+                user?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of entries */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            id: string;
+                            at: string;
+                            actor: {
+                                userId: string;
+                                userDetails: string;
+                            };
+                            /** @description e.g. `connection.created`, `export.changed`, `schedule.changed`, `erasure.requested`. */
+                            action: string;
+                            entity: {
+                                type: string;
+                                id: string;
+                            };
+                            /** @description The fields set; secrets as `(set)`, never their values. */
+                            changes?: {
+                                [key: string]: string | number | boolean | null;
+                            };
+                        }[];
+                        /** @description Pass as `?continuation=` for the next page; absent on the last page. */
+                        continuation?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No principal (x-ms-client-principal missing, malformed or with fields over 256 characters). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role (admin). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure (logged; the body reveals nothing). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listConnections: {
         parameters: {
             query?: {
