@@ -8,6 +8,7 @@ import {
   patchExportBodySchema,
 } from '../../shared/api/schemas.js';
 import { pageSchema } from '../../shared/http/paging.js';
+import { deleteLedgers } from '../../shared/sync/ledger.js';
 import { defineRoute, registerRoutes } from './route.js';
 
 const tag = 'exports';
@@ -79,13 +80,14 @@ export const exportRoutes = [
     path: 'exports/{id}',
     tag,
     roles: ['admin', 'contributor'],
-    summary: 'Delete an export, its run history and its webhooks',
+    summary: 'Delete an export, its run history, its webhooks and its membership ledgers',
     params: idParamsSchema,
     ifMatch: true,
     responses: { 204: { description: 'Deleted' } },
     handle: async ({ services, principal, params, ifMatch }) => {
       await deleteExport(services, principal, params.id, ifMatch);
       await deleteExportWebhooks(services, params.id);
+      await deleteLedgers(await services.storage.ensureContainer(services.config.containers.ledgers), params.id);
       return { status: 204 };
     },
   }),

@@ -127,9 +127,9 @@ export async function readLedger(container: ContainerClient, exportId: string, s
   };
 }
 
-export async function deleteLedger(container: ContainerClient, exportId: string, segment: string): Promise<void> {
-  await container.getBlobClient(ledgerBlobName(exportId, segment)).deleteIfExists();
-  await container.getBlobClient(owedBlobName(exportId, segment)).deleteIfExists();
+/** Every ledger of an export, when the export is deleted: they name the people it sent. */
+export async function deleteLedgers(container: ContainerClient, exportId: string): Promise<void> {
+  for await (const blob of container.listBlobsFlat({ prefix: `${exportId}/` })) await container.deleteBlob(blob.name).catch(() => undefined);
 }
 
 /** Sorted, without repeats: the ledger's order. */

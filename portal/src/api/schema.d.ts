@@ -182,7 +182,7 @@ export interface paths {
         get: operations["getExport"];
         put?: never;
         post?: never;
-        /** Delete an export, its run history and its webhooks */
+        /** Delete an export, its run history, its webhooks and its membership ledgers */
         delete: operations["deleteExport"];
         options?: never;
         head?: never;
