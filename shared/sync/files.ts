@@ -36,14 +36,21 @@ export async function writeDeliveryLog(work: ContainerClient, name: string, deli
   await work.getBlockBlobClient(name).uploadData(Buffer.from(lines.join('\n') + '\n', 'utf8'));
 }
 
+const [NEWLINE, PLUS, MINUS] = [0x0a, 0x2b, 0x2d];
+
 export async function readDeliveries(work: ContainerClient, runId: string, segmentIndex: number): Promise<Delivery> {
   const delivery: Delivery = { added: [], removed: [] };
   for await (const blob of work.listBlobsFlat({ prefix: deliveryPrefix(runId, segmentIndex) })) {
-    const text = (await work.getBlockBlobClient(blob.name).downloadToBuffer()).toString('utf8');
-    for (const line of text.split('\n')) {
-      if (line === '!replaced') delivery.replaced = true;
-      else if (line.startsWith('+')) delivery.added.push(line.slice(1));
-      else if (line.startsWith('-')) delivery.removed.push(line.slice(1));
+    const log = await work.getBlockBlobClient(blob.name).downloadToBuffer();
+    // Each id a string of its own, not a slice of the text: the commit sorts and looks them up.
+    for (let start = 0; start < log.length; ) {
+      let end = log.indexOf(NEWLINE, start);
+      if (end < 0) end = log.length;
+      const mark = log[start];
+      if (mark === PLUS) delivery.added.push(log.toString('utf8', start + 1, end));
+      else if (mark === MINUS) delivery.removed.push(log.toString('utf8', start + 1, end));
+      else if (log.toString('utf8', start, end) === '!replaced') delivery.replaced = true;
+      start = end + 1;
     }
   }
   return delivery;

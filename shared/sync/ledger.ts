@@ -43,12 +43,11 @@ export async function writeLedger(container: ContainerClient, exportId: string, 
     updatedAt: ledger.updatedAt,
   });
   const ids = [...ledger.members, ...ledger.pendingRemovals];
-  const hex = ids.join('');
+  const packed = packSha256(ids);
   let body: Buffer;
-  if (hex.length === ids.length * 64 && HEX.test(hex)) {
+  if (packed) {
     // SHA-256 ids (Customer Match) stored as their 32 bytes: half the size of hex, and no
     // compressor can shrink random bytes further; gzip would spend a second for nothing.
-    const packed = Buffer.from(hex, 'hex');
     body = Buffer.concat([Buffer.from(`${JSON.stringify({ ...JSON.parse(header), encoding: 'sha256' })}\n`, 'utf8'), packed]);
   } else {
     // Emails compress well; level 1 takes a fifth of level 6's time for a few percent more bytes.
@@ -67,20 +66,27 @@ export async function writeOwedRemovals(container: ContainerClient, exportId: st
   await container.getBlockBlobClient(owedBlobName(exportId, segment)).uploadData(Buffer.from(text, 'utf8'));
 }
 
-const HEX = /^[0-9a-f]*$/;
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+
+/** The ids as 32 bytes each, when every one is a lower-case SHA-256 hex digest; otherwise undefined. */
+function packSha256(ids: string[]): Buffer | undefined {
+  if (ids.length === 0) return undefined;
+  const packed = Buffer.allocUnsafe(ids.length * 32);
+  for (let at = 0; at < ids.length; at++) {
+    const id = ids[at]!;
+    // Writing hex stops at the first character that is not: a short write means not a digest.
+    if (id.length !== 64 || packed.write(id, at * 32, 32, 'hex') !== 32 || !SHA256_HEX.test(id)) return undefined;
+  }
+  return packed;
+}
 const GZIP_MAGIC = 0x1f;
 
 /** The header line, then one id a line, whichever way the ledger was stored. */
 async function ledgerLines(stored: Buffer): Promise<string[]> {
-  if (stored[0] === GZIP_MAGIC) {
-    const lines = (await gunzipAsync(stored)).toString('utf8').split('\n');
-    if (lines.at(-1) === '') lines.pop();
-    return lines;
-  }
+  if (stored[0] === GZIP_MAGIC) return ownLines(await gunzipAsync(stored));
   const newline = stored.indexOf(0x0a);
-  const lines = [stored.subarray(0, newline).toString('utf8')];
-  const hex = stored.toString('hex', newline + 1);
-  for (let at = 0; at + 64 <= hex.length; at += 64) lines.push(hex.slice(at, at + 64));
+  const lines = [stored.toString('utf8', 0, newline)];
+  for (let at = newline + 1; at + 32 <= stored.length; at += 32) lines.push(stored.toString('hex', at, at + 32));
   return lines;
 }
 
@@ -135,4 +141,20 @@ export async function deleteLedgers(container: ContainerClient, exportId: string
 /** Sorted, without repeats: the ledger's order. */
 export function sortedIds(ids: Iterable<string>): string[] {
   return [...new Set(ids)].sort();
+}
+
+/**
+ * The lines of a buffer as strings of their own. Slices of one large string (what `split`
+ * returns) each point into it, and half a million of them made every lookup and sort
+ * afterwards two to four times slower.
+ */
+function ownLines(text: Buffer, from = 0): string[] {
+  const lines: string[] = [];
+  for (let start = from; start < text.length; ) {
+    let end = text.indexOf(0x0a, start);
+    if (end < 0) end = text.length;
+    lines.push(text.toString('utf8', start, end));
+    start = end + 1;
+  }
+  return lines;
 }
