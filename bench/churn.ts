@@ -1,7 +1,7 @@
 import { createGzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { RunningLocalHost } from '../dev/host/local-host.js';
-import { devConnections, type RunningSimulators } from '../dev/simulators/index.js';
+import { devConnections } from '../dev/simulators/index.js';
 import type { DestinationType } from '../shared/destinations/registry.js';
 import type { Run } from '../shared/domain/run.js';
 import { reconciliationErrors } from '../shared/pipeline/outcome.js';
@@ -10,6 +10,7 @@ import { generateSegment, isChurned } from './generate.js';
 import { stageTimes, type StageTimes } from './stages.js';
 import type { HistoryEvent } from '../dev/durable/history.js';
 import { runInstanceId } from '../shared/pipeline/run-service.js';
+import type { SimulatorProcess } from './simulator-process.js';
 
 /**
  * Mirror sync under a daily refresh: a full sync of a generated segment, then a refresh in
@@ -42,16 +43,15 @@ export interface ChurnResult {
 export async function benchChurn(
   host: RunningLocalHost,
   segments: ContainerClient,
-  sims: RunningSimulators,
+  sims: SimulatorProcess,
   destination: DestinationType,
   rows: number,
   churn: number,
 ): Promise<ChurnResult> {
   const segment = `churn-${destination}-${rows}-${Date.now().toString(36)}`;
-  const sim = sims.byType[destination];
   const nextRoll = destination === 'adroll' || destination === 'rollworks';
   // NextRoll removes members only by replacing the membership: measure it that way.
-  if (nextRoll) sims[destination].segmentUpdates = 'replace';
+  if (nextRoll) await sims.setSegmentUpdates(destination, 'replace');
   try {
     const { credentials, settings } = devConnections[destination];
     const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: segment, credentials, consent: true });
@@ -63,13 +63,14 @@ export async function benchChurn(
       settings: { ...settings, ...(nextRoll ? { segmentUpdates: 'replace' } : {}) },
     });
 
-    const full = await timedRun(host, segments, sim.requests, exp.id, `${segment}/1.csv.gz`, rows, 0, new Set(), 'full sync');
-    const refresh = await timedRun(host, segments, sim.requests, exp.id, `${segment}/2.csv.gz`, rows, churn, new Set([full.run.id]), 'refresh');
+    const requestsSince = (since: number) => sims.requestsSince(destination, since);
+    const full = await timedRun(host, segments, requestsSince, exp.id, `${segment}/1.csv.gz`, rows, 0, new Set(), 'full sync');
+    const refresh = await timedRun(host, segments, requestsSince, exp.id, `${segment}/2.csv.gz`, rows, churn, new Set([full.run.id]), 'refresh');
 
     const mismatches: string[] = [];
     const tally = refresh.run.segments[0]!;
     const churned = Array.from({ length: tally.valid }, (_, k) => k).filter((k) => isChurned(k, churn)).length;
-    const held = sim.audience(segment)?.members.length ?? 0;
+    const held = await sims.audienceSize(destination, segment);
     if (refresh.run.status !== 'succeeded') mismatches.push(`refresh ${refresh.run.status}: ${refresh.run.reason ?? ''}`);
     if (tally.sync?.added !== churned) mismatches.push(`added ${tally.sync?.added} ≠ joined ${churned}`);
     if (tally.sync?.removed !== churned) mismatches.push(`removed ${tally.sync?.removed} ≠ left ${churned}`);
@@ -77,14 +78,14 @@ export async function benchChurn(
     mismatches.push(...reconciliationErrors(tally), ...reconciliationErrors(full.run.segments[0]!));
     return { destination, rows, churn, runs: [full.measured, refresh.measured], reconciled: mismatches.length === 0, mismatches };
   } finally {
-    if (nextRoll) sims[destination].segmentUpdates = 'append';
+    if (nextRoll) await sims.setSegmentUpdates(destination, 'append');
   }
 }
 
 async function timedRun(
   host: RunningLocalHost,
   segments: ContainerClient,
-  requests: RunningSimulators['autopilot']['requests'],
+  requestsSince: (since: number) => Promise<number>,
   exportId: string,
   blobName: string,
   rows: number,
@@ -105,7 +106,7 @@ async function timedRun(
       kind,
       status: run.status,
       wallSeconds: (Date.now() - started) / 1000,
-      requests: requests.all((r) => r.at >= from).length,
+      requests: await requestsSince(from),
       sent: tally.sent,
       added: tally.sync?.added ?? 0,
       removed: tally.sync?.removed ?? 0,

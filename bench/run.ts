@@ -21,6 +21,7 @@ import { api, waitForRunMeasuringRss } from './app-client.js';
 import { stageTimes, type StageTimes } from './stages.js';
 import { benchChurn, formatChurnTable, type ChurnResult } from './churn.js';
 import { generateSegment, type ExpectedCounts } from './generate.js';
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
 import { runBaseline, startSink, type BaselineResult, type Sink } from './baseline.js';
 
@@ -91,13 +92,16 @@ function rowsFor(destination: DestinationType, requested: number): number {
 export async function runBenchmark(options: BenchOptions): Promise<BenchSummary> {
   const log = options.log ?? (() => undefined);
   const azurite: RunningAzurite = await startAzurite();
-  const sims: RunningSimulators = await startSimulators({ rateLimits: options.rateLimits });
+  const churnMode = options.churn !== undefined;
+  // Mirror sync measures the app's memory: its simulators run apart (they hold every member).
+  const remoteSims: SimulatorProcess | undefined = churnMode ? await startSimulatorProcess(options.rateLimits) : undefined;
+  const sims: RunningSimulators | undefined = churnMode ? undefined : await startSimulators({ rateLimits: options.rateLimits });
   let host: RunningLocalHost | undefined;
   const sink: Sink = await startSink();
   const results: DestinationResult[] = [];
   const churn: ChurnResult[] = [];
   try {
-    Object.assign(process.env, sims.env, {
+    Object.assign(process.env, (remoteSims ?? sims)!.env, {
       AzureWebJobsStorage: azurite.connectionString,
       DURABLE_TASK_HUB: `bench${randomBytes(4).toString('hex')}`,
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -114,19 +118,18 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
     resetServices(services);
     const segmentsContainer = await services.storage.ensureContainer(services.config.containers.segments);
 
-    for (const destination of options.churn !== undefined ? options.destinations : []) {
+    for (const destination of remoteSims ? options.destinations : []) {
       log(`${destination}: full sync, then a refresh with ${(options.churn! * 100).toFixed(1)}% churn, ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-      const result = await benchChurn(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.churn!);
+      const result = await benchChurn(host, segmentsContainer, remoteSims!, destination, rowsFor(destination, options.rows), options.churn!);
       churn.push(result);
       log(`${destination}: refresh in ${result.runs[1]!.wallSeconds.toFixed(2)} s, ${result.runs[1]!.requests} requests`);
-      sims.byType[destination].reset();
+      await remoteSims!.reset(destination);
     }
-    const repeat = options.churn !== undefined ? 0 : (options.repeat ?? 1);
-    for (const destination of options.destinations) {
-      for (let n = 0; n < repeat; n++) {
+    for (const destination of sims ? options.destinations : []) {
+      for (let n = 0; n < (options.repeat ?? 1); n++) {
         log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-        const { result, blobName } = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
-        sims.byType[destination].reset();
+        const { result, blobName } = await benchDestination(host, segmentsContainer, sims!, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
+        sims!.byType[destination].reset();
         // The baseline right after ours, on the same blob: the two alternate within one run,
         // so both see the same machine load.
         const baseline = await runBaseline(segmentsContainer, blobName, sink, 'email_address');
@@ -165,7 +168,8 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
     await host?.stop();
     await sink.stop();
     resetServices();
-    await sims.stop();
+    await sims?.stop();
+    await remoteSims?.stop();
     await azurite.stop();
   }
 }

@@ -2,7 +2,7 @@ import { startSimulators } from './index.js';
 
 /**
  * Runs the four simulators on their own, for a demo or an app started by hand:
- *   npx tsx dev/simulators/main.ts [--rate-limits off] [--base-port 7101]
+ *   npx tsx dev/simulators/main.ts [--rate-limits off] [--base-port 7101 | 0 for free ports]
  * Prints the app settings that point the app at them; Ctrl-C stops them.
  */
 async function main(): Promise<void> {
@@ -14,7 +14,8 @@ async function main(): Promise<void> {
   const basePort = Number(option('--base-port') ?? 7101);
   const sims = await startSimulators({
     rateLimits: option('--rate-limits') === 'off' ? 'off' : 'on',
-    ports: { adroll: basePort, rollworks: basePort + 1, 'microsoft-advertising': basePort + 2, autopilot: basePort + 3 },
+    // Base port 0: a free port each (a benchmark or test that reads the settings printed below).
+    ...(basePort === 0 ? {} : { ports: { adroll: basePort, rollworks: basePort + 1, 'microsoft-advertising': basePort + 2, autopilot: basePort + 3 } }),
   });
   for (const [name, value] of Object.entries(sims.env)) console.log(`${name}=${value}`);
   const stop = () => {

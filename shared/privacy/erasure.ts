@@ -54,7 +54,7 @@ export async function findErasureTargets(services: Services, erasureId: string):
     const id = getDestination(exp.destinationType).memberId({ row: 0, email });
     for (const segment of exp.segments) {
       const ledger = await readLedger(ledgers, exp.id, segment);
-      const present = ledger && (ledger.members.includes(id) || ledger.pendingRemovals.includes(id));
+      const present = ledger && (ledger.members.has(id) || ledger.pendingRemovals.has(id));
       targets.push({
         exportId: exp.id,
         destinationType: exp.destinationType,
@@ -92,7 +92,7 @@ export async function eraseFromAudience(services: Services, erasureId: string, t
         outcome = result.failed.length > 0 ? { ...target, outcome: 'failed', reason: result.failed[0]!.reason } : { ...target, outcome: 'removed' };
       } else if (sync.removal === 'replace-membership' && ledger) {
         // No per-member removal: the membership the ledger knows, without the person, replaces it.
-        const rest = ledger.members.filter((member) => member !== id);
+        const rest = ledger.members.without(new Set([id])).toArray();
         await client.uploadBatch(target.audienceId, rest.map((member, i) => ({ row: i + 1, email: member })), { replace: true });
         outcome = { ...target, outcome: 'removed' };
       } else {
@@ -106,8 +106,8 @@ export async function eraseFromAudience(services: Services, erasureId: string, t
       // Out of the ledger whatever the outcome: it must not keep the person, and claiming less than the audience holds is safe.
       await writeLedger(ledgers, exp.id, target.segment, {
         ...ledger,
-        members: ledger.members.filter((member) => member !== id),
-        pendingRemovals: ledger.pendingRemovals.filter((member) => member !== id),
+        members: ledger.members.without(new Set([id])),
+        pendingRemovals: ledger.pendingRemovals.without(new Set([id])),
         updatedAt: new Date().toISOString(),
       });
     }

@@ -1,6 +1,9 @@
 import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
 import type { ContainerClient } from '@azure/storage-blob';
+import { packedBytes, sortedDigests, sortedIds, sortedStrings, type SortedIds } from './sorted-ids.js';
+
+export { sortedIds, type SortedIds };
 
 /**
  * The membership ledger of one export's segment at one audience: the member ids the
@@ -14,10 +17,10 @@ import type { ContainerClient } from '@azure/storage-blob';
 export interface Ledger {
   /** The audience these ids are held by; a different audience id means the ledger is void. */
   audienceId: string;
-  /** Sorted member ids the audience holds. */
-  members: string[];
-  /** Sorted member ids to remove (sent, or about to be sent, but not confirmed). */
-  pendingRemovals: string[];
+  /** Member ids the audience holds. */
+  members: SortedIds;
+  /** Member ids to remove (sent, or about to be sent, but not confirmed). */
+  pendingRemovals: SortedIds;
   updatedAt: string;
 }
 
@@ -42,16 +45,16 @@ export async function writeLedger(container: ContainerClient, exportId: string, 
     pendingRemovals: ledger.pendingRemovals.length,
     updatedAt: ledger.updatedAt,
   });
-  const ids = [...ledger.members, ...ledger.pendingRemovals];
-  const packed = packSha256(ids);
+  const members = packedBytes(ledger.members);
+  const pending = packedBytes(ledger.pendingRemovals);
   let body: Buffer;
-  if (packed) {
+  if (members && pending && members.length + pending.length > 0) {
     // SHA-256 ids (Customer Match) stored as their 32 bytes: half the size of hex, and no
     // compressor can shrink random bytes further; gzip would spend a second for nothing.
-    body = Buffer.concat([Buffer.from(`${JSON.stringify({ ...JSON.parse(header), encoding: 'sha256' })}\n`, 'utf8'), packed]);
+    body = Buffer.concat([Buffer.from(`${JSON.stringify({ ...JSON.parse(header), encoding: 'sha256' })}\n`, 'utf8'), members, pending]);
   } else {
     // Emails compress well; level 1 takes a fifth of level 6's time for a few percent more bytes.
-    body = await gzipAsync(Buffer.from([header, ...ids].join('\n') + '\n', 'utf8'), { level: 1 });
+    body = await gzipAsync(Buffer.from([header, ...ledger.members, ...ledger.pendingRemovals].join('\n') + '\n', 'utf8'), { level: 1 });
   }
   await container.getBlockBlobClient(ledgerBlobName(exportId, segment)).uploadData(body, { blobHTTPHeaders: { blobContentType: 'application/octet-stream' } });
   await container.getBlobClient(owedBlobName(exportId, segment)).deleteIfExists();
@@ -66,28 +69,16 @@ export async function writeOwedRemovals(container: ContainerClient, exportId: st
   await container.getBlockBlobClient(owedBlobName(exportId, segment)).uploadData(Buffer.from(text, 'utf8'));
 }
 
-const SHA256_HEX = /^[0-9a-f]{64}$/;
-
-/** The ids as 32 bytes each, when every one is a lower-case SHA-256 hex digest; otherwise undefined. */
-function packSha256(ids: string[]): Buffer | undefined {
-  if (ids.length === 0) return undefined;
-  const packed = Buffer.allocUnsafe(ids.length * 32);
-  for (let at = 0; at < ids.length; at++) {
-    const id = ids[at]!;
-    // Writing hex stops at the first character that is not: a short write means not a digest.
-    if (id.length !== 64 || packed.write(id, at * 32, 32, 'hex') !== 32 || !SHA256_HEX.test(id)) return undefined;
-  }
-  return packed;
-}
 const GZIP_MAGIC = 0x1f;
 
-/** The header line, then one id a line, whichever way the ledger was stored. */
-async function ledgerLines(stored: Buffer): Promise<string[]> {
-  if (stored[0] === GZIP_MAGIC) return ownLines(await gunzipAsync(stored));
+/** The header line, and the ids after it: packed digests, or one id a line. */
+async function ledgerParts(stored: Buffer): Promise<{ header: string; ids: { packed: Buffer } | { lines: string[] } }> {
+  if (stored[0] === GZIP_MAGIC) {
+    const [header = '', ...lines] = ownLines(await gunzipAsync(stored));
+    return { header, ids: { lines } };
+  }
   const newline = stored.indexOf(0x0a);
-  const lines = [stored.toString('utf8', 0, newline)];
-  for (let at = newline + 1; at + 32 <= stored.length; at += 32) lines.push(stored.toString('hex', at, at + 32));
-  return lines;
+  return { header: stored.toString('utf8', 0, newline), ids: { packed: stored.subarray(newline + 1) } };
 }
 
 const headerSchema = (value: unknown): value is { audienceId: string; members: number; pendingRemovals: number; updatedAt: string } =>
@@ -107,15 +98,18 @@ export async function readLedger(container: ContainerClient, exportId: string, s
   const [stored, owedText] = await Promise.all([download(container, ledgerBlobName(exportId, segment)), download(container, owedBlobName(exportId, segment))]);
   let ledger: Ledger | undefined;
   if (stored) {
-    // Bounded by the destinations' limits (at most 500,000 ids): read whole, split once.
-    const lines = await ledgerLines(stored);
-    const header: unknown = lines.length > 0 ? JSON.parse(lines[0]!) : undefined;
+    // Bounded by the destinations' limits (at most 500,000 ids): read whole.
+    const { header: headerLine, ids } = await ledgerParts(stored);
+    const header: unknown = headerLine ? JSON.parse(headerLine) : undefined;
+    const count = 'packed' in ids ? ids.packed.length / 32 : ids.lines.length;
     // A ledger that does not add up cannot be trusted: treat it as lost, which means a full sync.
-    if (headerSchema(header) && lines.length - 1 === header.members + header.pendingRemovals) {
+    if (headerSchema(header) && count === header.members + header.pendingRemovals) {
+      const cut = (from: number, to: number) =>
+        'packed' in ids ? sortedDigests(ids.packed.subarray(from * 32, to * 32)) : sortedStrings(ids.lines.slice(from, to));
       ledger = {
         audienceId: header.audienceId,
-        members: lines.slice(1, 1 + header.members),
-        pendingRemovals: lines.slice(1 + header.members),
+        members: cut(0, header.members),
+        pendingRemovals: cut(header.members, count),
         updatedAt: header.updatedAt,
       };
     }
@@ -124,11 +118,10 @@ export async function readLedger(container: ContainerClient, exportId: string, s
   const [first, ...owed] = owedText.toString('utf8').split('\n').filter((line) => line !== '');
   const { audienceId } = JSON.parse(first!) as { audienceId: string };
   if (ledger && ledger.audienceId !== audienceId) return ledger;
-  const owedSet = new Set(owed);
   return {
     audienceId,
-    members: (ledger?.members ?? []).filter((id) => !owedSet.has(id)),
-    pendingRemovals: sortedIds([...(ledger?.pendingRemovals ?? []), ...owed]),
+    members: (ledger?.members ?? sortedIds([])).without(new Set(owed)),
+    pendingRemovals: (ledger?.pendingRemovals ?? sortedIds([])).with(owed),
     updatedAt: ledger?.updatedAt ?? new Date(0).toISOString(),
   };
 }
@@ -136,11 +129,6 @@ export async function readLedger(container: ContainerClient, exportId: string, s
 /** Every ledger of an export, when the export is deleted: they name the people it sent. */
 export async function deleteLedgers(container: ContainerClient, exportId: string): Promise<void> {
   for await (const blob of container.listBlobsFlat({ prefix: `${exportId}/` })) await container.deleteBlob(blob.name).catch(() => undefined);
-}
-
-/** Sorted, without repeats: the ledger's order. */
-export function sortedIds(ids: Iterable<string>): string[] {
-  return [...new Set(ids)].sort();
 }
 
 /**

@@ -61,14 +61,12 @@ export async function planChanges(services: Services, input: PlanInput): Promise
   const old = await readLedger(ledgers, input.exportId, input.segment);
   const usable = old && old.audienceId === input.audienceId && !input.audienceCreated ? old : undefined;
   const full = input.full || !usable;
-  const heldIds = usable?.members ?? [];
-  // Ledger members by position, and which of them the segment still holds: a lookup and a
-  // flag per member, where deleting from a set of hundreds of thousands cost twice as much.
-  const held = new Map<string, number>();
-  for (let at = 0; at < heldIds.length; at++) held.set(heldIds[at]!, at);
-  const stillMember = new Uint8Array(heldIds.length);
+  const held = usable?.members ?? sortedIds([]);
+  // Which of the ledger's members the segment still holds, by position: a lookup and a flag
+  // per member, where deleting from a set of hundreds of thousands cost twice as much.
+  const stillMember = new Uint8Array(held.length);
   const owed = new Set(usable?.pendingRemovals);
-  const ledgerBefore = heldIds.length + owed.size;
+  const ledgerBefore = held.length + owed.size;
 
   const listsStrangers = full && sync.fullSync === 'list-and-remove' && !input.audienceCreated;
   const membershipIds = listsStrangers ? new Set<string>() : undefined;
@@ -93,15 +91,15 @@ export async function planChanges(services: Services, input: PlanInput): Promise
       members++;
       membershipIds?.add(id);
       owedAndGone.delete(id);
-      const at = held.get(id);
-      if (at !== undefined) {
+      const at = held.indexOf(id);
+      if (at >= 0) {
         if (stillMember[at] === 0) unchanged++;
         stillMember[at] = 1;
       } else if (!full && !delivered) await adds.write(JSON.stringify(record));
     }
   }
   await adds.close();
-  const leavers = new Set(heldIds.filter((_, at) => stillMember[at] === 0));
+  const leavers = new Set(held.filterPositions((at) => stillMember[at] === 0));
   const strangers = membershipIds
     ? (await (await services.destinationClient({ id: exp.connectionId, type: exp.destinationType }, exp.settings)).listMembers?.(input.audienceId) ?? [])
         .filter((id) => !membershipIds.has(id) && !leavers.has(id) && !owed.has(id))
@@ -133,9 +131,9 @@ export async function planChanges(services: Services, input: PlanInput): Promise
     const sendAll = changes ? everything() : [];
     plan = { ...base, full: full || changes, unchanged: changes ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes: [], removeCount: 0 };
     plan.replaceFirst = sync.removal !== 'replace-membership' && sendAll.length > 0;
-    if (changes) owe = usable?.members ?? [];
+    if (changes) owe = usable?.members.toArray() ?? [];
   } else {
-    const removeIds = sortedIds([...leavers, ...owedAndGone, ...strangers]);
+    const removeIds = sortedIds([...leavers, ...owedAndGone, ...strangers]).toArray();
     const removes = await writeRemovals(work, input, removeIds, destination.limits.recordsPerWorkFile);
     const sendAll = full ? everything() : adds.slices;
     plan = { ...base, unchanged: full ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes, removeCount: removeIds.length };

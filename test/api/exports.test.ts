@@ -1,4 +1,4 @@
-import { readLedger, writeLedger } from '../../shared/sync/ledger.js';
+import { readLedger, sortedIds, writeLedger } from '../../shared/sync/ledger.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { exportResponseSchema } from '../../shared/api/schemas.js';
 import { createConnection, createExport, startApi, uniqueName, validSettings, type ApiHarness } from './harness.js';
@@ -108,16 +108,16 @@ describe('exports', () => {
     });
     const { storage, config } = api.services();
     const ledgers = await storage.ensureContainer(config.containers.ledgers);
-    await writeLedger(ledgers, created.id, 'buyers', { audienceId: 'list-1', members: ['kept@example.com'], pendingRemovals: [], updatedAt: new Date().toISOString() });
+    await writeLedger(ledgers, created.id, 'buyers', { audienceId: 'list-1', members: sortedIds(['kept@example.com']), pendingRemovals: sortedIds([]), updatedAt: new Date().toISOString() });
     const other = await createExport(api, connection);
-    await writeLedger(ledgers, other.id, 'buyers', { audienceId: 'list-2', members: ['other@example.com'], pendingRemovals: [], updatedAt: new Date().toISOString() });
+    await writeLedger(ledgers, other.id, 'buyers', { audienceId: 'list-2', members: sortedIds(['other@example.com']), pendingRemovals: sortedIds([]), updatedAt: new Date().toISOString() });
     const response = await api.call('DELETE', `/api/exports/${created.id}`);
     expect(response.status).toBe(204);
     expect(response.text).toBe('');
     expect((await api.call('GET', `/api/exports/${created.id}`)).status).toBe(404);
     expect(await api.services().runs.find(runId)).toBeUndefined();
     expect(await readLedger(ledgers, created.id, 'buyers')).toBeUndefined();
-    expect((await readLedger(ledgers, other.id, 'buyers'))?.members).toEqual(['other@example.com']);
+    expect((await readLedger(ledgers, other.id, 'buyers'))?.members.toArray()).toEqual(['other@example.com']);
     expect((await api.call('DELETE', `/api/exports/${created.id}`)).status).toBe(404);
   });
 

@@ -1,0 +1,243 @@
+/**
+ * A sorted set of member ids: a ledger's members or its owed removals. Half a million of
+ * them are read, looked up and rewritten on every refresh, so the representation matters:
+ *
+ * - SHA-256 digests (Customer Match) stay packed, 32 bytes each, in one buffer, exactly as
+ *   the ledger stores them: reading a ledger creates no strings, a lookup probes a typed
+ *   hash table, and the garbage collector never sees the ids. Half a million strings and a
+ *   Map of them took a second of a refresh and a hundred megabytes.
+ * - Anything else (normalized emails) is a sorted array of strings, with a Map built on the
+ *   first lookup.
+ */
+export abstract class SortedIds implements Iterable<string> {
+  abstract readonly length: number;
+  /** The id's position in the order, or -1. */
+  abstract indexOf(id: string): number;
+  abstract at(position: number): string;
+  /** These ids but the given ones. */
+  abstract without(ids: ReadonlySet<string>): SortedIds;
+  /** These ids and the given ones (in any order, repeats allowed). */
+  abstract with(ids: Iterable<string>): SortedIds;
+
+  has(id: string): boolean {
+    return this.indexOf(id) >= 0;
+  }
+
+  *[Symbol.iterator](): Iterator<string> {
+    for (let at = 0; at < this.length; at++) yield this.at(at);
+  }
+
+  toArray(): string[] {
+    return Array.from(this);
+  }
+
+  /** The ids at the positions `keep` says yes to. */
+  abstract filterPositions(keep: (position: number) => boolean): SortedIds;
+}
+
+const SHA256_HEX = /^[0-9a-f]{64}$/;
+const DIGEST = 32;
+
+/** Sorted, without repeats; packed when every id is a lower-case SHA-256 hex digest. */
+export function sortedIds(ids: Iterable<string>): SortedIds {
+  const unique = [...new Set(ids)];
+  if (unique.length > 0 && unique.every((id) => SHA256_HEX.test(id))) {
+    const packed = Buffer.allocUnsafe(unique.length * DIGEST);
+    unique.forEach((id, at) => packed.write(id, at * DIGEST, DIGEST, 'hex'));
+    return Digests.sorting(packed);
+  }
+  return new Strings(unique.sort());
+}
+
+/** Ids already sorted and unique (a ledger as stored). */
+export function sortedStrings(ids: string[]): SortedIds {
+  return new Strings(ids);
+}
+
+/** Digests already sorted and unique, 32 bytes each (a ledger as stored). */
+export function sortedDigests(packed: Buffer): SortedIds {
+  return new Digests(packed);
+}
+
+/** The packed bytes when the ids are digests (an empty set is both). */
+export function packedBytes(ids: SortedIds): Buffer | undefined {
+  return ids instanceof Digests ? ids.packed : ids.length === 0 ? Buffer.alloc(0) : undefined;
+}
+
+class Strings extends SortedIds {
+  private index?: Map<string, number>;
+
+  constructor(private readonly ids: string[]) {
+    super();
+  }
+
+  get length(): number {
+    return this.ids.length;
+  }
+
+  indexOf(id: string): number {
+    if (!this.index) {
+      this.index = new Map();
+      for (let at = 0; at < this.ids.length; at++) this.index.set(this.ids[at]!, at);
+    }
+    return this.index.get(id) ?? -1;
+  }
+
+  at(position: number): string {
+    return this.ids[position]!;
+  }
+
+  without(ids: ReadonlySet<string>): SortedIds {
+    return ids.size === 0 ? this : new Strings(this.ids.filter((id) => !ids.has(id)));
+  }
+
+  with(ids: Iterable<string>): SortedIds {
+    const joining = [...new Set(ids)].filter((id) => !this.has(id));
+    if (joining.length === 0) return this;
+    if (this.ids.length === 0) return sortedIds(joining);
+    return new Strings(mergeSorted(this.ids, joining.sort()));
+  }
+
+  filterPositions(keep: (position: number) => boolean): SortedIds {
+    return new Strings(this.ids.filter((_, at) => keep(at)));
+  }
+}
+
+class Digests extends SortedIds {
+  private table?: Int32Array;
+  private keys?: Uint32Array;
+  private readonly probe = Buffer.alloc(DIGEST);
+
+  constructor(readonly packed: Buffer) {
+    super();
+  }
+
+  /** Unsorted digests (repeats allowed) in order. */
+  static sorting(packed: Buffer): Digests {
+    const count = packed.length / DIGEST;
+    // Sort positions by the leading 32 bits, packed with the position into one float (32 + 21
+    // bits, exact below 2^53) for a native numeric sort; equal leads are then compared whole.
+    if (count >= 2 ** 21) throw new RangeError(`at most ${2 ** 21 - 1} digests, got ${count}`);
+    const order = new Float64Array(count);
+    for (let at = 0; at < count; at++) order[at] = packed.readUInt32BE(at * DIGEST) * 2 ** 21 + at;
+    order.sort();
+    const positions = Array.from(order, (key) => key % 2 ** 21);
+    for (let start = 0, end = 1; end <= count; end++) {
+      if (end < count && Math.floor(order[end]! / 2 ** 21) === Math.floor(order[start]! / 2 ** 21)) continue;
+      if (end - start > 1) {
+        const run = positions.slice(start, end).sort((a, b) => packed.compare(packed, b * DIGEST, b * DIGEST + DIGEST, a * DIGEST, a * DIGEST + DIGEST));
+        positions.splice(start, run.length, ...run);
+      }
+      start = end;
+    }
+    const sorted = Buffer.allocUnsafe(count * DIGEST);
+    let written = 0;
+    for (const at of positions) {
+      // Repeats are next to each other now: keep the first.
+      if (written > 0 && packed.compare(sorted, (written - 1) * DIGEST, written * DIGEST, at * DIGEST, at * DIGEST + DIGEST) === 0) continue;
+      packed.copy(sorted, written * DIGEST, at * DIGEST, at * DIGEST + DIGEST);
+      written++;
+    }
+    return new Digests(sorted.subarray(0, written * DIGEST));
+  }
+
+  get length(): number {
+    return this.packed.length / DIGEST;
+  }
+
+  indexOf(id: string): number {
+    if (id.length !== 64 || this.probe.write(id, 0, DIGEST, 'hex') !== DIGEST || !SHA256_HEX.test(id)) return -1;
+    return this.find(this.probe, 0);
+  }
+
+  at(position: number): string {
+    return this.packed.toString('hex', position * DIGEST, position * DIGEST + DIGEST);
+  }
+
+  without(ids: ReadonlySet<string>): SortedIds {
+    const drop = new Set<number>();
+    for (const id of ids) {
+      const at = this.indexOf(id);
+      if (at >= 0) drop.add(at);
+    }
+    return drop.size === 0 ? this : this.filterPositions((at) => !drop.has(at));
+  }
+
+  with(ids: Iterable<string>): SortedIds {
+    const joining = sortedIds([...ids].filter((id) => !this.has(id)));
+    if (joining.length === 0) return this;
+    if (!(joining instanceof Digests)) return sortedIds([...this.toArray(), ...joining]);
+    // Two sorted runs of digests, merged byte-wise.
+    const a = this.packed;
+    const b = joining.packed;
+    const out = Buffer.allocUnsafe(a.length + b.length);
+    let i = 0;
+    let j = 0;
+    let k = 0;
+    while (i < a.length || j < b.length) {
+      const takeA = j >= b.length || (i < a.length && a.compare(b, j, j + DIGEST, i, i + DIGEST) < 0);
+      if (takeA) {
+        a.copy(out, k, i, i + DIGEST);
+        i += DIGEST;
+      } else {
+        b.copy(out, k, j, j + DIGEST);
+        j += DIGEST;
+      }
+      k += DIGEST;
+    }
+    return new Digests(out);
+  }
+
+  filterPositions(keep: (position: number) => boolean): SortedIds {
+    const out = Buffer.allocUnsafe(this.packed.length);
+    let k = 0;
+    for (let at = 0; at < this.length; at++) {
+      if (!keep(at)) continue;
+      this.packed.copy(out, k, at * DIGEST, at * DIGEST + DIGEST);
+      k += DIGEST;
+    }
+    return new Digests(out.subarray(0, k));
+  }
+
+  /**
+   * Open addressing over the digests' leading 32 bits, which are uniform: no hashing, a slot
+   * per digest at load <= 0.5, and a whole comparison only when the leads match.
+   */
+  private find(digest: Buffer, offset: number): number {
+    if (!this.table) this.buildTable();
+    const table = this.table!;
+    const keys = this.keys!;
+    const mask = table.length - 1;
+    const lead = digest.readUInt32BE(offset);
+    for (let slot = lead & mask; ; slot = (slot + 1) & mask) {
+      const at = table[slot]!;
+      if (at < 0) return -1;
+      if (keys[at] === lead && this.packed.compare(digest, offset, offset + DIGEST, at * DIGEST, at * DIGEST + DIGEST) === 0) return at;
+    }
+  }
+
+  private buildTable(): void {
+    const count = this.length;
+    const table = new Int32Array(2 ** Math.max(4, Math.ceil(Math.log2(count * 2 + 1)))).fill(-1);
+    const keys = new Uint32Array(count);
+    const mask = table.length - 1;
+    for (let at = 0; at < count; at++) {
+      const lead = this.packed.readUInt32BE(at * DIGEST);
+      keys[at] = lead;
+      let slot = lead & mask;
+      while (table[slot]! >= 0) slot = (slot + 1) & mask;
+      table[slot] = at;
+    }
+    this.table = table;
+    this.keys = keys;
+  }
+}
+
+function mergeSorted(a: string[], b: string[]): string[] {
+  const out: string[] = new Array(a.length + b.length);
+  let i = 0;
+  let j = 0;
+  let k = 0;
+  while (i < a.length || j < b.length) out[k++] = j >= b.length || (i < a.length && a[i]! < b[j]!) ? a[i++]! : b[j++]!;
+  return out;
+}
