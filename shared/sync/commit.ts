@@ -53,14 +53,18 @@ export function applyDeliveries(
   pendingRemovals: SortedIds,
   delivery: Delivery,
 ): { members: SortedIds; pendingRemovals: SortedIds; added: number; removed: number } {
+  if (delivery.replaced) {
+    // The membership is now exactly what this run delivered (a full sync: often hundreds of
+    // thousands, while the ledger before is often empty, so the old ids are the ones walked).
+    const after = sortedIds(delivery.added);
+    let kept = 0;
+    for (const id of members) if (after.has(id)) kept++;
+    for (const id of pendingRemovals) if (after.has(id)) kept++;
+    return { members: after, pendingRemovals: sortedIds([]), added: after.length - kept, removed: members.length + pendingRemovals.length - kept };
+  }
   const added = new Set(delivery.added);
   let newlyTracked = 0;
   for (const id of added) if (!members.has(id) && !pendingRemovals.has(id)) newlyTracked++;
-  if (delivery.replaced) {
-    // The membership is now exactly what this run delivered.
-    const after = sortedIds(added);
-    return { members: after, pendingRemovals: sortedIds([]), added: newlyTracked, removed: members.length + pendingRemovals.length + newlyTracked - after.length };
-  }
   const removedIds = new Set(delivery.removed);
   const gone = pendingRemovals.toArray().filter((id) => removedIds.has(id) || added.has(id));
   const removed = gone.filter((id) => !added.has(id)).length;

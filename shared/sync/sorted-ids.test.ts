@@ -23,6 +23,11 @@ describe('sortedIds', () => {
     expect(ids.indexOf(sha(2_001))).toBe(-1);
     expect(ids.indexOf('not a digest')).toBe(-1);
     expect(ids.indexOf(digests[0]!.toUpperCase())).toBe(-1);
+    // Byte 0x0f is "0f": a "1" and a stray character must not read as 16 - 1.
+    const stored = sortedIds([...digests, 'deadbeef' + '0f'.repeat(28)]);
+    expect(stored.indexOf('deadbeef' + '0f'.repeat(28))).toBeGreaterThanOrEqual(0);
+    expect(stored.indexOf('deadbeef1@' + '0f'.repeat(27))).toBe(-1);
+    expect(ids.indexOf(`${digests[1]!.slice(0, 63)}g`)).toBe(-1);
   });
 
   it('merges and removes digests in order', () => {
