@@ -40,8 +40,15 @@ const [NEWLINE, PLUS, MINUS] = [0x0a, 0x2b, 0x2d];
 
 export async function readDeliveries(work: ContainerClient, runId: string, segmentIndex: number): Promise<Delivery> {
   const delivery: Delivery = { added: [], removed: [] };
-  for await (const blob of work.listBlobsFlat({ prefix: deliveryPrefix(runId, segmentIndex) })) {
-    const log = await work.getBlockBlobClient(blob.name).downloadToBuffer();
+  const names: string[] = [];
+  for await (const blob of work.listBlobsFlat({ prefix: deliveryPrefix(runId, segmentIndex) })) names.push(blob.name);
+  // A few downloads ahead of the one being read: a full sync has a log per work file.
+  const downloads = names.map(() => undefined as Promise<Buffer> | undefined);
+  const download = (k: number) => (downloads[k] ??= work.getBlockBlobClient(names[k]!).downloadToBuffer());
+  for (let k = 0; k < names.length; k++) {
+    for (let ahead = k + 1; ahead <= k + 4 && ahead < names.length; ahead++) download(ahead).catch(() => undefined);
+    const log = await download(k);
+    downloads[k] = undefined;
     // Each id a string of its own, not a slice of the text: the commit sorts and looks them up.
     for (let start = 0; start < log.length; ) {
       let end = log.indexOf(NEWLINE, start);

@@ -128,25 +128,25 @@ class Digests extends SortedIds {
     const count = packed.length / DIGEST;
     // Sort positions by the leading 32 bits, packed with the position into one float (32 + 21
     // bits, exact below 2^53) for a native numeric sort; equal leads are then compared whole.
-    if (count >= 2 ** 21) throw new RangeError(`at most ${2 ** 21 - 1} digests, got ${count}`);
+    // Bytes are moved and compared in plain loops: a native call per digest cost more than the sort.
+    if (count >= SPAN) throw new RangeError(`at most ${SPAN - 1} digests, got ${count}`);
     const order = new Float64Array(count);
-    for (let at = 0; at < count; at++) order[at] = packed.readUInt32BE(at * DIGEST) * 2 ** 21 + at;
+    for (let at = 0; at < count; at++) order[at] = packed.readUInt32BE(at * DIGEST) * SPAN + at;
     order.sort();
-    const positions = Array.from(order, (key) => key % 2 ** 21);
+    const positions = new Uint32Array(count);
+    for (let k = 0; k < count; k++) positions[k] = order[k]! % SPAN;
     for (let start = 0, end = 1; end <= count; end++) {
-      if (end < count && Math.floor(order[end]! / 2 ** 21) === Math.floor(order[start]! / 2 ** 21)) continue;
-      if (end - start > 1) {
-        const run = positions.slice(start, end).sort((a, b) => packed.compare(packed, b * DIGEST, b * DIGEST + DIGEST, a * DIGEST, a * DIGEST + DIGEST));
-        positions.splice(start, run.length, ...run);
-      }
+      if (end < count && Math.floor(order[end]! / SPAN) === Math.floor(order[start]! / SPAN)) continue;
+      if (end - start > 1) positions.subarray(start, end).sort((a, b) => compareDigests(packed, a, packed, b));
       start = end;
     }
     const sorted = Buffer.allocUnsafe(count * DIGEST);
     let written = 0;
-    for (const at of positions) {
+    for (let k = 0; k < count; k++) {
+      const from = positions[k]!;
       // Repeats are next to each other now: keep the first.
-      if (written > 0 && packed.compare(sorted, (written - 1) * DIGEST, written * DIGEST, at * DIGEST, at * DIGEST + DIGEST) === 0) continue;
-      packed.copy(sorted, written * DIGEST, at * DIGEST, at * DIGEST + DIGEST);
+      if (written > 0 && compareDigests(sorted, written - 1, packed, from) === 0) continue;
+      for (let b = 0, source = from * DIGEST, target = written * DIGEST; b < DIGEST; b++) sorted[target + b] = packed[source + b]!;
       written++;
     }
     return new Digests(sorted.subarray(0, written * DIGEST));
@@ -255,6 +255,17 @@ class Digests extends SortedIds {
     this.table = table;
     this.keys = keys;
   }
+}
+
+const SPAN = 2 ** 21;
+
+/** Orders digest `i` of `a` and digest `j` of `b` as their bytes (and hex) do. */
+function compareDigests(a: Uint8Array, i: number, b: Uint8Array, j: number): number {
+  for (let k = 0, x = i * DIGEST, y = j * DIGEST; k < DIGEST; k++) {
+    const difference = a[x + k]! - b[y + k]!;
+    if (difference !== 0) return difference;
+  }
+  return 0;
 }
 
 /** The value of the lower-case hex digit at `index`, or -1. */
