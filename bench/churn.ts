@@ -1,3 +1,6 @@
+import { execFile } from 'node:child_process';
+import path from 'node:path';
+import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { RunningLocalHost } from '../dev/host/local-host.js';
@@ -31,11 +34,20 @@ export interface ChurnRun {
   stages: StageTimes;
 }
 
+/** The refresh's steps once more (back to the first file), in a fresh process of the app's code alone. */
+export interface AppRefresh {
+  seconds: number;
+  added: number;
+  removed: number;
+  peakRssMb: number;
+}
+
 export interface ChurnResult {
   destination: DestinationType;
   rows: number;
   churn: number;
   runs: ChurnRun[];
+  appRefresh: AppRefresh;
   reconciled: boolean;
   mismatches: string[];
 }
@@ -76,10 +88,27 @@ export async function benchChurn(
     if (tally.sync?.removed !== churned) mismatches.push(`removed ${tally.sync?.removed} ≠ left ${churned}`);
     if (held !== tally.valid) mismatches.push(`audience holds ${held} ≠ valid ${tally.valid}`);
     mismatches.push(...reconciliationErrors(tally), ...reconciliationErrors(full.run.segments[0]!));
-    return { destination, rows, churn, runs: [full.measured, refresh.measured], reconciled: mismatches.length === 0, mismatches };
+
+    // Back to the first file: the same churn the other way, its steps in a process of their own.
+    const appRefresh = await refreshInFreshProcess(exp.id, segment, `${segment}/1.csv.gz`);
+    if (appRefresh.added !== churned || appRefresh.removed !== churned) mismatches.push(`fresh-process refresh added ${appRefresh.added}, removed ${appRefresh.removed} ≠ ${churned}`);
+    const heldAfter = await sims.audienceSize(destination, segment);
+    if (heldAfter !== full.run.segments[0]!.valid) mismatches.push(`after the fresh-process refresh the audience holds ${heldAfter} ≠ valid ${full.run.segments[0]!.valid}`);
+    return { destination, rows, churn, runs: [full.measured, refresh.measured], appRefresh, reconciled: mismatches.length === 0, mismatches };
   } finally {
     if (nextRoll) await sims.setSegmentUpdates(destination, 'append');
   }
+}
+
+const execFileAsync = promisify(execFile);
+
+async function refreshInFreshProcess(exportId: string, segment: string, blobName: string): Promise<AppRefresh> {
+  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'refresh-once.ts'), exportId, segment, blobName], {
+    env: process.env,
+    maxBuffer: 1024 * 1024,
+  });
+  const measured = JSON.parse(stdout.trim().split('\n').pop()!) as AppRefresh;
+  return { seconds: measured.seconds, added: measured.added, removed: measured.removed, peakRssMb: Math.round(measured.peakRssMb) };
 }
 
 async function timedRun(
@@ -139,5 +168,10 @@ export function formatChurnTable(results: ChurnResult[]): string {
   );
   const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
   const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
-  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+  const fresh = results.map(
+    (r) =>
+      `${r.destination}: the refresh's steps alone in a fresh process (back to the first file): ${r.appRefresh.seconds.toFixed(2)} s, ` +
+      `added ${r.appRefresh.added.toLocaleString('en')}, removed ${r.appRefresh.removed.toLocaleString('en')}, peak RSS ${r.appRefresh.peakRssMb} MB`,
+  );
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line), '', ...fresh].join('\n');
 }
