@@ -32,6 +32,11 @@ export interface RecordRejection {
 export interface UploadResult {
   accepted: number;
   rejected: RecordRejection[];
+  /**
+   * Each record's member id as it was sent, in the batch's order, when the client computed
+   * it anyway (Microsoft Advertising's SHA-256): the delivery log then need not hash again.
+   */
+  memberIds?: string[];
 }
 
 export interface EnsuredAudience {

@@ -72,9 +72,10 @@ export async function sendChanges(services: Services, input: SendInput): Promise
       try {
         const result = await client.uploadBatch(input.audienceId, batch, replace ? { replace: true } : undefined);
         const refused = new Map(result.rejected.map((r) => [r.row, r]));
-        for (const record of batch) {
-          if (!refused.has(record.row)) added.push(destination.memberId(record));
-        }
+        const ids = result.memberIds?.length === batch.length ? result.memberIds : batch.map(destination.memberId);
+        batch.forEach((record, k) => {
+          if (!refused.has(record.row)) added.push(ids[k]!);
+        });
         refusedRows.push(...result.rejected.map((r) => rejectedRow(input.segment, r, batch)));
         replaced ||= replace || uploadsReplace;
         accepted += batch.length - refused.size;

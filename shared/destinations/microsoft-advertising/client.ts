@@ -175,7 +175,7 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
     const hashes = records.map((record) => hashEmail(record.email));
     const refused = await apply(audienceId, hashes, replace ? 'Replace' : 'Add');
     const rejected: RecordRejection[] = [...refused].map(([index, reason]) => ({ row: records[index]!.row, reason, value: hashes[index] }));
-    return { accepted: records.length - rejected.length, rejected };
+    return { accepted: records.length - rejected.length, rejected, memberIds: hashes };
   };
 
   return {
