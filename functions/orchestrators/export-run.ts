@@ -56,7 +56,7 @@ interface Run {
   progress(stage: string, done?: number, total?: number): void;
 }
 
-const exportRun: OrchestrationHandler = function* (context: OrchestrationContext) {
+export const exportRun: OrchestrationHandler = function* (context: OrchestrationContext) {
   const input = context.df.getInput<RunInput>();
   const now = () => context.df.currentUtcDateTime.toISOString();
   const begin = (yield context.df.callActivityWithRetry(activities.beginRun, retry, { input, now: now() })) as BeginResult;

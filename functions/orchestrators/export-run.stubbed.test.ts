@@ -1,0 +1,188 @@
+import * as df from 'durable-functions';
+import type { OrchestrationContext } from 'durable-functions';
+import { describe, expect, it } from 'vitest';
+import { microsoftAdvertisingLimits } from '../../shared/destinations/microsoft-advertising/definition.js';
+import type { SegmentRun } from '../../shared/domain/run.js';
+import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
+import type { BeginResult, FinishInput, PrepareStepResult, RunPlan } from '../../shared/pipeline/run-steps.js';
+import type { PlannedChanges } from '../../shared/sync/plan.js';
+import type { SendInput, SendResult } from '../../shared/sync/send.js';
+import { exportRun } from './export-run.js';
+import { activities } from './names.js';
+
+/**
+ * The orchestrator as a plain function, the way the SDK's own testing helpers suggest: a
+ * `DummyOrchestrationContext` whose `df` is a stub, activity results in, the activities and
+ * timers it schedules out. No storage and no driver: the decisions alone, fast. The
+ * durable-driver tests beside this one run the same orchestrator for real.
+ */
+
+interface Scheduled {
+  name: string;
+  input: any;
+  isCompleted: boolean;
+  isFaulted: boolean;
+  result?: unknown;
+}
+
+type Activities = Partial<Record<string, (input: any, call: number) => unknown>>;
+
+const NOW = new Date('2026-12-01T06:00:00Z');
+
+function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers: Date[]; output: unknown } {
+  const calls: Scheduled[] = [];
+  const timers: Date[] = [];
+  const counts = new Map<string, number>();
+  const schedule = (name: string, activityInput: unknown): Scheduled => {
+    const task: Scheduled = { name, input: activityInput, isCompleted: false, isFaulted: false };
+    calls.push(task);
+    return task;
+  };
+  const context = new df.DummyOrchestrationContext('exportRun', 'invocation', () => undefined) as unknown as OrchestrationContext;
+  (context as { df: unknown }).df = {
+    getInput: () => input,
+    currentUtcDateTime: NOW,
+    setCustomStatus: () => undefined,
+    continueAsNew: () => undefined,
+    callActivityWithRetry: (name: string, _retry: unknown, activityInput: unknown) => schedule(name, activityInput),
+    callActivity: (name: string, activityInput: unknown) => schedule(name, activityInput),
+    createTimer: (at: Date) => {
+      timers.push(at);
+      return { name: 'timer', isCompleted: false, isFaulted: false };
+    },
+    Task: { all: (tasks: Scheduled[]) => ({ all: tasks }) },
+  };
+  const complete = (task: Scheduled) => {
+    if (task.name === 'timer') return (task.isCompleted = true), undefined;
+    const call = (counts.get(task.name) ?? 0) + 1;
+    counts.set(task.name, call);
+    const answer = answers[task.name];
+    task.result = answer ? answer(task.input, call) : undefined;
+    task.isCompleted = true;
+    return task.result;
+  };
+
+  const generator = exportRun(context) as Generator<unknown, unknown, unknown>;
+  let step = generator.next();
+  while (!step.done) {
+    const yielded = step.value as Scheduled | { all: Scheduled[] };
+    step = 'all' in yielded ? generator.next(yielded.all.map(complete)) : generator.next(complete(yielded));
+  }
+  return { calls, timers, output: step.value };
+}
+
+const plan = (over: Partial<RunPlan> = {}): BeginResult => ({
+  plan: {
+    runId: 'run-1',
+    exportId: 'export-1',
+    destinationType: 'microsoft-advertising',
+    segments: ['buyers'],
+    limits: microsoftAdvertisingLimits,
+    truncate: false,
+    audienceCreationNeedsMembers: false,
+    maxUploadsInFlight: 8,
+    full: false,
+    ...over,
+  },
+});
+
+const prepared = (valid: number, files: number[]): PrepareStepResult => ({
+  segment: 'buyers',
+  segmentIndex: 0,
+  blobName: 'buyers/b.csv',
+  columns: ['email'],
+  read: valid + 7,
+  valid,
+  invalid: 5,
+  duplicate: 2,
+  suppressed: 0,
+  workFiles: files.map((records, k) => ({ name: `run-1/000/0000${k + 1}.ndjson`, records })),
+});
+
+/** A refresh: 50 members held and still in, 20 left, 100 joined. */
+const refreshPlan: PlannedChanges = {
+  full: false,
+  ledgerBefore: 70,
+  unchanged: 50,
+  adds: [{ name: 'run-1/000/adds-00001.ndjson', records: 100 }],
+  addCount: 100,
+  removes: [{ name: 'run-1/000/removes-00001.txt', records: 20 }],
+  removeCount: 20,
+  notRemoved: 0,
+  replaceFirst: false,
+};
+
+const succeed = (input: SendInput): SendResult => ({ done: input.slice.records, accepted: input.slice.records, rejected: 0 });
+
+const refresh: Activities = {
+  [activities.beginRun]: () => plan(),
+  [activities.prepareSegment]: () => prepared(150, [100, 50]),
+  [activities.ensureAudience]: () => ({ audienceId: 'aud-1', created: false, membersIncluded: false, accepted: 0, rejected: 0 }),
+  [activities.planChanges]: () => refreshPlan,
+  [activities.sendChanges]: succeed,
+  [activities.commitLedger]: () => ({ ledgerBefore: 70, ledgerAfter: 150, added: 100, removed: 20 }),
+  [activities.claimFollowUp]: () => null,
+};
+
+const finished = (calls: Scheduled[]) => (calls.find((c) => c.name === activities.finishRun)!.input as { input: FinishInput }).input;
+
+describe('export-run orchestrator, stubbed context', () => {
+  it('runs the stages in order and records a refresh whose counts reconcile', () => {
+    const { calls, output } = run({ runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' }, refresh);
+
+    expect(calls.map((c) => c.name)).toEqual([
+      activities.beginRun,
+      activities.prepareSegment,
+      activities.ensureAudience,
+      activities.planChanges,
+      activities.sendChanges,
+      activities.sendChanges,
+      activities.recordProgress,
+      activities.commitLedger,
+      activities.claimFollowUp,
+      activities.finishRun,
+    ]);
+    const sends = calls.filter((c) => c.name === activities.sendChanges).map((c) => (c.input as SendInput).kind);
+    expect(sends.sort()).toEqual(['add', 'remove']);
+    const segment = finished(calls).segments[0] as SegmentRun;
+    expect(segment).toMatchObject({ status: 'succeeded', valid: 150, unchanged: 50, sent: 100, accepted: 100 });
+    expect(segment.sync).toMatchObject({ added: 100, removed: 20, ledgerBefore: 70, ledgerAfter: 150 });
+    expect(reconciliationErrors(segment)).toEqual([]);
+    expect(output).toEqual({ status: 'succeeded' });
+  });
+
+  it('sends nothing for a segment over the limit, and lists its rows with the reason', () => {
+    const max = microsoftAdvertisingLimits.maxPerSegment!;
+    const { calls } = run({ runId: 'run-1', exportId: 'export-1', trigger: 'on-demand' }, { ...refresh, [activities.prepareSegment]: () => prepared(max + 1, [max, 1]) });
+
+    expect(calls.map((c) => c.name)).not.toContain(activities.ensureAudience);
+    expect(calls.map((c) => c.name)).not.toContain(activities.sendChanges);
+    const reported = calls.filter((c) => c.name === activities.reportSlice).map((c) => c.input as { reason: string; slice: { records: number } });
+    expect(reported.map((r) => r.reason)).toEqual(['segment-too-large', 'segment-too-large']);
+    expect(reported.reduce((sum, r) => sum + r.slice.records, 0)).toBe(max + 1);
+    expect(reconciliationErrors(finished(calls).segments[0] as SegmentRun)).toEqual([]);
+  });
+
+  it('waits out a long Retry-After in a durable timer and sends the rest of the slice from where it stopped', () => {
+    const { calls, timers } = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'on-demand' },
+      {
+        ...refresh,
+        [activities.planChanges]: () => ({ ...refreshPlan, removes: [], removeCount: 0, ledgerBefore: 50, unchanged: 50 }),
+        [activities.sendChanges]: (input: SendInput, call) =>
+          call === 1 ? { done: 40, accepted: 40, rejected: 0, failed: { reason: 'throttled', retryable: true, retryAfterMs: 200_000 } } : succeed(input),
+        [activities.commitLedger]: () => ({ ledgerBefore: 50, ledgerAfter: 150, added: 100, removed: 0 }),
+      },
+    );
+
+    expect(timers).toEqual([new Date(NOW.getTime() + 200_000)]);
+    const slices = calls.filter((c) => c.name === activities.sendChanges).map((c) => (c.input as SendInput).slice);
+    expect(slices).toEqual([
+      { name: 'run-1/000/adds-00001.ndjson', records: 100 },
+      { name: 'run-1/000/adds-00001.ndjson', records: 60, skip: 40 },
+    ]);
+    const segment = finished(calls).segments[0] as SegmentRun;
+    expect(segment).toMatchObject({ status: 'succeeded', sent: 100, accepted: 100 });
+    expect(reconciliationErrors(segment)).toEqual([]);
+  });
+});
