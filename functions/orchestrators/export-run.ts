@@ -48,6 +48,9 @@ interface SegmentState {
 
 const running = (state: SegmentState) => state.tally.status === 'running';
 
+/** What every per-segment activity is told first: which run, export and segment. */
+const segmentRef = (run: Run, state: SegmentState) => ({ runId: run.plan.runId, exportId: run.plan.exportId, segment: state.name, segmentIndex: state.index });
+
 interface Run {
   context: OrchestrationContext;
   plan: RunPlan;
@@ -158,10 +161,7 @@ function* audiences(run: Run): Generator<Task, void, any> {
   for (let attempt = 1; pending.length > 0; attempt++) {
     const tasks = pending.map((state) =>
       context.df.callActivityWithRetry(activities.ensureAudience, retry, {
-        runId: plan.runId,
-        exportId: plan.exportId,
-        segment: state.name,
-        segmentIndex: state.index,
+        ...segmentRef(run, state),
         ...(plan.audienceCreationNeedsMembers && state.membership[0] ? { firstWorkFile: state.membership[0] } : {}),
       }),
     );
@@ -170,9 +170,7 @@ function* audiences(run: Run): Generator<Task, void, any> {
     let wait = 0;
     for (const [k, task] of tasks.entries()) {
       const state = pending[k]!;
-      const result: EnsureAudienceResult = task.isCompleted
-        ? (task.result as EnsureAudienceResult)
-        : { failed: { reason: `transient: ${errorMessage(task.result)}`, retryable: false } };
+      const result = resultOr<EnsureAudienceResult>(task, (failed) => ({ failed }));
       if (!('failed' in result)) {
         const delivered = result.membersIncluded ? state.membership[0] : undefined;
         state.audience = { id: result.audienceId, created: result.created, ...(delivered ? { delivered } : {}) };
@@ -196,10 +194,7 @@ function* planChanges(run: Run): Generator<Task, void, any> {
   const planned = run.states.filter((state) => running(state) && state.audience);
   const tasks = planned.map((state) =>
     context.df.callActivityWithRetry(activities.planChanges, retry, {
-      runId: plan.runId,
-      exportId: plan.exportId,
-      segment: state.name,
-      segmentIndex: state.index,
+      ...segmentRef(run, state),
       audienceId: state.audience!.id,
       audienceCreated: state.audience!.created,
       membership: state.membership,
@@ -260,10 +255,7 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
     const window = queue.splice(0, plan.maxUploadsInFlight);
     const tasks = window.map((item) =>
       context.df.callActivityWithRetry(activities.sendChanges, retry, {
-        runId: plan.runId,
-        exportId: plan.exportId,
-        segment: item.state.name,
-        segmentIndex: item.state.index,
+        ...segmentRef(run, item.state),
         audienceId: item.state.audience!.id,
         kind: item.kind,
         slice: item.slice,
@@ -276,9 +268,7 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
     let wait = 0;
     for (const [k, task] of tasks.entries()) {
       const item = window[k]!;
-      const result: SendResult = task.isCompleted
-        ? (task.result as SendResult)
-        : { done: 0, accepted: 0, rejected: 0, failed: { reason: `transient: ${errorMessage(task.result)}`, retryable: false } };
+      const result = resultOr<SendResult>(task, (failed) => ({ done: 0, accepted: 0, rejected: 0, failed }));
       const { state } = item;
       if (item.kind === 'add') state.tally = addDelivery(state.tally, { sent: result.done, accepted: result.accepted, rejected: result.rejected });
       else state.tally = addRemovals(state.tally, { failed: result.rejected });
@@ -325,15 +315,12 @@ function* giveUp(run: Run, item: SendItem, remaining: WorkFileSlice, reason: str
 }
 
 function* commitLedgers(run: Run): Generator<Task, void, any> {
-  const { plan, context } = run;
+  const { context } = run;
   run.progress('committing');
   const planned = run.states.filter((state) => state.changes);
   const tasks = planned.map((state) =>
     context.df.callActivityWithRetry(activities.commitLedger, retry, {
-      runId: plan.runId,
-      exportId: plan.exportId,
-      segment: state.name,
-      segmentIndex: state.index,
+      ...segmentRef(run, state),
       audienceId: state.audience!.id,
       now: run.now(),
     } satisfies CommitInput),
@@ -411,6 +398,14 @@ function* settleAll(context: OrchestrationContext, tasks: Task[]): Generator<Tas
       }
     }
   }
+}
+
+/**
+ * A destination step's result, or, when its activity failed beyond the SDK's retries (a
+ * crash, not a destination's answer), a failure the stage reports without retrying.
+ */
+function resultOr<T>(task: Task, failedWith: (failure: SendFailure) => T): T {
+  return task.isCompleted ? (task.result as T) : failedWith({ reason: `transient: ${errorMessage(task.result)}`, retryable: false });
 }
 
 /** The failure's first line: the SDK appends the activity's stack trace, which has no place in a report. */
