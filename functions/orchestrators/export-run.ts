@@ -104,13 +104,8 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
 };
 
 function* prepare(run: Run): Generator<Task, void, any> {
-  const { plan } = run;
   run.progress('preparing');
-  const tasks = run.states.map((state) =>
-    run.context.df.callActivityWithRetry(activities.prepareSegment, retry, {
-      runId: plan.runId, exportId: plan.exportId, segment: state.name, segmentIndex: state.index,
-    }),
-  );
+  const tasks = run.states.map((state) => run.context.df.callActivityWithRetry(activities.prepareSegment, retry, segmentRef(run, state)));
   yield* settleAll(run.context, tasks);
   tasks.forEach((task, i) => {
     const state = run.states[i]!;
