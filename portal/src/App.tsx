@@ -10,6 +10,7 @@ import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { EditConnectionPage } from './pages/EditConnectionPage.js';
 import { EditExportPage } from './pages/EditExportPage.js';
 import { ExportRunsPage } from './pages/ExportRunsPage.js';
+import { ExportPage } from './pages/ExportPage.js';
 import { ExportsPage } from './pages/ExportsPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { SchedulePage } from './pages/SchedulePage.js';
@@ -34,6 +35,7 @@ export function AppRoutes() {
         <Route path="connections/:id/edit" element={<AdminOnly page="Edit connection"><EditConnectionPage /></AdminOnly>} />
         <Route path="exports" element={<ExportsPage />} />
         <Route path="exports/new" element={<AddExportPage />} />
+        <Route path="exports/:id" element={<ExportPage />} />
         <Route path="exports/:id/edit" element={<EditExportPage />} />
         <Route path="exports/:id/runs" element={<ExportRunsPage />} />
         <Route path="runs/:id" element={<RunPage />} />
