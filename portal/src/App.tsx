@@ -12,6 +12,7 @@ import { EditExportPage } from './pages/EditExportPage.js';
 import { ExportRunsPage } from './pages/ExportRunsPage.js';
 import { ExportPage } from './pages/ExportPage.js';
 import { ExportsPage } from './pages/ExportsPage.js';
+import { PrivacyPage } from './pages/PrivacyPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { SchedulePage } from './pages/SchedulePage.js';
 import { SegmentsPage } from './pages/SegmentsPage.js';
@@ -41,6 +42,7 @@ export function AppRoutes() {
         <Route path="runs/:id" element={<RunPage />} />
         <Route path="segments" element={<SegmentsPage />} />
         <Route path="schedule" element={<AdminOnly page="Schedule"><SchedulePage /></AdminOnly>} />
+        <Route path="privacy" element={<AdminOnly page="Privacy"><PrivacyPage /></AdminOnly>} />
         <Route path="*" element={<Navigate to="/exports" replace />} />
       </Route>
     </Routes>
