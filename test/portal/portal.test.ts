@@ -263,7 +263,9 @@ describe('the portal', () => {
     await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
     await expect.poll(() => page.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
     const counts = await page.getByRole('table', { name: 'Counts per segment' }).getByRole('row', { name: new RegExp(SEGMENT) }).getByRole('cell').allTextContents();
-    expect(counts.slice(1, 10)).toEqual(['succeeded', '152', '150', '1', '1', '0', '0', '0', '150']);
+    // Should it not succeed, the run record says why.
+    const shown = await app.api('GET', `/runs/${page.url().split('/runs/')[1]}`);
+    expect(counts.slice(1, 10), shown.text).toEqual(['succeeded', '152', '150', '1', '1', '0', '0', '0', '150']);
     // What Autopilot received: the audience named after the segment, with the mapped names.
     expect(app.sims.autopilot.audience(SEGMENT)?.members).toHaveLength(150);
     expect(app.sims.autopilot.contact('buyer7@example.com')).toMatchObject({ FirstName: 'Ann7', LastName: 'Lee7' });
@@ -426,5 +428,28 @@ describe('the portal', () => {
     expect(await exportUser.isChecked()).toBe(false);
     await page.keyboard.press('Space');
     expect(await exportUser.isChecked()).toBe(true);
+
+    // The Privacy page from the navigation, and its suppression form, by keyboard.
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    await tabTo('Privacy');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Privacy' }).waitFor();
+    await tabTo('Suppress');
+    await page.keyboard.press('Enter');
+    await page.getByText('Enter at least one address').waitFor();
+
+    // On an export page, the full sync choice is a checkbox in the tab order.
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('link', { name: 'Contributor buyers to Autopilot', exact: true }).waitFor();
+    await tabTo('Contributor buyers to Autopilot');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: /^Export: / }).waitFor();
+    await tabTo('Run now');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    expect(await page.getByRole('checkbox', { name: 'Full sync', exact: true }).isChecked()).toBe(true);
+    expect((await focused()).trim()).toBe('');
+    await page.getByRole('button', { name: 'Run a full sync now' }).waitFor();
   }, 60_000);
 });
