@@ -20,6 +20,8 @@ describe('run progress', () => {
   it('is the share of work files uploaded while running, and complete once finished', () => {
     expect(progressOf(running)).toEqual({ value: 0.75, text: 'uploading: 3 of 4 work files' });
     expect(progressOf({ ...running, progress: undefined, status: 'queued' })).toEqual({ value: 0, text: 'Queued' });
+    // Every file sent, the run not recorded as finished yet: not complete.
+    expect(progressOf({ ...running, progress: { stage: 'sending', workFilesDone: 4, workFilesTotal: 4 } }).value).toBe(0.99);
     expect(progressOf({ ...running, status: 'partially-succeeded' })).toEqual({ value: 1, text: 'Finished: partially-succeeded' });
   });
 

@@ -36,7 +36,8 @@ export function progressOf(run: Run): { value: number; text: string } {
   if (TERMINAL_STATUSES.has(run.status)) return { value: 1, text: `Finished: ${run.status}` };
   const p = run.progress;
   if (!p || p.workFilesTotal === 0) return { value: 0, text: p ? `Stage: ${p.stage}` : 'Queued' };
-  return { value: p.workFilesDone / p.workFilesTotal, text: `${p.stage}: ${p.workFilesDone} of ${p.workFilesTotal} work files` };
+  // The ledger commit and the final record come after the last upload: the bar is full only once the run has finished.
+  return { value: Math.min(p.workFilesDone / p.workFilesTotal, 0.99), text: `${p.stage}: ${p.workFilesDone} of ${p.workFilesTotal} work files` };
 }
 
 export function RunPage() {
