@@ -262,7 +262,9 @@ describe('the portal', () => {
     await page.getByRole('button', { name: 'Run Contributor buyers to Autopilot now' }).click();
     await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
     await expect.poll(() => page.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
-    const counts = await page.getByRole('table', { name: 'Counts per segment' }).getByRole('row', { name: new RegExp(SEGMENT) }).getByRole('cell').allTextContents();
+    const countsRow = page.getByRole('table', { name: 'Counts per segment' }).getByRole('row', { name: new RegExp(SEGMENT) });
+    await expect.poll(() => countsRow.textContent()).toMatch(/succeeded|failed|skipped/);
+    const counts = await countsRow.getByRole('cell').allTextContents();
     // Should it not succeed, the run record says why.
     const shown = await app.api('GET', `/runs/${page.url().split('/runs/')[1]}`);
     expect(counts.slice(1, 10), shown.text).toEqual(['succeeded', '152', '150', '1', '1', '0', '0', '0', '150']);
@@ -296,6 +298,7 @@ describe('the portal', () => {
     // A preview sends nothing.
     expect(app.sims.autopilot.audience(SEGMENT)?.members).toHaveLength(150);
     await expectAccessible(page, 'Export page (preview shown)');
+    await screenshot('preview');
 
     // Someone adds a contact at Autopilot by hand; a full sync leaves the list equal to the segment.
     app.sims.autopilot.addMembers(SEGMENT, ['added.by.hand@example.com']);
@@ -306,6 +309,7 @@ describe('the portal', () => {
     await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
     await expect.poll(() => page.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
     await page.getByText(/Full sync requested/).waitFor();
+    await expect.poll(() => page.getByRole('table', { name: 'Counts per segment' }).getByRole('row', { name: new RegExp(SEGMENT) }).textContent()).toContain('succeeded');
     const changes = page.getByRole('table', { name: 'Audience changes per segment' }).getByRole('row', { name: new RegExp(SEGMENT) });
     // Segment, Sync, Added, To remove, Removed, ..., Tracked before, Tracked after.
     await expect.poll(() => changes.textContent()).toContain('full (requested)');
