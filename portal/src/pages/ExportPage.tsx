@@ -31,6 +31,8 @@ export function ExportPage() {
   const connections = useConnections();
   const destinations = useDestinations();
   const [deleteOpen, setDeleteOpen] = useState(false);
+  // Mounted from the first time it opens: a mounted Dialog leaves focus-trap sentinels in the page even while closed.
+  const [deleteAsked, setDeleteAsked] = useState(false);
   const [deleted, setDeleted] = useState(false);
 
   if (exp.isPending) return <Spinner label="Loading the export" />;
@@ -57,7 +59,7 @@ export function ExportPage() {
     ['Created', `${e.createdBy.userDetails || e.createdBy.userId}, ${formatTime(e.createdAt)}`],
   ];
   // The dialog stays mounted and closes through `open`: unmounting it while open would leave the page hidden from assistive technology.
-  const deleteDialog = (
+  const deleteDialog = deleteAsked ? (
     <Dialog open={deleteOpen} onOpenChange={(_, data) => setDeleteOpen(data.open)}>
       <DeleteExportDialog
         exp={e}
@@ -68,7 +70,7 @@ export function ExportPage() {
         }}
       />
     </Dialog>
-  );
+  ) : null;
   if (deleted)
     return (
       <>
@@ -94,7 +96,14 @@ export function ExportPage() {
             <Button as="a" href={`#/exports/${e.id}/runs`}>
               Run history
             </Button>
-            <Button onClick={() => setDeleteOpen(true)}>Delete</Button>
+            <Button
+              onClick={() => {
+                setDeleteAsked(true);
+                setDeleteOpen(true);
+              }}
+            >
+              Delete
+            </Button>
           </div>
         }
       >

@@ -41,6 +41,8 @@ export function ErasuresSection() {
   const errors = useFieldErrors();
   const [email, setEmail] = useState('');
   const [confirming, setConfirming] = useState(false);
+  // Mounted from the first time it opens: a mounted Dialog leaves focus-trap sentinels in the page even while closed.
+  const [asked, setAsked] = useState(false);
   const [shown, setShown] = useState<string>();
   const history = usePages([...keys.audit, 'erasure'], (continuation) =>
     unwrap(api.GET('/audit', { params: { query: { entity: 'erasure', top: PAGE_SIZE, ...(continuation ? { continuation } : {}) } } })),
@@ -65,6 +67,7 @@ export function ErasuresSection() {
     errors.reset();
     if (!email.trim()) return errors.setLocal({ email: 'Enter the address to erase' });
     if (!email.includes('@')) return errors.setLocal({ email: 'Enter an email address' });
+    setAsked(true);
     setConfirming(true);
   }
 
@@ -94,6 +97,7 @@ export function ErasuresSection() {
           </Button>
         </div>
       </form>
+      {asked ? (
       <Dialog open={confirming} onOpenChange={(_, data) => setConfirming(data.open)}>
         <DialogSurface>
           <DialogBody>
@@ -110,6 +114,7 @@ export function ErasuresSection() {
           </DialogBody>
         </DialogSurface>
       </Dialog>
+      ) : null}
       {shown ? (
         <Section title="Erasure outcome" level={3}>
           <ErasureOutcome erasureId={shown} />
