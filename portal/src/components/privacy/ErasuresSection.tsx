@@ -98,22 +98,22 @@ export function ErasuresSection() {
         </div>
       </form>
       {asked ? (
-      <Dialog open={confirming} onOpenChange={(_, data) => setConfirming(data.open)}>
-        <DialogSurface>
-          <DialogBody>
-            <DialogTitle>Erase this person everywhere?</DialogTitle>
-            <DialogContent>
-              <p>They are removed from every audience that holds them and suppressed. This cannot be undone from here.</p>
-            </DialogContent>
-            <DialogActions>
-              <Button appearance="primary" onClick={() => erase.mutate(email.trim())} disabled={erase.isPending}>
-                Erase
-              </Button>
-              <Button onClick={() => setConfirming(false)}>Cancel</Button>
-            </DialogActions>
-          </DialogBody>
-        </DialogSurface>
-      </Dialog>
+        <Dialog open={confirming} onOpenChange={(_, data) => setConfirming(data.open)}>
+          <DialogSurface>
+            <DialogBody>
+              <DialogTitle>Erase this person everywhere?</DialogTitle>
+              <DialogContent>
+                <p>They are removed from every audience that holds them and suppressed. This cannot be undone from here.</p>
+              </DialogContent>
+              <DialogActions>
+                <Button appearance="primary" onClick={() => erase.mutate(email.trim())} disabled={erase.isPending}>
+                  Erase
+                </Button>
+                <Button onClick={() => setConfirming(false)}>Cancel</Button>
+              </DialogActions>
+            </DialogBody>
+          </DialogSurface>
+        </Dialog>
       ) : null}
       {shown ? (
         <Section title="Erasure outcome" level={3}>
