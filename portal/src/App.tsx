@@ -10,7 +10,9 @@ import { ConnectionsPage } from './pages/ConnectionsPage.js';
 import { EditConnectionPage } from './pages/EditConnectionPage.js';
 import { EditExportPage } from './pages/EditExportPage.js';
 import { ExportRunsPage } from './pages/ExportRunsPage.js';
+import { ExportPage } from './pages/ExportPage.js';
 import { ExportsPage } from './pages/ExportsPage.js';
+import { PrivacyPage } from './pages/PrivacyPage.js';
 import { RunPage } from './pages/RunPage.js';
 import { SchedulePage } from './pages/SchedulePage.js';
 import { SegmentsPage } from './pages/SegmentsPage.js';
@@ -34,11 +36,13 @@ export function AppRoutes() {
         <Route path="connections/:id/edit" element={<AdminOnly page="Edit connection"><EditConnectionPage /></AdminOnly>} />
         <Route path="exports" element={<ExportsPage />} />
         <Route path="exports/new" element={<AddExportPage />} />
+        <Route path="exports/:id" element={<ExportPage />} />
         <Route path="exports/:id/edit" element={<EditExportPage />} />
         <Route path="exports/:id/runs" element={<ExportRunsPage />} />
         <Route path="runs/:id" element={<RunPage />} />
         <Route path="segments" element={<SegmentsPage />} />
         <Route path="schedule" element={<AdminOnly page="Schedule"><SchedulePage /></AdminOnly>} />
+        <Route path="privacy" element={<AdminOnly page="Privacy"><PrivacyPage /></AdminOnly>} />
         <Route path="*" element={<Navigate to="/exports" replace />} />
       </Route>
     </Routes>

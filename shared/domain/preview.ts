@@ -9,6 +9,7 @@ export const segmentPreviewSchema = z.object({
   valid: z.number().int().nonnegative(),
   invalid: z.number().int().nonnegative(),
   duplicate: z.number().int().nonnegative(),
+  suppressed: z.number().int().nonnegative().describe('Rows of people on the suppression list: never sent (read = valid + invalid + duplicate + suppressed).'),
   overLimit: z.number().int().nonnegative(),
   full: z.boolean().describe('The run would sync in full (no ledger yet, or asked for).'),
   adds: z.number().int().nonnegative(),

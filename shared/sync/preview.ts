@@ -24,6 +24,8 @@ export async function previewExport(services: Services, exp: Export, options: { 
   const destination = getDestination(exp.destinationType);
   const { work, ledgers, reports } = await containersFor(services);
   const segmentsContainer = await services.storage.ensureContainer(services.config.containers.segments);
+  // As a run does: a suppressed person is never planned as an add nor shown in the sample.
+  const suppressed = await services.suppressions.hashes();
   try {
     const prepared = [];
     for (const [segmentIndex, segment] of exp.segments.entries()) {
@@ -36,7 +38,7 @@ export async function previewExport(services: Services, exp: Export, options: { 
         prepared.push(
           await prepareSegment(
             { segments: segmentsContainer, work, reports },
-            { runId, segmentIndex, segment, blobName, dataMatching: exp.dataMatching, recordsPerWorkFile: destination.limits.recordsPerWorkFile },
+            { runId, segmentIndex, segment, blobName, dataMatching: exp.dataMatching, recordsPerWorkFile: destination.limits.recordsPerWorkFile, suppressed },
           ),
         );
       } catch (error) {
@@ -49,10 +51,10 @@ export async function previewExport(services: Services, exp: Export, options: { 
     for (const [segmentIndex, p] of prepared.entries()) {
       const empty = { full: false, adds: 0, removes: 0, unchanged: 0, notRemoved: 0, overLimit: 0, sample: [] };
       if ('failed' in p) {
-        previews.push({ segment: p.segment, outcome: p.failed, read: 0, valid: 0, invalid: 0, duplicate: 0, ...empty });
+        previews.push({ segment: p.segment, outcome: p.failed, read: 0, valid: 0, invalid: 0, duplicate: 0, suppressed: 0, ...empty });
         continue;
       }
-      const counts = { segment: p.segment, file: p.blobName, read: p.read, valid: p.valid, invalid: p.invalid, duplicate: p.duplicate };
+      const counts = { segment: p.segment, file: p.blobName, read: p.read, valid: p.valid, invalid: p.invalid, duplicate: p.duplicate, suppressed: p.suppressed };
       const decision = decisions[segmentIndex]!;
       if (decision.action !== 'send') {
         previews.push({ ...counts, outcome: `${decision.reason}: ${decision.detail}`, ...empty });

@@ -122,6 +122,20 @@ describe('privacy', () => {
     }
   });
 
+  it('previews a run as it would go: a suppressed address is counted, never planned or sampled', async () => {
+    const segment = 'privacy-preview';
+    const opted = 'preview.opted@example.com';
+    expect((await app.api('POST', '/suppressions', { emails: [opted] })).status).toBe(200);
+    const exportId = await app.createExport('autopilot', [segment], { runOnSegmentRefresh: false });
+    await app.dropFile(`${segment}/members.csv`, `email\nc@example.com\n${opted}\nd@example.com\n`);
+
+    const preview = await app.api('POST', `/exports/${exportId}/preview`);
+    expect(preview.status, preview.text).toBe(200);
+    expect(preview.body.segments[0]).toMatchObject({ read: 3, valid: 2, suppressed: 1, adds: 2, outcome: 'send' });
+    expect(preview.body.segments[0].sample).toHaveLength(2);
+    expect(preview.text).not.toContain(opted);
+  });
+
   it('erases a person from every audience without a run, and from every report, ledger and table', async () => {
     const person = members[19]!;
     for (const type of types) expect(held(type, person), type).toBe(true);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
@@ -154,11 +155,14 @@ describe('the portal', () => {
     await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
     const bar = page.getByRole('progressbar', { name: 'Progress' });
     await expect.poll(() => bar.getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
-    const counts = page.getByRole('row', { name: new RegExp(SEGMENT) });
+    const counts = page.getByRole('table', { name: 'Counts per segment' }).getByRole('row', { name: new RegExp(SEGMENT) });
     await expect.poll(() => counts.textContent()).toMatch(/succeeded/);
     const cells = await counts.getByRole('cell').allTextContents();
-    // Segment, Status, Read, Valid, Invalid, Duplicate, Skipped, Sent, Accepted, Rejected.
-    expect(cells.slice(2, 10)).toEqual(['152', '150', '1', '1', '0', '150', '150', '0']);
+    // Segment, Status, Read, Valid, Invalid, Duplicate, Suppressed, Unchanged, Skipped, Sent, Accepted, Rejected.
+    expect(cells.slice(2, 12)).toEqual(['152', '150', '1', '1', '0', '0', '0', '150', '150', '0']);
+    // A first run syncs in full; the audience changes say so.
+    const changes = page.getByRole('table', { name: 'Audience changes per segment' }).getByRole('row', { name: new RegExp(SEGMENT) });
+    expect((await changes.getByRole('cell').allTextContents()).slice(1, 3)).toEqual(['full', '150']);
     await expectAccessible(page, 'Run');
     await screenshot('run');
 
@@ -229,15 +233,15 @@ describe('the portal', () => {
     await expect.poll(() => rows.count()).toBe(2);
     expect(await rows.nth(1).textContent()).toContain(connectionName('autopilot'));
     expect(await page.getByRole('button', { name: /^(Add connection|Test|Delete)/ }).count()).toBe(0);
-    expect(await page.getByRole('link', { name: 'Schedule' }).count()).toBe(0);
+    expect(await page.getByRole('link', { name: /^(Schedule|Privacy)$/ }).count()).toBe(0);
     await expectAccessible(page, 'Connections (contributor)');
     await screenshot('connections-contributor');
 
-    for (const [route, heading] of [['#/schedule', 'Schedule'], ['#/connections/new', 'Add connection']] as const) {
+    for (const [route, heading] of [['#/schedule', 'Schedule'], ['#/connections/new', 'Add connection'], ['#/privacy', 'Privacy']] as const) {
       await page.goto(`${portalUrl}${route}`);
       await page.getByRole('heading', { level: 1, name: heading }).waitFor();
       await page.getByText('Admins only').waitFor();
-      expect(await page.getByRole('button', { name: /Save/ }).count()).toBe(0);
+      expect(await page.getByRole('button', { name: /Save|Suppress|Erase/ }).count()).toBe(0);
       await expectAccessible(page, `${heading} (contributor)`);
     }
 
@@ -258,12 +262,144 @@ describe('the portal', () => {
     await page.getByRole('button', { name: 'Run Contributor buyers to Autopilot now' }).click();
     await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
     await expect.poll(() => page.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
-    const counts = await page.getByRole('row', { name: new RegExp(SEGMENT) }).getByRole('cell').allTextContents();
-    expect(counts.slice(1, 8)).toEqual(['succeeded', '152', '150', '1', '1', '0', '150']);
+    const countsRow = page.getByRole('table', { name: 'Counts per segment' }).getByRole('row', { name: new RegExp(SEGMENT) });
+    await expect.poll(() => countsRow.textContent()).toMatch(/succeeded|failed|skipped/);
+    const counts = await countsRow.getByRole('cell').allTextContents();
+    // Should it not succeed, the run record says why.
+    const shown = await app.api('GET', `/runs/${page.url().split('/runs/')[1]}`);
+    expect(counts.slice(1, 10), shown.text).toEqual(['succeeded', '152', '150', '1', '1', '0', '0', '0', '150']);
     // What Autopilot received: the audience named after the segment, with the mapped names.
     expect(app.sims.autopilot.audience(SEGMENT)?.members).toHaveLength(150);
     expect(app.sims.autopilot.contact('buyer7@example.com')).toMatchObject({ FirstName: 'Ann7', LastName: 'Lee7' });
     await page.getByRole('combobox', { name: 'Act as' }).selectOption('admin');
+  }, 120_000);
+
+  it('an export page previews a run, runs a full sync that removes a member added by hand, and adds and tests a webhook', async () => {
+    const exportName = 'Contributor buyers to Autopilot';
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('link', { name: exportName, exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: `Export: ${exportName}` }).waitFor();
+    await page.getByText(/^Mirror: people who leave a segment are removed/).waitFor();
+    await expectAccessible(page, 'Export page');
+
+    // Nothing changed since the last run: the preview plans nothing; as a full sync, the whole membership.
+    await page.getByRole('button', { name: 'Preview the next run' }).click();
+    const plan = page.getByRole('region', { name: `Preview of ${SEGMENT}` });
+    await expect.poll(() => plan.textContent(), { timeout: 20_000 }).toContain('Unchanged150');
+    expect(await plan.textContent()).toContain('To add0');
+    await page.getByRole('checkbox', { name: 'Preview a full sync' }).check();
+    await page.getByRole('button', { name: 'Preview the next run' }).click();
+    const fullPlan = page.getByRole('region', { name: `Preview of ${SEGMENT} (full sync)` });
+    await expect.poll(() => fullPlan.textContent(), { timeout: 20_000 }).toContain('To add150');
+    const sample = fullPlan.getByRole('table', { name: `First records to add to ${SEGMENT}` });
+    expect(await sample.getByRole('row').count()).toBe(21);
+    expect(await sample.getByRole('columnheader').allTextContents()).toEqual(expect.arrayContaining(['Email', 'FirstName', 'LastName']));
+    expect(await sample.textContent()).toContain('buyer0@example.com');
+    // A preview sends nothing.
+    expect(app.sims.autopilot.audience(SEGMENT)?.members).toHaveLength(150);
+    await expectAccessible(page, 'Export page (preview shown)');
+    await screenshot('preview');
+
+    // Someone adds a contact at Autopilot by hand; a full sync leaves the list equal to the segment.
+    app.sims.autopilot.addMembers(SEGMENT, ['added.by.hand@example.com']);
+    const fullSync = page.getByRole('checkbox', { name: 'Full sync', exact: true });
+    expect(await page.locator('.fui-Field', { has: fullSync }).textContent()).toContain('removing members added outside the app');
+    await fullSync.check();
+    await page.getByRole('button', { name: 'Run a full sync now' }).click();
+    await page.getByRole('heading', { level: 1, name: 'Run' }).waitFor();
+    await expect.poll(() => page.getByRole('progressbar', { name: 'Progress' }).getAttribute('aria-valuenow'), { timeout: 60_000 }).toBe('1');
+    await page.getByText(/Full sync requested/).waitFor();
+    await expect.poll(() => page.getByRole('table', { name: 'Counts per segment' }).getByRole('row', { name: new RegExp(SEGMENT) }).textContent()).toContain('succeeded');
+    const changes = page.getByRole('table', { name: 'Audience changes per segment' }).getByRole('row', { name: new RegExp(SEGMENT) });
+    // Segment, Sync, Added, To remove, Removed, ..., Tracked before, Tracked after.
+    await expect.poll(() => changes.textContent()).toContain('full (requested)');
+    // As the run record has them: nothing new joined, the stranger was the one removal.
+    const runId = page.url().split('/runs/')[1]!;
+    const { body: record } = await app.api<{ segments: { sync?: Record<string, number> }[] }>('GET', `/runs/${runId}`);
+    const sync = record.segments[0]!.sync!;
+    expect(sync).toMatchObject({ full: true, added: 0, toRemove: 1, removed: 1 });
+    const changeCells = await changes.getByRole('cell').allTextContents();
+    expect(changeCells.slice(1, 5)).toEqual(['full (requested)', '0', '1', '1']);
+    expect(changeCells.slice(-2)).toEqual([String(sync.ledgerBefore), String(sync.ledgerAfter)]);
+    expect(app.sims.autopilot.audience(SEGMENT)?.members).not.toContain('added.by.hand@example.com');
+    await expectAccessible(page, 'Run (full sync)');
+    await screenshot('run');
+
+    // A Teams webhook on the local sink: its URL is write-only, and a test reaches it.
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('link', { name: exportName, exact: true }).click();
+    const form = page.getByRole('form', { name: 'Add a webhook' });
+    await form.getByRole('button', { name: 'Add webhook' }).click();
+    await expect.poll(() => form.locator('.fui-Field', { has: page.getByRole('textbox', { name: /^Name/ }) }).textContent()).toContain('Name is required');
+    const hookUrl = app.sims.webhookSink.webhookUrl('portal-teams');
+    await form.getByRole('textbox', { name: /^Name/ }).fill('ops channel');
+    await form.getByLabel(/^Webhook URL/).fill(hookUrl);
+    await form.getByRole('checkbox', { name: 'Succeeded', exact: true }).check();
+    await form.getByRole('button', { name: 'Add webhook' }).click();
+    const hook = page.getByRole('table', { name: 'Webhooks' }).getByRole('row', { name: /ops channel/ });
+    await expect.poll(() => hook.textContent()).toContain('Failed, Partially succeeded, Succeeded');
+    expect(await hook.textContent()).toContain('set');
+    expect(await page.content()).not.toContain(hookUrl);
+    await page.getByRole('button', { name: 'Send a test to ops channel' }).click();
+    await expect.poll(() => hook.textContent(), { timeout: 20_000 }).toContain('Test delivered (HTTP 200');
+    expect(app.sims.webhookSink.received('portal-teams')).toHaveLength(1);
+    await expectAccessible(page, 'Export page (webhook added and tested)');
+    await screenshot('export');
+  }, 120_000);
+
+  it('an admin suppresses an address, erases a person and sees the outcome, and filters the audit trail', async () => {
+    const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('link', { name: 'Privacy', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Privacy' }).waitFor();
+    await expectAccessible(page, 'Privacy');
+
+    const suppressions = page.getByRole('region', { name: 'Suppression list' });
+    await suppressions.getByRole('textbox', { name: /Addresses to suppress/ }).fill('Buyer3@Example.com\nnot an address');
+    await suppressions.getByRole('button', { name: 'Suppress' }).click();
+    // The API names the refused address by position; the page repeats no address.
+    const field = suppressions.locator('.fui-Field', { has: page.getByRole('textbox', { name: /Addresses to suppress/ }) });
+    await expect.poll(() => field.textContent()).toContain('address 2:');
+    await suppressions.getByRole('textbox', { name: /Addresses to suppress/ }).fill('Buyer3@Example.com');
+    await suppressions.getByRole('button', { name: 'Suppress' }).click();
+    await suppressions.getByText(/^1 added to the suppression list/).waitFor();
+    await suppressions.getByRole('cell', { name: sha256('buyer3@example.com') }).waitFor();
+    expect((await page.content()).toLowerCase()).not.toContain('buyer3@example.com');
+
+    const erasures = page.getByRole('region', { name: 'Erasure requests' });
+    const person = 'buyer4@example.com';
+    expect(app.sims.autopilot.audience(SEGMENT)?.members).toContain(person);
+    await erasures.getByRole('textbox', { name: /Email address/ }).fill(person);
+    await erasures.getByRole('button', { name: 'Erase this person' }).click();
+    const confirm = page.getByRole('dialog');
+    await confirm.getByText('Erase this person everywhere?').waitFor();
+    await expectAccessible(page, 'Erasure confirmation');
+    await confirm.getByRole('button', { name: 'Erase', exact: true }).click();
+    const outcome = page.getByRole('region', { name: 'Erasure outcome' });
+    const row = outcome.getByRole('row', { name: /Contributor buyers to Autopilot/ });
+    await expect.poll(() => row.textContent(), { timeout: 60_000 }).toContain('removed');
+    await expect.poll(() => outcome.textContent(), { timeout: 60_000 }).toMatch(/completed|partially-completed/);
+    expect(app.sims.autopilot.audience(SEGMENT)?.members).not.toContain(person);
+    expect(await page.content()).not.toContain(person);
+    await page.waitForFunction("!document.getElementById('root').hasAttribute('aria-hidden')", undefined, { timeout: 5_000 });
+    await erasures.getByRole('table', { name: 'Erasures' }).getByRole('row').nth(1).waitFor();
+    await expectAccessible(page, 'Privacy (erasure outcome)');
+
+    const audit = page.getByRole('region', { name: 'Audit trail' });
+    await audit.getByRole('combobox', { name: 'Entity' }).selectOption({ label: 'Suppressions' });
+    await audit.getByRole('button', { name: 'Apply filters' }).click();
+    const trail = audit.getByRole('table', { name: 'Audit trail' });
+    // The Action column of every row listed.
+    const actions = async () => [...new Set(await trail.locator('tbody tr td:nth-child(3)').allTextContents())];
+    await expect.poll(actions).toEqual(['suppression.added']);
+    expect(await trail.textContent()).toContain('emails: (1 given)');
+    await audit.getByRole('combobox', { name: 'Entity' }).selectOption({ label: 'Exports' });
+    await audit.getByRole('textbox', { name: 'User id' }).fill('dev-contributor');
+    await audit.getByRole('button', { name: 'Apply filters' }).click();
+    await expect.poll(() => trail.textContent()).toContain('export.created');
+    expect(await trail.textContent()).not.toContain('dev-admin');
+    await expectAccessible(page, 'Privacy (audit filtered)');
+    await screenshot('privacy');
   }, 120_000);
 
   it('works from the keyboard alone: the navigation, the admin actions and a form', async () => {
@@ -296,5 +432,28 @@ describe('the portal', () => {
     expect(await exportUser.isChecked()).toBe(false);
     await page.keyboard.press('Space');
     expect(await exportUser.isChecked()).toBe(true);
+
+    // The Privacy page from the navigation, and its suppression form, by keyboard.
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
+    await tabTo('Privacy');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: 'Privacy' }).waitFor();
+    await tabTo('Suppress');
+    await page.keyboard.press('Enter');
+    await page.getByText('Enter at least one address').waitFor();
+
+    // On an export page, the full sync choice is a checkbox in the tab order.
+    await page.goto(`${portalUrl}#/exports`);
+    await page.getByRole('link', { name: 'Contributor buyers to Autopilot', exact: true }).waitFor();
+    await tabTo('Contributor buyers to Autopilot');
+    await page.keyboard.press('Enter');
+    await page.getByRole('heading', { level: 1, name: /^Export: / }).waitFor();
+    await tabTo('Run now');
+    await page.keyboard.press('Shift+Tab');
+    await page.keyboard.press('Space');
+    expect(await page.getByRole('checkbox', { name: 'Full sync', exact: true }).isChecked()).toBe(true);
+    expect((await focused()).trim()).toBe('');
+    await page.getByRole('button', { name: 'Run a full sync now' }).waitFor();
   }, 60_000);
 });

@@ -11,6 +11,11 @@ export const keys = {
   schedule: ['schedule'] as const,
   runs: (exportId: string) => ['exports', exportId, 'runs'] as const,
   run: (runId: string) => ['runs', runId] as const,
+  export: (exportId: string) => ['exports', exportId] as const,
+  webhooks: (exportId: string) => ['exports', exportId, 'webhooks'] as const,
+  suppressions: ['suppressions'] as const,
+  erasure: (erasureId: string) => ['erasures', erasureId] as const,
+  audit: ['audit'] as const,
 };
 
 const TOP = 1000;
@@ -33,3 +38,9 @@ export const useRuns = (exportId: string, options: { refetchInterval?: number } 
     queryFn: () => unwrap(api.GET('/exports/{id}/runs', { params: { path: { id: exportId }, query: { top: 50 } } })).then((r) => r.items),
     ...options,
   });
+
+export const useExport = (exportId: string) =>
+  useQuery({ queryKey: keys.export(exportId), queryFn: () => unwrap(api.GET('/exports/{id}', { params: { path: { id: exportId } } })) });
+
+export const useWebhooks = (exportId: string) =>
+  useQuery({ queryKey: keys.webhooks(exportId), queryFn: () => unwrap(api.GET('/exports/{id}/webhooks', { params: { path: { id: exportId } } })).then((r) => r.items) });

@@ -2203,6 +2203,8 @@ export interface operations {
                             valid: number;
                             invalid: number;
                             duplicate: number;
+                            /** @description Rows of people on the suppression list: never sent (read = valid + invalid + duplicate + suppressed). */
+                            suppressed: number;
                             overLimit: number;
                             /** @description The run would sync in full (no ledger yet, or asked for). */
                             full: boolean;

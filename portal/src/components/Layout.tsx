@@ -36,6 +36,7 @@ export function Layout() {
     { to: '/connections', label: 'Connections' },
     { to: '/segments', label: 'Segments' },
     { to: '/schedule', label: 'Schedule', admin: true },
+    { to: '/privacy', label: 'Privacy', admin: true },
   ];
   const role = identity.isAdmin ? 'admin' : identity.hasRole('contributor') ? 'contributor' : 'no role';
   return (

@@ -1,6 +1,7 @@
 import { screen } from '@testing-library/react';
 import { describe, expect, it } from 'vitest';
 import { ConnectionsPage } from '../pages/ConnectionsPage.js';
+import { PrivacyPage } from '../pages/PrivacyPage.js';
 import { catalog, connection, fakeApi, renderPage } from '../testing/render.js';
 import { AdminOnly } from './AdminOnly.js';
 import { Layout } from './Layout.js';
@@ -46,7 +47,16 @@ describe('role-aware views', () => {
     expect(screen.getByText('the schedule form')).toBeTruthy();
   });
 
-  it('the navigation offers Schedule to admins only', () => {
+  it('the Privacy page tells a contributor it is for admins and asks the API for nothing', () => {
+    const requests = fakeApi({});
+    renderPage(<AdminOnly page="Privacy"><PrivacyPage /></AdminOnly>, { role: 'contributor' });
+    expect(screen.getByRole('heading', { level: 1, name: 'Privacy' })).toBeTruthy();
+    expect(screen.getByText('Admins only')).toBeTruthy();
+    expect(screen.queryByRole('heading', { name: 'Suppression list' })).toBeNull();
+    expect(requests).toEqual([]);
+  });
+
+  it('the navigation offers Schedule and Privacy to admins only', () => {
     renderPage(<Layout />, { role: 'contributor' });
     const contributorLinks = screen.getAllByRole('link').map((a) => a.textContent);
     expect(contributorLinks).toEqual(['Exports', 'Connections', 'Segments']);
@@ -55,6 +65,6 @@ describe('role-aware views', () => {
 
   it('the navigation offers Schedule to an admin', () => {
     renderPage(<Layout />, { role: 'admin' });
-    expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Exports', 'Connections', 'Segments', 'Schedule']);
+    expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Exports', 'Connections', 'Segments', 'Schedule', 'Privacy']);
   });
 });

@@ -61,7 +61,28 @@ describe('Add export', () => {
       runOnSegmentRefresh: true,
       schedule: 'inherit',
       truncate: false,
+      syncMode: 'mirror',
     });
+  });
+
+  it('explains what happens to people who leave a segment, mirrors by default and sends add-only when chosen', async () => {
+    const requests = fakeApi({
+      ...routes,
+      'POST /exports': reply(400, { type: 'about:blank', title: 'Bad Request', status: 400, errors: [{ field: 'syncMode', message: 'not for this destination' }] }),
+    });
+    renderPage(<AddExportPage />);
+    const user = userEvent.setup();
+    await fillIn(user);
+    const mirror = screen.getByRole('radio', { name: /^Mirror \(default\)/ }) as HTMLInputElement;
+    expect(mirror.checked).toBe(true);
+    expect(mirror.labels?.[0]?.textContent).toMatch(/removed from the audience/);
+    await user.click(screen.getByRole('radio', { name: /^Add only/ }));
+    await user.selectOptions(screen.getByRole('combobox', { name: /email column/ }), 'mail');
+    await user.type(screen.getByRole('textbox', { name: /^Customer id/ }), '1');
+    await user.type(screen.getByRole('textbox', { name: /^Account id/ }), '2');
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    await waitFor(() => expect(errorBeside(screen.getByRole('radio', { name: /^Add only/ }))).toBe('not for this destination'));
+    expect(requests.find((r) => r.method === 'POST')?.body).toMatchObject({ syncMode: 'add-only' });
   });
 
   it('edits an export: the form starts from what is stored and sends it back with its ETag', async () => {
@@ -76,11 +97,13 @@ describe('Add export', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Edit export: Buyers to Ads' })).toBeTruthy();
     expect((screen.getByRole('textbox', { name: /^Account id/ }) as HTMLInputElement).value).toBe('2000001');
     expect((screen.getByRole('checkbox', { name: /^buyers:/ }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByRole('radio', { name: /^Mirror/ }) as HTMLInputElement).checked).toBe(true);
+    await user.click(screen.getByRole('radio', { name: /^Add only/ }));
     await user.click(screen.getByRole('checkbox', { name: /Truncate/ }));
     await user.click(screen.getByRole('button', { name: 'Save export' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'PATCH')).toBe(true));
     const patch = requests.find((r) => r.method === 'PATCH')!;
     expect(patch.headers['if-match']).toBe('W/"7"');
-    expect(patch.body).toMatchObject({ segments: ['buyers'], dataMatching: { email: 'mail' }, settings: { customerId: '1000001', accountId: '2000001' }, schedule: 'none', runOnSegmentRefresh: false, truncate: true });
+    expect(patch.body).toMatchObject({ segments: ['buyers'], dataMatching: { email: 'mail' }, settings: { customerId: '1000001', accountId: '2000001' }, schedule: 'none', runOnSegmentRefresh: false, truncate: true, syncMode: 'add-only' });
   });
 });

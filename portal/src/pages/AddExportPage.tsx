@@ -1,16 +1,16 @@
-import { Button, Checkbox, Field, Input, MessageBar, MessageBarBody, Select, Spinner, Text } from '@fluentui/react-components';
+import { Button, Checkbox, Field, Input, MessageBar, MessageBarBody, Radio, RadioGroup, Select, Spinner, Text } from '@fluentui/react-components';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client.js';
 import { keys, useConnections, useDestinations, useSegments } from '../api/queries.js';
-import type { Export, ExportInput } from '../api/types.js';
+import type { Export, ExportInput, SyncMode } from '../api/types.js';
 import { useFieldErrors, useFormStyles } from '../components/form.js';
 import { formatCount, formatTime, limitText } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { labelOf, missingRequired, SchemaFields, type ObjectSchema } from '../components/SchemaFields.js';
 
-const KNOWN_FIELDS = ['name', 'connectionId', 'segments', 'dataMatching', 'settings', 'enabled', 'runOnSegmentRefresh', 'schedule', 'truncate'];
+const KNOWN_FIELDS = ['name', 'connectionId', 'segments', 'dataMatching', 'settings', 'enabled', 'runOnSegmentRefresh', 'schedule', 'truncate', 'syncMode'];
 type MatchField = 'email' | 'firstName' | 'lastName';
 
 /** Adds an export, or with `existing` changes it (PATCH replaces segments, data matching and settings as a whole). */
@@ -32,6 +32,7 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
   const [runOnSegmentRefresh, setRunOnSegmentRefresh] = useState(existing?.runOnSegmentRefresh ?? true);
   const [schedule, setSchedule] = useState<'inherit' | 'none'>(existing?.schedule ?? 'inherit');
   const [truncate, setTruncate] = useState(existing?.truncate ?? false);
+  const [syncMode, setSyncMode] = useState<SyncMode>(existing?.syncMode ?? 'mirror');
 
   const connection = connections.data?.find((c) => c.id === connectionId);
   const destination = destinations.data?.find((d) => d.type === connection?.type);
@@ -64,7 +65,7 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
     for (const { field, required } of matchFields) if (required && !matching[field]) local[`dataMatching.${field}`] = `Choose the column with the ${labelOf(field).toLowerCase()}`;
     if (destination) Object.assign(local, missingRequired(destination.settings as ObjectSchema, settings, 'settings'));
     if (Object.keys(local).length > 0) return errors.setLocal(local);
-    create.mutate({ name, connectionId, segments: chosen, dataMatching: matching as ExportInput['dataMatching'], settings, enabled, runOnSegmentRefresh, schedule, truncate });
+    create.mutate({ name, connectionId, segments: chosen, dataMatching: matching as ExportInput['dataMatching'], settings, enabled, runOnSegmentRefresh, schedule, truncate, syncMode });
   }
 
   if (connections.isPending || destinations.isPending || segments.isPending) return <Spinner label="Loading" />;
@@ -177,6 +178,20 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
             }} errorFor={errors.errorFor} />
           </fieldset>
         ) : null}
+        <Field
+          label="When members leave a segment"
+          validationMessage={errors.errorFor('syncMode')}
+          validationState={stateOf('syncMode')}
+          hint="Each run sends only the changes since the last one. Where a destination cannot remove single members, the run counts those who left as not removed."
+        >
+          <RadioGroup value={syncMode} onChange={(_, data) => {
+            setSyncMode(data.value as SyncMode);
+            errors.clear('syncMode');
+          }}>
+            <Radio value="mirror" label="Mirror (default): the audience follows the segment, so people who leave the segment are removed from the audience" />
+            <Radio value="add-only" label="Add only: people are only ever added; those who leave the segment stay in the audience" />
+          </RadioGroup>
+        </Field>
         <Field label="Schedule" hint="Inherit: run on the system refresh schedule.">
           <Select value={schedule} onChange={(_, data) => setSchedule(data.value as 'inherit' | 'none')}>
             <option value="inherit">Inherit the refresh schedule</option>

@@ -38,7 +38,7 @@ export function ExportRunsPage() {
                 <TableCell>
                   <a href={`#/runs/${run.id}`}>{formatTime(run.startedAt)}</a>
                 </TableCell>
-                <TableCell>{run.trigger}</TableCell>
+                <TableCell>{run.full ? `${run.trigger}, full sync` : run.trigger}</TableCell>
                 <TableCell>
                   <RunStatusBadge status={run.status} />
                 </TableCell>

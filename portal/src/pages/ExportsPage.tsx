@@ -66,7 +66,9 @@ export function ExportsPage() {
           <TableBody>
             {exports.data.map((e) => (
               <TableRow key={e.id}>
-                <TableCell>{e.name}</TableCell>
+                <TableCell>
+                  <a href={`#/exports/${e.id}`}>{e.name}</a>
+                </TableCell>
                 <TableCell>{destinationOf(e)}</TableCell>
                 <TableCell>{e.segments.join(', ')}</TableCell>
                 <TableCell>

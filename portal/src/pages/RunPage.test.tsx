@@ -20,6 +20,8 @@ describe('run progress', () => {
   it('is the share of work files uploaded while running, and complete once finished', () => {
     expect(progressOf(running)).toEqual({ value: 0.75, text: 'uploading: 3 of 4 work files' });
     expect(progressOf({ ...running, progress: undefined, status: 'queued' })).toEqual({ value: 0, text: 'Queued' });
+    // Every file sent, the run not recorded as finished yet: not complete.
+    expect(progressOf({ ...running, progress: { stage: 'sending', workFilesDone: 4, workFilesTotal: 4 } }).value).toBe(0.99);
     expect(progressOf({ ...running, status: 'partially-succeeded' })).toEqual({ value: 1, text: 'Finished: partially-succeeded' });
   });
 
@@ -34,9 +36,52 @@ describe('run progress', () => {
     const bar = await screen.findByRole('progressbar', { name: 'Progress' });
     expect(bar.getAttribute('aria-valuenow')).toBe('0.75');
     const row = screen.getByRole('row', { name: /buyers/ });
-    expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['buyers', 'running', '1,000', '990', '6', '4', '0', '500', '498', '2', '']);
+    expect(within(row).getAllByRole('cell').map((c) => c.textContent)).toEqual(['buyers', 'running', '1,000', '990', '6', '4', '0', '0', '0', '500', '498', '2', '']);
     expect(await screen.findByText('Autopilot')).toBeTruthy();
     // The report is for finished runs.
     expect((screen.getByRole('button', { name: /Download rejected rows/ }) as HTMLButtonElement).disabled).toBe(true);
+    // Recorded without mirror-sync counts: no table of audience changes, no empty columns.
+    expect(screen.queryByRole('heading', { name: 'Audience changes' })).toBeNull();
+    expect(screen.queryByRole('table', { name: 'Audience changes per segment' })).toBeNull();
+  });
+
+  it('shows what mirror sync changed at each audience, and a reason beside members it left there', async () => {
+    const finished: Run = {
+      ...running,
+      status: 'succeeded',
+      full: true,
+      progress: undefined,
+      finishedAt: '2026-12-01T10:01:00.000Z',
+      durationMs: 60_000,
+      segments: [
+        {
+          segment: 'buyers', read: 1000, valid: 990, invalid: 4, duplicate: 3, suppressed: 3, skipped: 0, unchanged: 700, sent: 290, accepted: 290, rejected: 0, status: 'succeeded',
+          sync: { full: true, toRemove: 40, removed: 35, removeFailed: 5, notRemoved: 0, added: 290, ledgerBefore: 745, ledgerAfter: 1000 },
+        },
+        {
+          segment: 'leavers', read: 10, valid: 10, invalid: 0, duplicate: 0, suppressed: 0, skipped: 0, unchanged: 10, sent: 0, accepted: 0, rejected: 0, status: 'succeeded',
+          sync: { full: false, toRemove: 0, removed: 0, removeFailed: 0, notRemoved: 6, notRemovedReason: 'add-only', added: 0, ledgerBefore: 16, ledgerAfter: 16 },
+        },
+      ],
+    };
+    fakeApi({ 'GET /runs/r1': finished, 'GET /destinations': { items: catalog } });
+    renderPage(
+      <Routes>
+        <Route path="/runs/:id" element={<RunPage />} />
+      </Routes>,
+      { route: '/runs/r1' },
+    );
+    const table = await screen.findByRole('table', { name: 'Audience changes per segment' });
+    expect(screen.getByRole('heading', { level: 2, name: 'Audience changes' })).toBeTruthy();
+    expect(within(table).getAllByRole('columnheader').map((c) => c.textContent)).toEqual([
+      'Segment', 'Sync', 'Added', 'To remove', 'Removed', 'Removal failed', 'Left in the audience', 'Tracked before', 'Tracked after',
+    ]);
+    const cells = (name: RegExp) => within(within(table).getByRole('row', { name })).getAllByRole('cell').map((c) => c.textContent);
+    expect(cells(/buyers/)).toEqual(['buyers', 'full (requested)', '290', '40', '35', '5 (sent again next run)', '0', '745', '1,000']);
+    expect(cells(/leavers/)).toEqual(['leavers', 'changes only', '0', '0', '0', '0', '6: the export only adds', '16', '16']);
+    expect(screen.getByText(/Full sync requested/)).toBeTruthy();
+    const counts = within(screen.getByRole('table', { name: 'Counts per segment' })).getByRole('row', { name: /buyers/ });
+    // Suppressed and Unchanged sit where the counts reconcile: read = valid + invalid + duplicate + suppressed.
+    expect(within(counts).getAllByRole('cell').map((c) => c.textContent).slice(2, 8)).toEqual(['1,000', '990', '4', '3', '3', '700']);
   });
 });

@@ -24,6 +24,7 @@ import type { Run } from '../api/types.js';
 import { formatCount, formatDuration, formatTime } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { RunStatusBadge, TERMINAL_STATUSES } from '../components/RunStatusBadge.js';
+import { SyncCountsTable } from '../components/SyncCountsTable.js';
 
 const useStyles = makeStyles({
   facts: { display: 'grid', gridTemplateColumns: 'max-content 1fr', gap: `${tokens.spacingVerticalS} ${tokens.spacingHorizontalL}`, marginBottom: tokens.spacingVerticalL },
@@ -35,7 +36,8 @@ export function progressOf(run: Run): { value: number; text: string } {
   if (TERMINAL_STATUSES.has(run.status)) return { value: 1, text: `Finished: ${run.status}` };
   const p = run.progress;
   if (!p || p.workFilesTotal === 0) return { value: 0, text: p ? `Stage: ${p.stage}` : 'Queued' };
-  return { value: p.workFilesDone / p.workFilesTotal, text: `${p.stage}: ${p.workFilesDone} of ${p.workFilesTotal} work files` };
+  // The ledger commit and the final record come after the last upload: the bar is full only once the run has finished.
+  return { value: Math.min(p.workFilesDone / p.workFilesTotal, 0.99), text: `${p.stage}: ${p.workFilesDone} of ${p.workFilesTotal} work files` };
 }
 
 export function RunPage() {
@@ -86,6 +88,12 @@ export function RunPage() {
         <Text>{r.trigger}</Text>
         <Text weight="semibold">Destination</Text>
         <Text>{destinations.data?.find((d) => d.type === r.destinationType)?.displayName ?? r.destinationType}</Text>
+        {r.full ? (
+          <>
+            <Text weight="semibold">Sync</Text>
+            <Text>Full sync requested: the audience is made exactly equal to the segment</Text>
+          </>
+        ) : null}
         <Text weight="semibold">Started</Text>
         <Text>{formatTime(r.startedAt)}</Text>
         <Text weight="semibold">Duration</Text>
@@ -103,7 +111,7 @@ export function RunPage() {
         <Table aria-label="Counts per segment">
           <TableHeader>
             <TableRow>
-              {['Segment', 'Status', 'Read', 'Valid', 'Invalid', 'Duplicate', 'Skipped', 'Sent', 'Accepted', 'Rejected', 'Reason'].map((h) => (
+              {['Segment', 'Status', 'Read', 'Valid', 'Invalid', 'Duplicate', 'Suppressed', 'Unchanged', 'Skipped', 'Sent', 'Accepted', 'Rejected', 'Reason'].map((h) => (
                 <TableHeaderCell key={h}>{h}</TableHeaderCell>
               ))}
             </TableRow>
@@ -115,7 +123,7 @@ export function RunPage() {
                 <TableCell>
                   <RunStatusBadge status={s.status} />
                 </TableCell>
-                {[s.read, s.valid, s.invalid, s.duplicate, s.skipped, s.sent, s.accepted, s.rejected].map((n, i) => (
+                {[s.read, s.valid, s.invalid, s.duplicate, s.suppressed, s.unchanged, s.skipped, s.sent, s.accepted, s.rejected].map((n, i) => (
                   <TableCell key={i}>{formatCount(n)}</TableCell>
                 ))}
                 <TableCell>{s.reason ?? ''}</TableCell>
@@ -123,7 +131,19 @@ export function RunPage() {
             ))}
           </TableBody>
         </Table>
+        <Text size={200} block>
+          Read = valid + invalid + duplicate + suppressed. Valid = unchanged (the audience holds them already) + skipped + sent. Sent = accepted + rejected.
+        </Text>
       </section>
+      {r.segments.some((s) => s.sync) ? (
+        <section className={styles.section} aria-labelledby="sync-heading">
+          <Text as="h2" id="sync-heading" size={500} weight="semibold" block>
+            Audience changes
+          </Text>
+          <p>What the run changed at each audience to make it follow its segment. Tracked: the members the app knows each audience holds, and the removals it still owes; tracked after = tracked before + added − removed.</p>
+          <SyncCountsTable segments={r.segments} runFull={r.full === true} />
+        </section>
+      ) : null}
       <section className={styles.section} aria-labelledby="report-heading">
         <Text as="h2" id="report-heading" size={500} weight="semibold" block>
           Rejected rows

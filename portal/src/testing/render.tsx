@@ -16,18 +16,23 @@ interface Reply {
 /** An answer other than 200 with JSON, e.g. `reply(400, problem)`. */
 export const reply = (status: number, body: unknown): Reply => ({ [REPLY]: true, status, body });
 
-/** What the API would answer, by "METHOD /path" (below /api): a 200 body, or a reply(). */
+/**
+ * What the API would answer, by "METHOD /path" (below /api): a 200 body, a reply(), or a
+ * function of the request's query string returning either.
+ */
 export type FakeRoutes = Record<string, unknown>;
 
 /** Stands in for the API at the fetch boundary and records every request the page sent. */
 export function fakeApi(routes: FakeRoutes) {
-  const requests: { method: string; path: string; body: unknown; headers: Record<string, string> }[] = [];
+  const requests: { method: string; path: string; query: string; body: unknown; headers: Record<string, string> }[] = [];
   vi.stubGlobal('fetch', async (input: Request) => {
-    const path = new URL(input.url).pathname.replace(/^\/api/, '');
+    const url = new URL(input.url);
+    const path = url.pathname.replace(/^\/api/, '');
     const text = input.method === 'GET' ? '' : await input.text();
-    requests.push({ method: input.method, path, body: text ? JSON.parse(text) : undefined, headers: Object.fromEntries([...input.headers.entries()].map(([k, v]) => [k.toLowerCase(), v])) });
+    requests.push({ method: input.method, path, query: url.search, body: text ? JSON.parse(text) : undefined, headers: Object.fromEntries([...input.headers.entries()].map(([k, v]) => [k.toLowerCase(), v])) });
     const key = `${input.method} ${path}`;
-    const route = key in routes ? routes[key] : reply(404, { type: 'about:blank', title: 'Not Found', status: 404 });
+    const answer = key in routes ? routes[key] : reply(404, { type: 'about:blank', title: 'Not Found', status: 404 });
+    const route = typeof answer === 'function' ? (answer as (query: URLSearchParams) => unknown)(url.searchParams) : answer;
     const { status, body } = typeof route === 'object' && route !== null && REPLY in route ? (route as Reply) : { status: 200, body: route };
     const contentType = status >= 400 ? 'application/problem+json' : 'application/json';
     return new Response(JSON.stringify(body), { status, headers: { 'content-type': contentType } });
