@@ -13,7 +13,7 @@ import { connectDestination } from '../shared/destinations/connect.js';
 import { destinationTypes, getDestination, type DestinationType } from '../shared/destinations/registry.js';
 import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
 import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
-import { nextRollRequestsPerSecond } from '../shared/destinations/adroll/definition.js';
+import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
 import type { Run } from '../shared/domain/run.js';
 import { runInstanceId } from '../shared/pipeline/run-service.js';
 import { createServices, resetServices } from '../shared/services.js';

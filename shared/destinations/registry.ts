@@ -7,7 +7,7 @@ import { autopilot } from './autopilot/index.js';
 /** Every destination the app can export to. Adding one is its folder plus one line here. */
 export const destinations = {
   adroll: adroll as Destination,
-  rollworks,
+  rollworks: rollworks as Destination,
   'microsoft-advertising': microsoftAdvertising as Destination,
   autopilot: autopilot as Destination,
 } satisfies Record<string, Destination>;

@@ -1,30 +1,4 @@
-import type { Destination } from '../types.js';
-import { brandNames, connectNextRoll, nextRollRecord, type NextRollBrand } from './client.js';
-import { nextRollCredentials, nextRollLimits, nextRollSettings } from './definition.js';
+import { nextRollDestination } from '../nextroll/destination.js';
 
-export type NextRollDestination = Destination<typeof nextRollCredentials, typeof nextRollSettings>;
-
-/** One implementation for both NextRoll brands; only the name and the app settings differ. */
-export function nextRollDestination(brand: NextRollBrand): NextRollDestination {
-  return {
-    type: brand,
-    displayName: brandNames[brand],
-    description: `${brandNames[brand]} CRM audiences (NextRoll Audience API). Sends email addresses only.`,
-    privacyStatement: `Email addresses of the segment's members leave this platform for ${brandNames[brand]} (NextRoll, Inc.), which processes them under its own privacy policy and the data processing terms of your ${brandNames[brand]} account. Only the mapped email field is sent.`,
-    credentials: nextRollCredentials,
-    settings: nextRollSettings,
-    dataMatching: { required: ['email'], optional: [] },
-    limits: nextRollLimits,
-    audienceCreationNeedsMembers: true,
-    mapRecord: nextRollRecord,
-    memberId: (profile) => profile.email,
-    // No per-member removal: under `replace` every change sends the whole membership.
-    sync: (settings) =>
-      settings?.segmentUpdates === 'replace'
-        ? { removal: 'replace-membership', fullSync: 'replace-membership' }
-        : { removal: 'unsupported', fullSync: 'none' },
-    connect: (context) => connectNextRoll(brand, context),
-  };
-}
-
-export const adroll = nextRollDestination('adroll');
+/** AdRoll: the NextRoll Audience API under AdRoll's name, with its own OAuth application (ADROLL_* settings). */
+export const adroll = nextRollDestination({ type: 'adroll', displayName: 'AdRoll', clientIdSetting: 'ADROLL_CLIENT_ID' });

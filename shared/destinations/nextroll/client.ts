@@ -20,9 +20,17 @@ import {
   type nextRollSettings,
 } from './definition.js';
 
-/** The NextRoll platform under two names; RollWorks has its own OAuth application and host setting. */
-export type NextRollBrand = 'adroll' | 'rollworks';
-export const brandNames: Record<NextRollBrand, string> = { adroll: 'AdRoll', rollworks: 'RollWorks' };
+/**
+ * A brand of the NextRoll platform (AdRoll, RollWorks): the same API under another name,
+ * with its own OAuth application and API host. `type` is its registry key, which also
+ * keys its endpoints in the app's configuration.
+ */
+export interface NextRollBrand {
+  type: 'adroll' | 'rollworks';
+  displayName: string;
+  /** The app setting that holds the brand's OAuth client id, named when it is missing. */
+  clientIdSetting: string;
+}
 
 type Credentials = z.infer<typeof nextRollCredentials>;
 type Settings = z.infer<typeof nextRollSettings>;
@@ -65,13 +73,12 @@ export const nextRollRecord = (profile: ProfileRecord) => ({ email: profile.emai
  * the application's client id as `apikey`.
  */
 export function connectNextRoll(brand: NextRollBrand, context: ConnectorContext<Credentials, Settings>): DestinationClient {
-  const service = brandNames[brand];
-  const endpoints = context.endpoints[brand];
+  const service = brand.displayName;
+  const endpoints = context.endpoints[brand.type];
   if (!endpoints.clientId) {
-    const setting = brand === 'adroll' ? 'ADROLL_CLIENT_ID' : 'ROLLWORKS_CLIENT_ID';
-    throw new DestinationError('auth-failed', `${service}: the app setting ${setting} (the application's client id) is not set`, false);
+    throw new DestinationError('auth-failed', `${service}: the app setting ${brand.clientIdSetting} (the application's client id) is not set`, false);
   }
-  const key = connectionKey(brand, endpoints.apiUrl, context.connectionId);
+  const key = connectionKey(brand.type, endpoints.apiUrl, context.connectionId);
   const { personalAccessToken } = context.credentials;
 
   const api: ServiceClient = new ServiceClient({

@@ -41,7 +41,7 @@ function connection(credentials: object = { refreshToken: creds.refreshToken }) 
   return { id, secrets, stored, connect };
 }
 
-describe('AdRoll connector against its simulator', () => {
+describe('NextRoll connector, as AdRoll, against its simulator', () => {
   it('passes the connection test with OAuth and stores the rotated single-use refresh token', async () => {
     const conn = connection();
     await (await conn.connect(null)).testConnection();
@@ -207,7 +207,7 @@ describe('AdRoll connector against its simulator', () => {
   });
 });
 
-describe('AdRoll daily quota', () => {
+describe('NextRoll daily quota, as AdRoll', () => {
   it('ends with a retryable rate-limited error when the quota is spent', async () => {
     const quotaSim = await startNextRollSimulator({ brand: 'adroll', rateLimits: false, quota: 1 });
     try {
