@@ -1,4 +1,4 @@
-import { startNextRollSimulator, type NextRollSimulator } from './adroll/server.js';
+import { startNextRollSimulator, type NextRollSimulator } from './nextroll/server.js';
 import { startAutopilotSimulator, type AutopilotSimulator } from './autopilot/server.js';
 import type { SimulatorHandle } from './common/handle.js';
 import { devConnections, devCredentials } from './credentials.js';

@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
-import { nextRollRateLimit, startNextRollSimulator, type NextRollSimulator } from '../../../dev/simulators/adroll/server.js';
+import { nextRollRateLimit, startNextRollSimulator, type NextRollSimulator } from '../../../dev/simulators/nextroll/server.js';
 import { devCredentials } from '../../../dev/simulators/credentials.js';
 import { makeProfiles, memorySecretStore } from '../../../dev/simulators/testing.js';
 import { loadConfig } from '../../config.js';
