@@ -1,16 +1,10 @@
 import * as df from 'durable-functions';
 import { z } from 'zod';
-import { getExport } from '../../shared/api/exports.js';
+import { listExportRuns, previewExportRun, rejectedRows, runExportNow, visibleRun } from '../../shared/api/runs.js';
 import { idParamsSchema } from '../../shared/api/schemas.js';
-import type { Principal } from '../../shared/domain/principal.js';
 import { runSchema } from '../../shared/domain/run.js';
-import { ConflictError, NotFoundError } from '../../shared/errors.js';
 import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
-import { streamReport } from '../../shared/pipeline/report.js';
-import { startRun } from '../../shared/pipeline/run-service.js';
-import { previewExport } from '../../shared/sync/preview.js';
 import { exportPreviewSchema } from '../../shared/domain/preview.js';
-import type { Services } from '../../shared/services.js';
 import { runStarter } from '../orchestrators/starter.js';
 import { defineRoute, registerRoutes } from './route.js';
 
@@ -19,7 +13,6 @@ const runStartResponseSchema = z.object({
   run: runSchema,
   statusUrl: z.string().describe('GET it to follow the run.'),
 });
-const statusUrl = (runId: string) => `/api/runs/${runId}`;
 const runBodySchema = z
   .object({
     full: z
@@ -48,22 +41,8 @@ export const runRoutes = [
       409: { description: 'A run is active (problem+json with `activeRunId` and `statusUrl`), or the export is disabled (`errors` names `enabled`).' },
     },
     handle: async ({ services, principal, params, body, context }) => {
-      const exp = await getExport(services, principal, params.id);
-      if (!exp.enabled) {
-        throw new ConflictError(`export ${exp.id} is disabled${exp.disabledReason ? ` (${exp.disabledReason})` : ''}; enable it to run it`, {}, [
-          { field: 'enabled', message: 'the export is disabled' },
-        ]);
-      }
-      const result = await startRun(services, runStarter(df.getClient(context)), exp, 'on-demand', { full: body.full });
-      if (!result.started) {
-        // One run per export: the active one is named, not duplicated.
-        throw new ConflictError(`export ${exp.id} already has an active run, ${result.activeRunId}`, {
-          activeRunId: result.activeRunId,
-          statusUrl: statusUrl(result.activeRunId),
-        });
-      }
-      const url = statusUrl(result.run.id);
-      return { status: 202, body: { run: result.run, statusUrl: url }, location: url };
+      const started = await runExportNow(services, runStarter(df.getClient(context)), principal, params.id, { full: body.full });
+      return { status: 202, body: started, location: started.statusUrl };
     },
   }),
   defineRoute({
@@ -79,10 +58,7 @@ export const runRoutes = [
     body: runBodySchema,
     bodyOptional: true,
     responses: { 200: { description: 'The plan, per segment', schema: exportPreviewSchema } },
-    handle: async ({ services, principal, params, body }) => {
-      const exp = await getExport(services, principal, params.id);
-      return { body: { exportId: exp.id, segments: await previewExport(services, exp, { full: body.full }) } };
-    },
+    handle: async ({ services, principal, params, body }) => ({ body: await previewExportRun(services, principal, params.id, { full: body.full }) }),
   }),
   defineRoute({
     name: 'listExportRuns',
@@ -94,10 +70,7 @@ export const runRoutes = [
     params: idParamsSchema,
     query: listQuerySchema,
     responses: { 200: { description: 'A page of runs', schema: pageSchema(runSchema) } },
-    handle: async ({ services, principal, params, query }) => {
-      await getExport(services, principal, params.id);
-      return { body: await services.runs.listByExport(params.id, query) };
-    },
+    handle: async ({ services, principal, params, query }) => ({ body: await listExportRuns(services, principal, params.id, query) }),
   }),
   defineRoute({
     name: 'getRun',
@@ -122,28 +95,13 @@ export const runRoutes = [
       200: { description: 'Every row not delivered, with its reason', schema: z.string(), contentType: 'text/csv' },
     },
     handle: async ({ services, principal, params }) => {
-      const run = await visibleRun(services, principal, params.id);
-      const reports = await services.storage.ensureContainer(services.config.containers.reports);
+      const { run, csv } = await rejectedRows(services, principal, params.id);
       return {
-        stream: { contentType: 'text/csv; charset=utf-8', body: streamReport(reports, run.id) },
+        stream: { contentType: 'text/csv; charset=utf-8', body: csv },
         headers: { 'content-disposition': `attachment; filename="${run.id}-rejected.csv"` },
       };
     },
   }),
 ];
-
-/** A run the caller may see: they must be allowed to see its export (a 404 otherwise, as for the export). */
-async function visibleRun(services: Services, principal: Principal, runId: string) {
-  const run = await services.runs.find(runId);
-  if (!run) throw new NotFoundError('run', runId);
-  try {
-    await getExport(services, principal, run.exportId);
-  } catch (error) {
-    // Hidden like the export: the 404 names the run asked for.
-    if (error instanceof NotFoundError) throw new NotFoundError('run', runId);
-    throw error;
-  }
-  return run;
-}
 
 registerRoutes(runRoutes);
