@@ -15,7 +15,7 @@ import {
   idParamsSchema,
   patchConnectionBodySchema,
 } from '../../shared/api/schemas.js';
-import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
+import { listQuerySchema, pageSchema } from '../../shared/api/paging.js';
 import { defineRoute, registerRoutes } from './route.js';
 
 const tag = 'connections';

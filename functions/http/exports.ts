@@ -7,7 +7,7 @@ import {
   idParamsSchema,
   patchExportBodySchema,
 } from '../../shared/api/schemas.js';
-import { pageSchema } from '../../shared/http/paging.js';
+import { pageSchema } from '../../shared/api/paging.js';
 import { deleteLedgers } from '../../shared/sync/ledger.js';
 import { defineRoute, registerRoutes } from './route.js';
 

@@ -1,4 +1,4 @@
-import { buildOpenApiDocument } from '../../shared/http/openapi.js';
+import { buildOpenApiDocument } from '../../shared/api/openapi.js';
 import { defineRoute, registerRoutes, registeredRoutes } from './route.js';
 
 /**

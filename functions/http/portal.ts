@@ -1,7 +1,7 @@
 import path from 'node:path';
 import { app } from '@azure/functions';
 import { loadConfig } from '../../shared/config.js';
-import { readStaticFile } from '../../shared/http/static-files.js';
+import { readStaticFile } from '../../shared/api/static-files.js';
 
 /**
  * The portal (portal/dist, built by `npm run build`) served by the Function App itself, at

@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { addSuppressions, addSuppressionsBodySchema, addSuppressionsResultSchema, deleteSuppression, listSuppressions, suppressionSchema } from '../../shared/api/suppressions.js';
 import { requireRole } from '../../shared/api/access.js';
 import { NotFoundError } from '../../shared/errors.js';
-import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
+import { listQuerySchema, pageSchema } from '../../shared/api/paging.js';
 import { requestErasure } from '../../shared/privacy/erasure.js';
 import { erasureSchema } from '../../shared/privacy/erasure-store.js';
 import { auditedOperations } from '../../shared/privacy/audit.js';

@@ -3,7 +3,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadFunctionApp } from '../../dev/host/registry.js';
 import { ConflictError } from '../../shared/errors.js';
-import { encodeClientPrincipal } from '../../shared/http/principal.js';
+import { encodeClientPrincipal } from '../../shared/api/principal.js';
 import { resetServices } from '../../shared/services.js';
 import { defineRoute, httpHandler, registerRoutes, registeredRoutes } from './route.js';
 

@@ -4,12 +4,12 @@ import { z } from 'zod';
 import { requireRole } from '../../shared/api/access.js';
 import type { Principal } from '../../shared/domain/principal.js';
 import { AppError, ValidationError } from '../../shared/errors.js';
-import { parseIfMatch } from '../../shared/http/etag.js';
-import { readPrincipal } from '../../shared/http/principal.js';
-import { issuesFromZod, PROBLEM_CONTENT_TYPE, toProblem } from '../../shared/http/problem.js';
-import { redactSecrets } from '../../shared/http/redact.js';
+import { parseIfMatch } from '../../shared/api/etag.js';
+import { readPrincipal } from '../../shared/api/principal.js';
+import { issuesFromZod, PROBLEM_CONTENT_TYPE, toProblem } from '../../shared/api/problem.js';
+import { redactSecrets } from '../../shared/api/redact.js';
 import { auditedOperations, describeChanges } from '../../shared/privacy/audit.js';
-import type { RouteDoc } from '../../shared/http/route-doc.js';
+import type { RouteDoc } from '../../shared/api/route-doc.js';
 import { getServices, type Services } from '../../shared/services.js';
 
 /**

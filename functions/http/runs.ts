@@ -3,7 +3,7 @@ import { z } from 'zod';
 import { listExportRuns, previewExportRun, rejectedRows, runExportNow, visibleRun } from '../../shared/api/runs.js';
 import { idParamsSchema } from '../../shared/api/schemas.js';
 import { runSchema } from '../../shared/domain/run.js';
-import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
+import { listQuerySchema, pageSchema } from '../../shared/api/paging.js';
 import { exportPreviewSchema } from '../../shared/domain/preview.js';
 import { runStarter } from '../orchestrators/starter.js';
 import { defineRoute, registerRoutes } from './route.js';

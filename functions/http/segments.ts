@@ -1,6 +1,6 @@
 import { segmentResponseSchema } from '../../shared/api/schemas.js';
 import { listSegments } from '../../shared/api/segments.js';
-import { listQuerySchema, pageSchema } from '../../shared/http/paging.js';
+import { listQuerySchema, pageSchema } from '../../shared/api/paging.js';
 import { defineRoute, registerRoutes } from './route.js';
 
 export const segmentRoutes = [

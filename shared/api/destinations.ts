@@ -1,5 +1,5 @@
 import { destinations, type DestinationType } from '../destinations/registry.js';
-import { jsonSchema } from '../http/openapi.js';
+import { jsonSchema } from './openapi.js';
 import type { DestinationCatalogEntry } from './schemas.js';
 
 /**

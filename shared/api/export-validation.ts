@@ -1,7 +1,7 @@
 import type { DataMatching } from '../domain/export.js';
 import type { DataMatchingField, Destination } from '../destinations/types.js';
 import type { FieldIssue } from '../errors.js';
-import { issuesFromZod } from '../http/problem.js';
+import { issuesFromZod } from './problem.js';
 import type { SegmentCatalog } from '../storage/segment-catalog.js';
 
 export interface ExportContent {

@@ -4,7 +4,7 @@ import type { Export } from '../domain/export.js';
 import type { Principal } from '../domain/principal.js';
 import { getDestination, type DestinationType } from '../destinations/registry.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { assertIfMatch } from '../http/etag.js';
+import { assertIfMatch } from './etag.js';
 import type { Stored } from '../storage/json-table.js';
 import type { Page, PageQuery } from '../storage/paging.js';
 import type { StoredExport } from '../storage/export-store.js';

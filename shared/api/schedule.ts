@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
 import type { Principal } from '../domain/principal.js';
 import type { Schedule } from '../domain/schedule.js';
-import { assertIfMatch } from '../http/etag.js';
+import { assertIfMatch } from './etag.js';
 import { requireRole, userRef } from './access.js';
 import type { ApiServices } from './deps.js';
 import type { PutScheduleBody } from './schemas.js';

@@ -3,7 +3,7 @@ import { connectionSchema, destinationTypeSchema } from '../domain/connection.js
 import { dataMatchingSchema, exportSchema, segmentNameSchema } from '../domain/export.js';
 import { scheduleSchema } from '../domain/schedule.js';
 import { segmentSchema } from '../domain/segment.js';
-import { listQuerySchema } from '../http/paging.js';
+import { listQuerySchema } from './paging.js';
 import { ncrontabSchema } from './ncrontab.js';
 
 /**

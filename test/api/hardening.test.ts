@@ -1,5 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { encodeClientPrincipal } from '../../shared/http/principal.js';
+import { encodeClientPrincipal } from '../../shared/api/principal.js';
 import { createConnection, createExport, startApi, type ApiHarness } from './harness.js';
 
 /**

@@ -7,7 +7,7 @@ import { DurableDriver } from '../../dev/durable/index.js';
 import { invokeFunction } from '../../dev/host/invoke.js';
 import { loadFunctionApp, type FunctionRegistry, type RegisteredFunction } from '../../dev/host/registry.js';
 import { bySpecificity, compileRoute, matchRoute, type CompiledRoute } from '../../dev/host/routes.js';
-import { encodeClientPrincipal } from '../../shared/http/principal.js';
+import { encodeClientPrincipal } from '../../shared/api/principal.js';
 import { getServices, resetServices, type Services } from '../../shared/services.js';
 
 /**

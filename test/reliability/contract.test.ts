@@ -5,7 +5,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort } from '../../dev/azurite.js';
 import { devConnections } from '../../dev/simulators/index.js';
-import { encodeClientPrincipal } from '../../shared/http/principal.js';
+import { encodeClientPrincipal } from '../../shared/api/principal.js';
 import { dropFile, startStack, waitFor, type Stack } from './stack.js';
 
 /**

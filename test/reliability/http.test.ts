@@ -1,7 +1,7 @@
 import http from 'node:http';
 import fc from 'fast-check';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { problemSchema } from '../../shared/http/problem.js';
+import { problemSchema } from '../../shared/api/problem.js';
 import { rssMb, startStack, type Stack } from './stack.js';
 
 /** The HTTP edge of the local host as `npm start` serves it: malformed paths and bodies that never end. */
