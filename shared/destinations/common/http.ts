@@ -275,7 +275,8 @@ function joinUrl(base: string, path: string): string {
   return `${base.replace(/\/+$/, '')}/${path.replace(/^\/+/, '')}`;
 }
 
-function withoutUndefined<T extends object>(value: T): Partial<T> {
+/** The fields that are set: spread over defaults, an explicit `undefined` would otherwise erase a default. */
+export function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, v]) => v !== undefined)) as Partial<T>;
 }
 

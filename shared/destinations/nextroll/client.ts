@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { assertBatchSize, connectionKey } from '../common/batch.js';
-import { ServiceClient, field, type FailureReading } from '../common/http.js';
+import { ServiceClient, field, withoutUndefined, type FailureReading } from '../common/http.js';
 import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
 import { sharedLimiter } from '../common/rate-limit.js';
 import {
@@ -61,10 +61,6 @@ function readFailure(_status: number, body: unknown): FailureReading {
   return { message: typeof message === 'string' ? message : typeof body === 'string' ? body.slice(0, 200) : 'request refused' };
 }
 
-function withoutUndefinedTuning(tuning: ConnectorContext<Credentials, Settings>['http']) {
-  return Object.fromEntries(Object.entries(tuning ?? {}).filter(([, value]) => value !== undefined));
-}
-
 export const nextRollRecord = (profile: ProfileRecord) => ({ email: profile.email });
 
 /**
@@ -86,7 +82,7 @@ export function connectNextRoll(brand: NextRollBrand, context: ConnectorContext<
     baseUrl: endpoints.apiUrl,
     limiter: sharedLimiter(key, context.http?.requestsPerSecond ?? nextRollRequestsPerSecond),
     // A request carries up to a whole segment (about 10 MB for 250,000 emails): allow it time.
-    http: { timeoutMs: 120_000, ...withoutUndefinedTuning(context.http) },
+    http: { timeoutMs: 120_000, ...withoutUndefined(context.http ?? {}) },
     log: context.log,
     authorize: async () => ({
       headers: { Authorization: personalAccessToken ? `Token ${personalAccessToken}` : `Bearer ${await oauth!.accessToken()}` },
