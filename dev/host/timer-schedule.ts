@@ -1,4 +1,5 @@
 import { CronExpressionParser } from 'cron-parser';
+import { checkNcrontab } from '../../shared/api/ncrontab.js';
 
 /**
  * A timer trigger's schedule as the Functions host reads it: a six-field NCRONTAB
@@ -20,18 +21,14 @@ export function parseTimerSchedule(expression: string, timeZone = process.env.WE
     if (period <= 0) throw new Error(`timer schedule '${expression}': a TimeSpan schedule must be longer than zero`);
     return { expression: trimmed, next: (after) => new Date(after.getTime() + period) };
   }
-  const fields = trimmed.split(/\s+/);
-  if (fields.length !== 6) {
+  const check = checkNcrontab(trimmed, timeZone);
+  // Checked once up front so a bad schedule fails at startup, not at its first tick.
+  if (check?.problem === 'field-count') {
     throw new Error(
-      `timer schedule '${expression}' is not a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}); it has ${fields.length} fields`,
+      `timer schedule '${expression}' is not a six-field NCRONTAB expression ({second} {minute} {hour} {day} {month} {day-of-week}); it has ${check.fields} fields`,
     );
   }
-  try {
-    // Parsed once up front so a bad schedule fails at startup, not at its first tick.
-    CronExpressionParser.parse(trimmed, { tz: timeZone });
-  } catch (error) {
-    throw new Error(`timer schedule '${expression}' is not valid NCRONTAB: ${(error as Error).message}`);
-  }
+  if (check) throw new Error(`timer schedule '${expression}' is not valid NCRONTAB: ${check.reason}`);
   return {
     expression: trimmed,
     next: (after) => CronExpressionParser.parse(trimmed, { currentDate: after, tz: timeZone }).next().toDate(),
