@@ -1,14 +1,11 @@
 /**
- * History events in the shape the Durable extension hands to the JavaScript SDK (the
- * DurableTask.Core event names and fields, PascalCase). The SDK reads `EventType`,
- * `EventId`, `Timestamp`, `IsPlayed` and the per-type fields below; it parses `Result`
- * and `Input` with JSON.parse, so those stay JSON text.
+ * History events in the shape the Durable extension hands to the JavaScript SDK
+ * (DurableTask.Core's names and fields, PascalCase). The SDK parses `Result` and `Input`
+ * with JSON.parse, so those stay JSON text.
  */
 export const EventType = {
   ExecutionStarted: 0,
   ExecutionCompleted: 1,
-  ExecutionFailed: 2,
-  ExecutionTerminated: 3,
   TaskScheduled: 4,
   TaskCompleted: 5,
   TaskFailed: 6,
@@ -16,99 +13,37 @@ export const EventType = {
   TimerFired: 11,
   OrchestratorStarted: 12,
   OrchestratorCompleted: 13,
-  EventRaised: 15,
-  ContinueAsNew: 16,
 } as const;
 
-export type EventTypeName = keyof typeof EventType;
+type Event<T extends number, Fields = object> = { EventType: T; EventId: number; Timestamp: string; IsPlayed: boolean } & Fields;
 
-interface Base {
-  EventId: number;
-  Timestamp: string;
-  IsPlayed: boolean;
-}
-
-export interface ExecutionStartedEvent extends Base {
-  EventType: typeof EventType.ExecutionStarted;
-  Name: string;
-  Input?: string;
-  Version: string;
-  OrchestrationInstance: { InstanceId: string; ExecutionId: string };
-}
-export interface ExecutionCompletedEvent extends Base {
-  EventType: typeof EventType.ExecutionCompleted;
-  OrchestrationStatus: 'Completed' | 'Failed' | 'Terminated' | 'ContinuedAsNew';
-  Result?: string;
-}
-export interface ExecutionTerminatedEvent extends Base {
-  EventType: typeof EventType.ExecutionTerminated;
-  Input?: string;
-}
-export interface TaskScheduledEvent extends Base {
-  EventType: typeof EventType.TaskScheduled;
-  Name: string;
-  Input?: string;
-}
-export interface TaskCompletedEvent extends Base {
-  EventType: typeof EventType.TaskCompleted;
-  TaskScheduledId: number;
-  Result: string;
-}
-export interface FailureDetailsPayload {
-  ErrorType: string;
-  ErrorMessage: string;
-  StackTrace?: string;
-  IsNonRetriable?: boolean;
-  Properties?: Record<string, unknown>;
-}
-export interface TaskFailedEvent extends Base {
-  EventType: typeof EventType.TaskFailed;
-  TaskScheduledId: number;
-  Reason: string;
-  Details: string;
-  FailureDetails?: FailureDetailsPayload;
-}
-export interface TimerCreatedEvent extends Base {
-  EventType: typeof EventType.TimerCreated;
-  FireAt: string;
-}
-export interface TimerFiredEvent extends Base {
-  EventType: typeof EventType.TimerFired;
-  TimerId: number;
-  FireAt: string;
-}
-export interface OrchestratorStartedEvent extends Base {
-  EventType: typeof EventType.OrchestratorStarted;
-}
-export interface OrchestratorCompletedEvent extends Base {
-  EventType: typeof EventType.OrchestratorCompleted;
-}
-export interface EventRaisedEvent extends Base {
-  EventType: typeof EventType.EventRaised;
-  Name: string;
-  Input?: string;
-}
-export interface ContinueAsNewEvent extends Base {
-  EventType: typeof EventType.ContinueAsNew;
-  Result?: string;
-}
+export type ExecutionStartedEvent = Event<
+  typeof EventType.ExecutionStarted,
+  { Name: string; Input?: string; Version: string; OrchestrationInstance: { InstanceId: string; ExecutionId: string } }
+>;
+export type ExecutionCompletedEvent = Event<typeof EventType.ExecutionCompleted, { OrchestrationStatus: 'Completed' | 'Failed' | 'ContinuedAsNew'; Result?: string }>;
+export type TaskScheduledEvent = Event<typeof EventType.TaskScheduled, { Name: string; Input?: string }>;
+export type TaskCompletedEvent = Event<typeof EventType.TaskCompleted, { TaskScheduledId: number; Result: string }>;
+export type TaskFailedEvent = Event<typeof EventType.TaskFailed, { TaskScheduledId: number; Reason: string; Details: string }>;
+export type TimerCreatedEvent = Event<typeof EventType.TimerCreated, { FireAt: string }>;
+export type TimerFiredEvent = Event<typeof EventType.TimerFired, { TimerId: number; FireAt: string }>;
 
 export type HistoryEvent =
   | ExecutionStartedEvent
   | ExecutionCompletedEvent
-  | ExecutionTerminatedEvent
   | TaskScheduledEvent
   | TaskCompletedEvent
   | TaskFailedEvent
   | TimerCreatedEvent
   | TimerFiredEvent
-  | OrchestratorStartedEvent
-  | OrchestratorCompletedEvent
-  | EventRaisedEvent
-  | ContinueAsNewEvent;
+  | Event<typeof EventType.OrchestratorStarted>
+  | Event<typeof EventType.OrchestratorCompleted>;
 
-/** The messages that wake an orchestration (the extension's control-queue messages). */
-export type InboxEvent = TaskCompletedEvent | TaskFailedEvent | TimerFiredEvent | EventRaisedEvent | ExecutionStartedEvent | ExecutionTerminatedEvent;
+/** What wakes an orchestration: its start, an activity's outcome, a timer (the extension's control-queue messages). */
+export type InboxEvent = ExecutionStartedEvent | TaskCompletedEvent | TaskFailedEvent | TimerFiredEvent;
+
+/** The fields every event has, for an event recorded now. */
+export const at = (now: Date) => ({ EventId: -1, Timestamp: now.toISOString(), IsPlayed: false });
 
 /** JSON text for a value crossing the history: `undefined` travels as `null`, as it does through the extension. */
 export function toJsonText(value: unknown): string {
@@ -118,6 +53,6 @@ export function toJsonText(value: unknown): string {
   return text;
 }
 
-export function parseJsonText(text: string | undefined | null): unknown {
-  return text === undefined || text === null || text === '' ? undefined : JSON.parse(text);
+export function parseJsonText(text: string | undefined): unknown {
+  return text === undefined || text === '' ? undefined : JSON.parse(text);
 }

@@ -1,29 +1,25 @@
 import { RestError, TableClient, odata, type TableEntity, type TransactionAction } from '@azure/data-tables';
-import type { InboxEvent } from './history.js';
+import { parseJsonText, type HistoryEvent } from './history.js';
 
 /**
- * Task hub state in Azure Tables, the way the Azure Storage provider keeps it: one row per
- * instance in `<hub>Instances`, one row per history event in `<hub>History`, and the
- * messages that have not reached the history yet in `<hub>Inbox` (the control queue).
- *
- * The instance row is the commit point of an episode: history rows are written first
- * (batched, up to 100 per transaction) and count only up to the row's `HistoryCount`, so
- * a crash half-way through an episode leaves rows that the next episode overwrites.
+ * Task hub state in Azure Tables, as the Azure Storage provider keeps it: one row per
+ * instance in `<hub>Instances` and one row per history event in `<hub>History`. The
+ * instance row is the commit point of an episode: history rows are written first (batched)
+ * and count only up to the row's `HistoryCount`, so a crash half-way through an episode
+ * leaves rows that the next episode overwrites.
  */
 
-export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed' | 'Terminated';
-export const TERMINAL_STATUSES: ReadonlySet<RuntimeStatus> = new Set(['Completed', 'Failed', 'Terminated']);
+export type RuntimeStatus = 'Pending' | 'Running' | 'Completed' | 'Failed';
+export const isFinished = (status: RuntimeStatus) => status === 'Completed' || status === 'Failed';
 
 export interface InstanceRecord {
   instanceId: string;
   name: string;
   executionId: string;
   runtimeStatus: RuntimeStatus;
-  /** JSON text. */
+  /** JSON text, as are output and customStatus. */
   input?: string;
-  /** JSON text. */
   output?: string;
-  /** JSON text. */
   customStatus?: string;
   createdTime: string;
   lastUpdatedTime: string;
@@ -31,22 +27,12 @@ export interface InstanceRecord {
   historyCount: number;
 }
 
-export interface StoredInstance {
-  record: InstanceRecord;
-  etag: string;
-}
+/** An instance as the durable client's status API shows it: the record with its JSON text parsed. */
+export type OrchestrationStatus = Omit<InstanceRecord, 'executionId' | 'historyCount' | 'input' | 'output' | 'customStatus'> & Record<'input' | 'output' | 'customStatus', unknown>;
 
-export interface StoredHistoryEvent {
-  /** The event as JSON text. */
-  json: string;
-  /** The inbox message the event came from, so a message is never applied twice. */
-  messageId?: string;
-}
-
-export interface InboxMessage {
-  id: string;
-  executionId: string;
-  event: InboxEvent;
+export function toStatus({ executionId, historyCount, input, output, customStatus, ...rest }: InstanceRecord): OrchestrationStatus {
+  const json = (text: string | undefined) => parseJsonText(text) ?? null;
+  return { ...rest, input: json(input), output: json(output), customStatus: json(customStatus) };
 }
 
 /** The instance row changed since it was read: someone else committed first. */
@@ -55,40 +41,22 @@ export class ConcurrencyError extends Error {}
 const MAX_BATCH = 100;
 // A transaction payload may not exceed 4 MiB; stay well below.
 const MAX_BATCH_CHARS = 1_500_000;
-// A string property holds at most 64 KiB (32K UTF-16 code units); an entity at most 1 MiB.
+// A string property holds at most 32K UTF-16 code units and an entity at most 1 MiB, so long text is spread over `Name`, `Name_1`, ...
 const CHUNK = 30_000;
 const MAX_CHUNKS = 15;
+/** The instance row's JSON text columns, by the record field they hold. */
+const TEXT_FIELDS = [['Input', 'input'], ['Output', 'output'], ['CustomStatus', 'customStatus']] as const;
 
-export function validateTaskHubName(hub: string): void {
-  if (!/^[A-Za-z][A-Za-z0-9]{2,44}$/.test(hub)) {
-    throw new Error(`task hub name '${hub}' is invalid: 3-45 letters and digits, starting with a letter`);
-  }
-}
-
-export function validateInstanceId(instanceId: string): void {
-  if (!instanceId || instanceId.length > 256 || /[/\\#?\u0000-\u001f\u007f-\u009f]/.test(instanceId)) {
-    throw new InvalidInstanceIdError(`instance id '${instanceId}' is invalid: 1-256 characters, none of / \\ # ? or control characters`);
-  }
-}
-
-export class InvalidInstanceIdError extends Error {}
-
-/** Spreads long text over `name`, `name_1`, ... (one property holds 32K characters). */
 function packText(name: string, text: string | undefined): Record<string, string> {
   if (text === undefined) return {};
   const chunks = Math.max(1, Math.ceil(text.length / CHUNK));
-  if (chunks > MAX_CHUNKS) {
-    throw new Error(`${name} of ${text.length} characters is too large for the task hub (at most ${CHUNK * MAX_CHUNKS}); keep orchestration data small`);
-  }
-  const out: Record<string, string> = {};
-  for (let i = 0; i < chunks; i++) out[i === 0 ? name : `${name}_${i}`] = text.slice(i * CHUNK, (i + 1) * CHUNK);
-  return out;
+  if (chunks > MAX_CHUNKS) throw new Error(`${name} of ${text.length} characters is too large for the task hub; keep orchestration data small`);
+  return Object.fromEntries(Array.from({ length: chunks }, (_, i) => [i === 0 ? name : `${name}_${i}`, text.slice(i * CHUNK, (i + 1) * CHUNK)]));
 }
 
 function unpackText(entity: Record<string, unknown>, name: string): string | undefined {
-  const first = entity[name];
-  if (typeof first !== 'string') return undefined;
-  let text = first;
+  if (typeof entity[name] !== 'string') return undefined;
+  let text = entity[name] as string;
   for (let i = 1; typeof entity[`${name}_${i}`] === 'string'; i++) text += entity[`${name}_${i}`] as string;
   return text;
 }
@@ -99,188 +67,93 @@ export class TaskHubStore {
   private constructor(
     private readonly instances: TableClient,
     private readonly historyTable: TableClient,
-    private readonly inbox: TableClient,
   ) {}
 
   static async open(connectionString: string, hub: string): Promise<TaskHubStore> {
-    validateTaskHubName(hub);
     const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(connectionString);
     const table = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hub}${suffix}`, { allowInsecureConnection: insecure });
-    const store = new TaskHubStore(table('Instances'), table('History'), table('Inbox'));
-    await Promise.all([store.instances.createTable(), store.historyTable.createTable(), store.inbox.createTable()]);
+    const store = new TaskHubStore(table('Instances'), table('History'));
+    await Promise.all([store.instances.createTable(), store.historyTable.createTable()]);
     return store;
   }
 
-  // ---- instances ----
-
-  async getInstance(instanceId: string): Promise<StoredInstance | undefined> {
+  async getInstance(instanceId: string): Promise<{ record: InstanceRecord; etag: string } | undefined> {
     try {
       const entity = await this.instances.getEntity<Record<string, unknown>>(instanceId, '');
-      return { record: fromInstanceEntity(entity), etag: entity.etag };
+      return { record: fromEntity(entity), etag: entity.etag };
     } catch (error) {
       if (error instanceof RestError && error.statusCode === 404) return undefined;
       throw error;
     }
   }
 
-  /** Creates the row, or replaces it when `etag` is given (a new generation of a finished instance). */
+  /** Creates the row, or replaces it when `etag` is given; throws ConcurrencyError when someone else wrote it first. */
   async putInstance(record: InstanceRecord, etag?: string): Promise<string> {
-    const entity = toInstanceEntity(record);
+    const { instanceId, name, executionId, runtimeStatus, createdTime, lastUpdatedTime, historyCount } = record;
+    const entity: TableEntity = { partitionKey: instanceId, rowKey: '', Name: name, ExecutionId: executionId, RuntimeStatus: runtimeStatus };
+    Object.assign(entity, { CreatedTime: createdTime, LastUpdatedTime: lastUpdatedTime, HistoryCount: historyCount });
+    for (const [column, field] of TEXT_FIELDS) Object.assign(entity, packText(column, record[field]));
     try {
-      const result = etag
-        ? await this.instances.updateEntity(entity, 'Replace', { etag })
-        : await this.instances.createEntity(entity);
-      return result.etag ?? '';
+      return (etag ? await this.instances.updateEntity(entity, 'Replace', { etag }) : await this.instances.createEntity(entity)).etag ?? '';
     } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412)) {
-        throw new ConcurrencyError(`instance ${record.instanceId} changed while it was being written`);
-      }
+      if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412)) throw new ConcurrencyError(`instance ${record.instanceId} changed while it was being written`);
       throw error;
     }
   }
 
-  async listInstances(filter: { statuses?: RuntimeStatus[]; createdFrom?: Date; createdTo?: Date } = {}): Promise<InstanceRecord[]> {
-    const clauses: string[] = [];
-    if (filter.statuses?.length) clauses.push(`(${filter.statuses.map((s) => odata`RuntimeStatus eq ${s}`).join(' or ')})`);
-    if (filter.createdFrom) clauses.push(odata`CreatedTime ge ${filter.createdFrom.toISOString()}`);
-    if (filter.createdTo) clauses.push(odata`CreatedTime le ${filter.createdTo.toISOString()}`);
+  async listUnfinished(): Promise<InstanceRecord[]> {
     const out: InstanceRecord[] = [];
-    const query = clauses.length ? { queryOptions: { filter: clauses.join(' and ') } } : {};
-    for await (const entity of this.instances.listEntities<Record<string, unknown>>(query)) out.push(fromInstanceEntity(entity));
+    const filter = odata`RuntimeStatus eq ${'Pending'} or RuntimeStatus eq ${'Running'}`;
+    for await (const entity of this.instances.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) out.push(fromEntity(entity));
     return out;
   }
 
-  /** Removes the history rows and messages of one (earlier) execution of an instance. */
-  async deleteExecution(instanceId: string, executionId: string): Promise<void> {
-    const history = odata`PartitionKey eq ${instanceId} and RowKey ge ${seqKey(executionId, 0)} and RowKey lt ${`${executionId}/`}`;
-    await this.deleteWhere(this.historyTable, instanceId, history);
-    await this.deleteWhere(this.inbox, instanceId, odata`PartitionKey eq ${instanceId} and ExecutionId eq ${executionId}`);
-  }
-
-  async deleteInstance(instanceId: string): Promise<boolean> {
-    const found = await this.getInstance(instanceId);
-    if (!found) return false;
-    await this.deletePartition(this.historyTable, instanceId);
-    await this.deletePartition(this.inbox, instanceId);
-    await this.instances.deleteEntity(instanceId, '');
-    return true;
-  }
-
-  // ---- history ----
-
-  async loadHistory(instanceId: string, executionId: string, count: number): Promise<StoredHistoryEvent[]> {
+  async loadHistory(instanceId: string, executionId: string, count: number): Promise<HistoryEvent[]> {
     if (count === 0) return [];
     const filter = odata`PartitionKey eq ${instanceId} and RowKey ge ${seqKey(executionId, 0)} and RowKey lt ${seqKey(executionId, count)}`;
-    const events: StoredHistoryEvent[] = [];
-    for await (const entity of this.historyTable.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      const messageId = entity.MessageId;
-      events.push({ json: unpackText(entity, 'Data')!, ...(typeof messageId === 'string' ? { messageId } : {}) });
-    }
+    const events: HistoryEvent[] = [];
+    for await (const entity of this.historyTable.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) events.push(JSON.parse(unpackText(entity, 'Data')!));
     if (events.length !== count) throw new Error(`history of ${instanceId} has ${events.length} committed events, expected ${count}`);
     return events;
   }
 
   /** Writes events `from`, `from + 1`, ... of an execution (upsert: rows of an uncommitted episode are overwritten). */
-  async writeHistory(instanceId: string, executionId: string, from: number, events: StoredHistoryEvent[]): Promise<void> {
-    const actions: TransactionAction[] = events.map((event, i) => [
-      'upsert',
-      {
-        partitionKey: instanceId,
-        rowKey: seqKey(executionId, from + i),
-        EventType: (JSON.parse(event.json) as { EventType: number }).EventType,
-        ...(event.messageId ? { MessageId: event.messageId } : {}),
-        ...packText('Data', event.json),
-      },
-      'Replace',
-    ]);
-    await this.submitInBatches(this.historyTable, actions);
+  async writeHistory(instanceId: string, executionId: string, from: number, events: HistoryEvent[]): Promise<void> {
+    const actions = events.map((event, i): TransactionAction => {
+      const row = { partitionKey: instanceId, rowKey: seqKey(executionId, from + i), EventType: event.EventType, ...packText('Data', JSON.stringify(event)) };
+      return ['upsert', row, 'Replace'];
+    });
+    await this.submitInBatches(actions);
   }
 
-  // ---- inbox ----
-
-  async addMessages(instanceId: string, messages: InboxMessage[]): Promise<void> {
-    const actions: TransactionAction[] = messages.map((message) => [
-      'upsert',
-      { partitionKey: instanceId, rowKey: message.id, ExecutionId: message.executionId, ...packText('Data', JSON.stringify(message.event)) },
-      'Replace',
-    ]);
-    await this.submitInBatches(this.inbox, actions);
-  }
-
-  async loadMessages(instanceId: string): Promise<InboxMessage[]> {
-    const out: InboxMessage[] = [];
-    const filter = odata`PartitionKey eq ${instanceId}`;
-    for await (const entity of this.inbox.listEntities<Record<string, unknown>>({ queryOptions: { filter } })) {
-      out.push({ id: entity.rowKey!, executionId: entity.ExecutionId as string, event: JSON.parse(unpackText(entity, 'Data')!) as InboxEvent });
+  /** Removes the history rows of an earlier execution (a finished instance started again). */
+  async deleteHistory(instanceId: string, executionId: string): Promise<void> {
+    const filter = odata`PartitionKey eq ${instanceId} and RowKey ge ${seqKey(executionId, 0)} and RowKey lt ${`${executionId}/`}`;
+    const actions: TransactionAction[] = [];
+    for await (const entity of this.historyTable.listEntities<TableEntity>({ queryOptions: { filter, select: ['RowKey'] } })) {
+      actions.push(['delete', { partitionKey: instanceId, rowKey: entity.rowKey! }]);
     }
-    return out;
+    await this.submitInBatches(actions);
   }
 
-  async deleteMessages(instanceId: string, ids: string[]): Promise<void> {
-    const actions: TransactionAction[] = ids.map((id) => ['delete', { partitionKey: instanceId, rowKey: id }]);
-    try {
-      await this.submitInBatches(this.inbox, actions);
-    } catch (error) {
-      // A message already gone (a previous attempt deleted it) fails its whole batch; delete one by one then.
-      if (!(error instanceof RestError && error.statusCode === 404)) throw error;
-      for (const id of ids) await this.inbox.deleteEntity(instanceId, id).catch(ignoreNotFound);
-    }
-  }
-
-  private async submitInBatches(table: TableClient, actions: TransactionAction[]): Promise<void> {
+  private async submitInBatches(actions: TransactionAction[]): Promise<void> {
     let batch: TransactionAction[] = [];
     let chars = 0;
     for (const action of actions) {
       const size = JSON.stringify(action[1]).length;
       if (batch.length === MAX_BATCH || (batch.length > 0 && chars + size > MAX_BATCH_CHARS)) {
-        await table.submitTransaction(batch);
-        batch = [];
-        chars = 0;
+        await this.historyTable.submitTransaction(batch);
+        [batch, chars] = [[], 0];
       }
       batch.push(action);
       chars += size;
     }
-    if (batch.length > 0) await table.submitTransaction(batch);
-  }
-
-  private async deletePartition(table: TableClient, partitionKey: string): Promise<void> {
-    await this.deleteWhere(table, partitionKey, odata`PartitionKey eq ${partitionKey}`);
-  }
-
-  private async deleteWhere(table: TableClient, partitionKey: string, filter: string): Promise<void> {
-    const actions: TransactionAction[] = [];
-    for await (const entity of table.listEntities<TableEntity>({ queryOptions: { filter, select: ['RowKey'] } })) {
-      actions.push(['delete', { partitionKey, rowKey: entity.rowKey! }]);
-    }
-    await this.submitInBatches(table, actions);
+    if (batch.length > 0) await this.historyTable.submitTransaction(batch);
   }
 }
 
-function ignoreNotFound(error: unknown): void {
-  if (!(error instanceof RestError && error.statusCode === 404)) throw error;
-}
-
-function toInstanceEntity(record: InstanceRecord): TableEntity {
-  return {
-    partitionKey: record.instanceId,
-    rowKey: '',
-    Name: record.name,
-    ExecutionId: record.executionId,
-    RuntimeStatus: record.runtimeStatus,
-    CreatedTime: record.createdTime,
-    LastUpdatedTime: record.lastUpdatedTime,
-    HistoryCount: record.historyCount,
-    ...packText('Input', record.input),
-    ...packText('Output', record.output),
-    ...packText('CustomStatus', record.customStatus),
-  };
-}
-
-function fromInstanceEntity(entity: Record<string, unknown>): InstanceRecord {
-  const input = unpackText(entity, 'Input');
-  const output = unpackText(entity, 'Output');
-  const customStatus = unpackText(entity, 'CustomStatus');
-  return {
+function fromEntity(entity: Record<string, unknown>): InstanceRecord {
+  const record: InstanceRecord = {
     instanceId: entity.partitionKey as string,
     name: entity.Name as string,
     executionId: entity.ExecutionId as string,
@@ -288,8 +161,10 @@ function fromInstanceEntity(entity: Record<string, unknown>): InstanceRecord {
     createdTime: entity.CreatedTime as string,
     lastUpdatedTime: entity.LastUpdatedTime as string,
     historyCount: Number(entity.HistoryCount),
-    ...(input !== undefined ? { input } : {}),
-    ...(output !== undefined ? { output } : {}),
-    ...(customStatus !== undefined ? { customStatus } : {}),
   };
+  for (const [column, field] of TEXT_FIELDS) {
+    const text = unpackText(entity, column);
+    if (text !== undefined) record[field] = text;
+  }
+  return record;
 }
