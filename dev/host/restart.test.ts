@@ -5,6 +5,7 @@ import path from 'node:path';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startAzurite, type RunningAzurite } from '../azurite.js';
+import { stopProcess } from './stop-process.js';
 
 /** The host as its own process, killed without warning and started again on the same storage. */
 const ROOT = path.resolve(__dirname, '../..');
@@ -45,10 +46,7 @@ async function start(): Promise<void> {
 async function stop(signal: NodeJS.Signals): Promise<void> {
   const child = host;
   host = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
+  await stopProcess(child, signal);
 }
 
 const lines = (file: string) => (existsSync(path.join(dir, file)) ? readFileSync(path.join(dir, file), 'utf8').trim().split('\n') : []);

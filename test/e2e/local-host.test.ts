@@ -5,6 +5,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { freePort, startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { devCredentials, startSimulators, type RunningSimulators } from '../../dev/simulators/index.js';
+import { stopProcess } from '../../dev/host/stop-process.js';
 
 /**
  * The local host as `npm start` runs it: a child process serving the real app on Azurite,
@@ -78,10 +79,7 @@ async function startHost(): Promise<void> {
 async function stopHost(signal: NodeJS.Signals): Promise<void> {
   const child = host;
   host = undefined;
-  if (!child || child.exitCode !== null) return;
-  const exited = new Promise((resolve) => child.once('exit', resolve));
-  child.kill(signal);
-  await exited;
+  await stopProcess(child, signal);
 }
 
 async function api<T>(method: string, route: string, body?: unknown): Promise<{ status: number; body: T }> {
