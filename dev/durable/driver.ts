@@ -78,10 +78,6 @@ export class DurableDriver implements DurableEndpoint {
     return driver;
   }
 
-  get taskHub(): string {
-    return this.options.taskHub;
-  }
-
   /** Resumes unfinished instances from storage and begins processing. */
   async start(): Promise<void> {
     if (this.started) return;

@@ -33,20 +33,24 @@ export async function handleDurableRequest(endpoint: DurableEndpoint, req: Incom
   const url = new URL(req.url ?? '/', 'http://local');
   const prefix = [WEBHOOK_PREFIX, RPC_PREFIX].find((p) => url.pathname.startsWith(p));
   if (!prefix) return false;
-  const [resource, id, instanceId, ...rest] = url.pathname.slice(prefix.length).split('/').map(decodeURIComponent);
-  const method = req.method ?? 'GET';
+  const path = url.pathname.slice(prefix.length);
+  const match = (method: string, pattern: RegExp) => (req.method === method ? pattern.exec(path)?.map((part) => part && decodeURIComponent(part)) : undefined);
+  const start = match('POST', /^orchestrators\/([^/]+)(?:\/([^/]+))?$/);
+  const status = match('GET', /^instances\/([^/]+)$/);
   try {
-    if (resource === 'orchestrators' && method === 'POST' && id && rest.length === 0) {
+    if (start) {
+      const [, name, instanceId] = start;
       const body = Buffer.concat(await req.toArray()).toString('utf8').trim();
       const options = { ...(instanceId ? { instanceId } : {}), ...(body !== '' ? { input: JSON.parse(body) as unknown } : {}) };
-      send(res, 202, { id: await endpoint.startNew(id, options) });
-    } else if (resource === 'instances' && method === 'GET' && id && instanceId === undefined) {
-      const status = await endpoint.getStatus(id);
-      if (!status) send(res, 404, { message: `No instance with ID '${id}' found.` });
-      else if (status.runtimeStatus !== 'Failed') send(res, status.runtimeStatus === 'Completed' ? 200 : 202, status);
-      else send(res, url.searchParams.get('returnInternalServerErrorOnFailure') === 'true' ? 500 : 400, status);
+      send(res, 202, { id: await endpoint.startNew(name!, options) });
+    } else if (status) {
+      const [, id] = status;
+      const found = await endpoint.getStatus(id!);
+      if (!found) send(res, 404, { message: `No instance with ID '${id}' found.` });
+      else if (found.runtimeStatus !== 'Failed') send(res, found.runtimeStatus === 'Completed' ? 200 : 202, found);
+      else send(res, url.searchParams.get('returnInternalServerErrorOnFailure') === 'true' ? 500 : 400, found);
     } else {
-      send(res, 404, { message: `the local durable driver does not serve ${method} ${url.pathname}` });
+      send(res, 404, { message: `the local durable driver does not serve ${req.method} ${url.pathname}` });
     }
   } catch (error) {
     send(res, (error as { status?: number }).status ?? 500, { message: error instanceof Error ? error.message : String(error) });
