@@ -210,7 +210,8 @@ export class DurableDriver implements DurableEndpoint {
     rt.record = result.record;
     rt.lastStarted = now.getTime();
     if (result.failure) this.report(record.name, 'error', `instance ${rt.id} failed: ${result.failure}`);
-    if (result.continuedAsNew) Object.assign(rt, { history: [], dispatched: new Set(), inbox: [startedEvent(result.record, now), ...rt.inbox] });
+    // After continueAsNew, what the previous execution still had coming no longer matters.
+    if (result.continuedAsNew) Object.assign(rt, { history: [], dispatched: new Set(), inbox: [startedEvent(result.record, now)] });
     else rt.history.push(...result.appended);
     for (const work of result.newWork) {
       if (work.kind === 'activity') this.dispatchActivity(rt, work.id, work.name, toJsonText(work.input));
