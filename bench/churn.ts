@@ -7,12 +7,12 @@ import type { RunningLocalHost } from '../dev/host/local-host.js';
 import { devConnections } from '../dev/simulators/index.js';
 import type { DestinationType } from '../shared/destinations/registry.js';
 import type { Run } from '../shared/domain/run.js';
-import { reconciliationErrors } from '../shared/pipeline/outcome.js';
+import { reconciliationErrors } from '../shared/pipeline/counts/outcome.js';
 import { api, waitForRunMeasuringRss } from './app-client.js';
 import { generateSegment, isChurned } from './generate.js';
 import { stageTimes, type StageTimes } from './stages.js';
 import type { HistoryEvent } from '../dev/durable/history.js';
-import { runInstanceId } from '../shared/pipeline/run-service.js';
+import { runInstanceId } from '../shared/pipeline/runs/run-service.js';
 import type { SimulatorProcess } from './simulator-process.js';
 
 /**

@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { parse } from 'csv-parse';
-import { readSegmentRows } from '../shared/pipeline/segment-reader.js';
+import { readSegmentRows } from '../shared/pipeline/read/segment-reader.js';
 import { generateSegment } from './generate.js';
 
 /**

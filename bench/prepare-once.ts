@@ -1,5 +1,5 @@
 import { BlobServiceClient } from '@azure/storage-blob';
-import { prepareSegment } from '../shared/pipeline/prepare.js';
+import { prepareSegment } from '../shared/pipeline/prepare/prepare.js';
 
 /**
  * Child process of the memory benchmark: prepares one segment file already in Azurite and

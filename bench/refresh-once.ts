@@ -1,5 +1,5 @@
 import { getDestination } from '../shared/destinations/registry.js';
-import { prepareSegment } from '../shared/pipeline/prepare.js';
+import { prepareSegment } from '../shared/pipeline/prepare/prepare.js';
 import { ensureAudienceStep } from '../shared/pipeline/run-steps.js';
 import { createServices } from '../shared/services.js';
 import { commitLedger } from '../shared/sync/commit.js';

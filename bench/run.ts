@@ -15,7 +15,7 @@ import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/def
 import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
 import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
 import type { Run } from '../shared/domain/run.js';
-import { runInstanceId } from '../shared/pipeline/run-service.js';
+import { runInstanceId } from '../shared/pipeline/runs/run-service.js';
 import { createServices, resetServices } from '../shared/services.js';
 import { api, waitForRunMeasuringRss } from './app-client.js';
 import { stageTimes, type StageTimes } from './stages.js';

@@ -14,7 +14,7 @@ import {
   type ReportSliceInput,
   type RunInput,
 } from '../../shared/pipeline/run-steps.js';
-import { claimFollowUp } from '../../shared/pipeline/run-service.js';
+import { claimFollowUp } from '../../shared/pipeline/runs/run-service.js';
 import { commitLedger, type CommitInput } from '../../shared/sync/commit.js';
 import { planChanges, type PlanInput } from '../../shared/sync/plan.js';
 import { sendChanges, type SendInput } from '../../shared/sync/send.js';

@@ -3,7 +3,7 @@ import type { OrchestrationContext } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
 import { microsoftAdvertisingLimits } from '../../shared/destinations/microsoft-advertising/definition.js';
 import type { SegmentRun } from '../../shared/domain/run.js';
-import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
+import { reconciliationErrors } from '../../shared/pipeline/counts/outcome.js';
 import type { BeginResult, FinishInput, PrepareStepResult, RunPlan } from '../../shared/pipeline/run-steps.js';
 import type { PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendInput, SendResult } from '../../shared/sync/send.js';

@@ -1,6 +1,6 @@
 import * as df from 'durable-functions';
 import type { DurableClient } from 'durable-functions';
-import type { RunStarter } from '../../shared/pipeline/run-service.js';
+import type { RunStarter } from '../../shared/pipeline/runs/run-service.js';
 import type { RunInput } from '../../shared/pipeline/run-steps.js';
 import { EXPORT_RUN_ORCHESTRATION } from './names.js';
 

@@ -1,8 +1,8 @@
 import { app, type InvocationContext, type Timer } from '@azure/functions';
 import * as df from 'durable-functions';
 import { getServices } from '../../shared/services.js';
-import { runScheduledRefresh } from '../../shared/pipeline/scheduled-refresh.js';
-import { startUnclaimedFollowUps } from '../../shared/pipeline/run-service.js';
+import { runScheduledRefresh } from '../../shared/pipeline/runs/scheduled-refresh.js';
+import { startUnclaimedFollowUps } from '../../shared/pipeline/runs/run-service.js';
 import { runStarter } from '../orchestrators/starter.js';
 
 /**

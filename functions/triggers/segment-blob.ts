@@ -3,7 +3,7 @@ import { BlobClient } from '@azure/storage-blob';
 import * as df from 'durable-functions';
 import { z } from 'zod';
 import { getServices } from '../../shared/services.js';
-import { onSegmentFile } from '../../shared/pipeline/segment-refresh.js';
+import { onSegmentFile } from '../../shared/pipeline/runs/segment-refresh.js';
 import { STORAGE_CONNECTION } from '../bindings/blob-client.js';
 import { runStarter } from '../orchestrators/starter.js';
 

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Principal } from '../domain/principal.js';
 import { NotFoundError, ValidationError } from '../errors.js';
-import { normalizeEmail } from '../pipeline/normalize.js';
+import { normalizeEmail } from '../pipeline/prepare/normalize.js';
 import { addressHash } from '../privacy/address-hash.js';
 import type { Suppression, SuppressionStore } from '../privacy/suppression-store.js';
 import type { Page, PageQuery } from '../storage/paging.js';

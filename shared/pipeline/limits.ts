@@ -1,5 +1,5 @@
 import type { DestinationLimits } from '../destinations/types.js';
-import type { WorkFileRef, WorkFileSlice } from './work-files.js';
+import type { WorkFileRef, WorkFileSlice } from './run-files/work-files.js';
 
 export type { WorkFileSlice };
 

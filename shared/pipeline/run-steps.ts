@@ -4,13 +4,13 @@ import type { Connection } from '../domain/connection.js';
 import type { Run, RunTrigger, SegmentRun } from '../domain/run.js';
 import { DestinationError, type DestinationClient, type DestinationLimits, type ProfileRecord } from '../destinations/types.js';
 import { getDestination, type DestinationType } from '../destinations/registry.js';
-import { prepareSegment, SegmentFileError, type PreparedSegment } from './prepare.js';
-import { findLatestSegmentBlob, segmentFileNotFound } from './segment-blobs.js';
-import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './work-files.js';
-import { writeReportPart, type RejectedRow } from './report.js';
+import { prepareSegment, SegmentFileError, type PreparedSegment } from './prepare/prepare.js';
+import { findLatestSegmentBlob, segmentFileNotFound } from './prepare/segment-blobs.js';
+import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './run-files/work-files.js';
+import { writeReportPart, type RejectedRow } from './run-files/report.js';
 import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
 import { oneLine, sendFailure, type SendFailure } from '../sync/send.js';
-import { afterRunFinished } from './run-finished.js';
+import { afterRunFinished } from './runs/run-finished.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob

@@ -6,7 +6,7 @@ import { requireRole, userRef } from '../api/access.js';
 import { ValidationError } from '../errors.js';
 import { getDestination } from '../destinations/registry.js';
 import { DestinationError } from '../destinations/types.js';
-import { normalizeEmail } from '../pipeline/normalize.js';
+import { normalizeEmail } from '../pipeline/prepare/normalize.js';
 import { containersFor } from '../sync/files.js';
 import { readLedger, writeLedger } from '../sync/ledger.js';
 import { addressHash } from './address-hash.js';

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import type { Run } from '../domain/run.js';
-import { writeReportPart } from '../pipeline/report.js';
+import { writeReportPart } from '../pipeline/run-files/report.js';
 import { createServices, type Services } from '../services.js';
 import { loadConfig } from '../config.js';
 import { purgeExpired } from './retention.js';

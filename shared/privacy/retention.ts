@@ -1,5 +1,5 @@
 import type { Services } from '../services.js';
-import { deleteWorkFiles } from '../pipeline/work-files.js';
+import { deleteWorkFiles } from '../pipeline/run-files/work-files.js';
 
 /**
  * Retention: run records and their rejected-rows reports (which hold email addresses)

@@ -1,8 +1,8 @@
 import type { Readable } from 'node:stream';
 import type { Services } from '../services.js';
-import { normalizeEmail } from '../pipeline/normalize.js';
-import { readSegmentRows } from '../pipeline/segment-reader.js';
-import { segmentFileFormat } from '../pipeline/segment-file.js';
+import { normalizeEmail } from '../pipeline/prepare/normalize.js';
+import { readSegmentRows } from '../pipeline/read/segment-reader.js';
+import { segmentFileFormat } from '../pipeline/prepare/segment-file.js';
 import { addressHash } from './address-hash.js';
 
 /** The folder of the segments container where suppression lists are dropped; no segment may take its name. */

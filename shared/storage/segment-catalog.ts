@@ -1,5 +1,5 @@
 import type { Segment } from '../domain/segment.js';
-import { boundColumns } from '../pipeline/segment-file.js';
+import { boundColumns } from '../pipeline/prepare/segment-file.js';
 import { JsonTable, type Stored } from './json-table.js';
 import type { Page, PageQuery } from './paging.js';
 import type { StorageClients } from './clients.js';

@@ -1,8 +1,8 @@
 import type { Services } from '../services.js';
 import type { Export } from '../domain/export.js';
 import { getDestination } from '../destinations/registry.js';
-import { BlobLineWriter } from '../pipeline/blob-line-writer.js';
-import { readSlice, type WorkFileSlice } from '../pipeline/work-files.js';
+import { BlobLineWriter } from '../pipeline/run-files/blob-line-writer.js';
+import { readSlice, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
 import { readLedger, sortedIds, writeOwedRemovals } from './ledger.js';
 import type { ProfileRecord } from '../destinations/types.js';
 

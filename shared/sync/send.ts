@@ -1,8 +1,8 @@
 import type { Services } from '../services.js';
 import { DestinationError, type DestinationClient, type ProfileRecord, type RecordRejection } from '../destinations/types.js';
 import { getDestination } from '../destinations/registry.js';
-import { writeReportPart, type RejectedRow } from '../pipeline/report.js';
-import { readIdSlice, readSlice, sliceTag, type WorkFileSlice } from '../pipeline/work-files.js';
+import { writeReportPart, type RejectedRow } from '../pipeline/run-files/report.js';
+import { readIdSlice, readSlice, sliceTag, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
 import { containersFor, deliveryLogName, writeDeliveryLog } from './files.js';
 
 export interface SendInput {

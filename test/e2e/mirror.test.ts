@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/domain/run.js';
-import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
+import { reconciliationErrors } from '../../shared/pipeline/counts/outcome.js';
 import type { LoggedRequest } from '../../dev/simulators/common/request-log.js';
 import { startApp, type DestinationType, type RunningApp } from './app.js';
 

@@ -1,6 +1,6 @@
 import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
+import { reconciliationErrors } from '../../shared/pipeline/counts/outcome.js';
 import { startApp, type RunningApp } from './app.js';
 
 /**

@@ -5,7 +5,7 @@ import { BlobServiceClient } from '@azure/storage-blob';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/domain/run.js';
 import { devConnections } from '../../dev/simulators/index.js';
-import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
+import { reconciliationErrors } from '../../shared/pipeline/counts/outcome.js';
 import { readLedger } from '../../shared/sync/ledger.js';
 import { startApp, type DestinationType, type RunningApp } from './app.js';
 

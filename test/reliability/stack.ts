@@ -6,7 +6,7 @@ import type { Readable } from 'node:stream';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { expect } from 'vitest';
 import type { SegmentRun } from '../../shared/domain/run.js';
-import { reconciliationErrors } from '../../shared/pipeline/outcome.js';
+import { reconciliationErrors } from '../../shared/pipeline/counts/outcome.js';
 import type { LocalEndpoints } from '../../dev/host/endpoints.js';
 import { devConnections, type SimulatedService as SimulatedDestination } from '../../dev/simulators/index.js';
 

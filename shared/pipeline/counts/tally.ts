@@ -1,8 +1,8 @@
-import type { SegmentRun, SegmentSync } from '../domain/run.js';
-import type { PlannedChanges } from '../sync/plan.js';
-import type { CommittedLedger } from '../sync/commit.js';
-import type { LimitDecision } from './limits.js';
-import type { PrepareStepResult } from './run-steps.js';
+import type { SegmentRun, SegmentSync } from '../../domain/run.js';
+import type { PlannedChanges } from '../../sync/plan.js';
+import type { CommittedLedger } from '../../sync/commit.js';
+import type { LimitDecision } from '../limits.js';
+import type { PrepareStepResult } from '../run-steps.js';
 
 /**
  * A segment's counts as the run goes, built by the orchestrator from activity results.

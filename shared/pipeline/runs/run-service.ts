@@ -1,8 +1,8 @@
-import type { Services } from '../services.js';
-import type { Run, RunTrigger } from '../domain/run.js';
-import type { Export } from '../domain/export.js';
-import { RunStore } from '../storage/run-store.js';
-import type { RunInput } from './run-steps.js';
+import type { Services } from '../../services.js';
+import type { Run, RunTrigger } from '../../domain/run.js';
+import type { Export } from '../../domain/export.js';
+import { RunStore } from '../../storage/run-store.js';
+import type { RunInput } from '../run-steps.js';
 
 /**
  * Starting runs. One orchestration instance per export (its id derives from the export),

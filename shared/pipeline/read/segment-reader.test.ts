@@ -2,7 +2,7 @@ import { describe, expect, it } from 'vitest';
 import { Readable } from 'node:stream';
 import { gzipSync } from 'node:zlib';
 import { readSegmentRows, type SegmentRow } from './segment-reader.js';
-import { parseSegmentBlobName, segmentFileFormat } from './segment-file.js';
+import { parseSegmentBlobName, segmentFileFormat } from '../prepare/segment-file.js';
 
 type NamedRow = { row: number; values: Record<string, unknown> } | { row: number; malformed: string };
 

@@ -1,6 +1,6 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
+import { startAzurite, type RunningAzurite } from '../../../dev/azurite.js';
 import { BlobLineWriter } from './blob-line-writer.js';
 
 let azurite: RunningAzurite;

@@ -1,7 +1,7 @@
 import { CronExpressionParser } from 'cron-parser';
-import type { Services } from '../services.js';
-import { JsonTable } from '../storage/json-table.js';
-import { PreconditionFailedError } from '../errors.js';
+import type { Services } from '../../services.js';
+import { JsonTable } from '../../storage/json-table.js';
+import { PreconditionFailedError } from '../../errors.js';
 import { startRuns, type RunStarter, type StartRunResult } from './run-service.js';
 
 /**

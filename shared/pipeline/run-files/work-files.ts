@@ -1,5 +1,5 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import type { ProfileRecord } from '../destinations/types.js';
+import type { ProfileRecord } from '../../destinations/types.js';
 
 /** A work file: one upload activity's share of a segment, as NDJSON of ProfileRecord (or member ids, one a line, for removals). */
 export interface WorkFileRef {

@@ -1,6 +1,6 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import type { Readable } from 'node:stream';
-import { SegmentFileError } from './segment-file.js';
+import { SegmentFileError } from '../prepare/segment-file.js';
 
 /**
  * Splits a byte stream into lines, a chunk at a time. Each line is checked to be UTF-8

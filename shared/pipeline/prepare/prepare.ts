@@ -1,13 +1,13 @@
 import type { ContainerClient } from '@azure/storage-blob';
-import type { DataMatching } from '../domain/export.js';
-import { BlobLineWriter } from './blob-line-writer.js';
+import type { DataMatching } from '../../domain/export.js';
+import { BlobLineWriter } from '../run-files/blob-line-writer.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { normalizeEmail, normalizeName } from './normalize.js';
-import { addressHash } from '../privacy/address-hash.js';
-import { ReportWriter } from './report.js';
-import { readSegmentRows } from './segment-reader.js';
+import { addressHash } from '../../privacy/address-hash.js';
+import { ReportWriter } from '../run-files/report.js';
+import { readSegmentRows } from '../read/segment-reader.js';
 import { boundColumns, oneLine, SegmentFileError, segmentFileFormat } from './segment-file.js';
-import { workFileName, type WorkFileRef } from './work-files.js';
+import { workFileName, type WorkFileRef } from '../run-files/work-files.js';
 
 export { SegmentFileError };
 

@@ -1,10 +1,10 @@
 import type { Readable } from 'node:stream';
-import type { Services } from '../services.js';
-import type { Segment } from '../domain/segment.js';
-import { readSegmentRows } from './segment-reader.js';
-import { parseSegmentBlobName, SEGMENT_FILE_KINDS, segmentFileFormat } from './segment-file.js';
+import type { Services } from '../../services.js';
+import type { Segment } from '../../domain/segment.js';
+import { readSegmentRows } from '../read/segment-reader.js';
+import { parseSegmentBlobName, SEGMENT_FILE_KINDS, segmentFileFormat } from '../prepare/segment-file.js';
 import { startRuns, type RunStarter, type StartRunResult } from './run-service.js';
-import { importSuppressionFile, SUPPRESSIONS_FOLDER } from '../privacy/suppression-file.js';
+import { importSuppressionFile, SUPPRESSIONS_FOLDER } from '../../privacy/suppression-file.js';
 
 export type SegmentFileOutcome =
   | { ignored: string }

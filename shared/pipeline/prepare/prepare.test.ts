@@ -2,10 +2,10 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gzipSync } from 'node:zlib';
 import { text } from 'node:stream/consumers';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
-import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
+import { startAzurite, type RunningAzurite } from '../../../dev/azurite.js';
 import { prepareSegment, SegmentFileError, type PrepareContainers } from './prepare.js';
-import { readWorkFile } from './work-files.js';
-import { streamReport } from './report.js';
+import { readWorkFile } from '../run-files/work-files.js';
+import { streamReport } from '../run-files/report.js';
 import { findLatestSegmentBlob } from './segment-blobs.js';
 
 let azurite: RunningAzurite;

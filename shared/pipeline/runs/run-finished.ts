@@ -1,8 +1,8 @@
-import type { Run } from '../domain/run.js';
-import { notifyRunFinished } from '../notifications/notify.js';
-import type { Services } from '../services.js';
-import { recordNotification, recordRunFinished } from '../telemetry/events.js';
-import { stageTimes, type StageTotals } from '../telemetry/stage-times.js';
+import type { Run } from '../../domain/run.js';
+import { notifyRunFinished } from '../../notifications/notify.js';
+import type { Services } from '../../services.js';
+import { recordNotification, recordRunFinished } from '../../telemetry/events.js';
+import { stageTimes, type StageTotals } from '../../telemetry/stage-times.js';
 
 const TERMINAL = new Set<Run['status']>(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 

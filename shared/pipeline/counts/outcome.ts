@@ -1,4 +1,4 @@
-import type { RunStatus, SegmentRun } from '../domain/run.js';
+import type { RunStatus, SegmentRun } from '../../domain/run.js';
 
 export function runStatus(segments: Pick<SegmentRun, 'status'>[]): RunStatus {
   if (segments.length === 0) return 'skipped';

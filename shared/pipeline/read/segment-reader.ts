@@ -2,7 +2,7 @@ import { createGunzip } from 'node:zlib';
 import type { Readable } from 'node:stream';
 import { splitLines, TOO_LONG, type LineBatch } from './line-splitter.js';
 import { parseCsvRecord, QUOTE_NOT_CLOSED, QUOTE_NOT_DOUBLED } from './csv-record.js';
-import { SegmentFileError, type SegmentFileFormat } from './segment-file.js';
+import { SegmentFileError, type SegmentFileFormat } from '../prepare/segment-file.js';
 
 /**
  * One data row of a segment file. `row` is the row's line in the file, counted from the

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { reconciliationErrors, runStatus } from './outcome.js';
-import type { SegmentRun } from '../domain/run.js';
+import type { SegmentRun } from '../../domain/run.js';
 
 describe('runStatus', () => {
   it.each([
