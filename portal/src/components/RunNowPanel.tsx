@@ -1,10 +1,11 @@
-import { Button, Checkbox, Field, MessageBar, MessageBarBody } from '@fluentui/react-components';
+import { Button, Checkbox, Field } from '@fluentui/react-components';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
 import { useNavigate } from 'react-router';
-import { api, ApiError, unwrap } from '../api/client.js';
+import { api, unwrap } from '../api/client.js';
 import { keys } from '../api/queries.js';
 import type { Export } from '../api/types.js';
+import { RunNowError } from './RunNowError.js';
 
 export const FULL_SYNC_HINT =
   'Sends the whole membership and leaves the audience exactly equal to the segment, removing members added outside the app (by hand at the destination, or by another tool). A normal run sends only the changes since the last one.';
@@ -21,8 +22,6 @@ export function RunNowPanel({ exp }: { exp: Export }) {
       navigate(`/runs/${started.run.id}`);
     },
   });
-  const problem = run.error instanceof ApiError ? run.error.problem : undefined;
-  const activeRunId = typeof problem?.activeRunId === 'string' ? problem.activeRunId : undefined;
   return (
     <>
       <Field hint={FULL_SYNC_HINT}>
@@ -34,17 +33,7 @@ export function RunNowPanel({ exp }: { exp: Export }) {
         </Button>
       </div>
       {!exp.enabled ? <p>The export is disabled{exp.disabledReason ? ` (${exp.disabledReason})` : ''}: enable it to run it.</p> : null}
-      {activeRunId ? (
-        <MessageBar intent="warning">
-          <MessageBarBody>
-            A run of this export is already active: <a href={`#/runs/${activeRunId}`}>follow the active run</a>.
-          </MessageBarBody>
-        </MessageBar>
-      ) : run.error ? (
-        <MessageBar intent="error">
-          <MessageBarBody>{run.error.message}</MessageBarBody>
-        </MessageBar>
-      ) : null}
+      {run.error ? <RunNowError error={run.error} /> : null}
     </>
   );
 }

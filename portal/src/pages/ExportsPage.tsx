@@ -6,6 +6,7 @@ import { keys, useConnections, useDestinations, useExports, useRuns } from '../a
 import type { Export } from '../api/types.js';
 import { formatTime } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
+import { RunNowError } from '../components/RunNowError.js';
 import { RunStatusBadge } from '../components/RunStatusBadge.js';
 
 export function ExportsPage() {
@@ -38,11 +39,12 @@ export function ExportsPage() {
       >
         Exports
       </PageHeading>
-      {[run.error, toggle.error].filter(Boolean).map((error, i) => (
-        <MessageBar key={i} intent="error">
-          <MessageBarBody>{(error as Error).message}</MessageBarBody>
+      {run.error ? <RunNowError error={run.error} /> : null}
+      {toggle.error ? (
+        <MessageBar intent="error">
+          <MessageBarBody>{toggle.error.message}</MessageBarBody>
         </MessageBar>
-      ))}
+      ) : null}
       {exports.isPending ? (
         <Spinner label="Loading exports" />
       ) : exports.error ? (
