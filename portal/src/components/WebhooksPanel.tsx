@@ -2,7 +2,6 @@ import {
   Badge,
   Button,
   Dialog,
-  DialogActions,
   DialogBody,
   DialogContent,
   DialogSurface,
@@ -19,6 +18,7 @@ import {
 } from '@fluentui/react-components';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState } from 'react';
+import { ConfirmDialog } from './ConfirmDialog.js';
 import { api, unwrap } from '../api/client.js';
 import { keys, useWebhooks } from '../api/queries.js';
 import type { Webhook, WebhookTestResult } from '../api/types.js';
@@ -144,27 +144,17 @@ export function WebhooksPanel({ exportId }: { exportId: string }) {
         </Dialog>
       ) : null}
       {removing ? (
-        <Dialog open={removing.open} onOpenChange={(_, data) => setRemoving({ ...removing, open: data.open })}>
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>Remove webhook “{removing.webhook.name}”?</DialogTitle>
-              <DialogContent>
-                <p>Its URL and signing key are deleted; runs no longer notify it.</p>
-                {remove.error ? (
-                  <MessageBar intent="error">
-                    <MessageBarBody>{remove.error.message}</MessageBarBody>
-                  </MessageBar>
-                ) : null}
-              </DialogContent>
-              <DialogActions>
-                <Button appearance="primary" onClick={() => remove.mutate(removing.webhook)} disabled={remove.isPending}>
-                  Remove webhook
-                </Button>
-                <Button onClick={() => setRemoving({ ...removing, open: false })}>Cancel</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+        <ConfirmDialog
+          open={removing.open}
+          onOpenChange={(open) => setRemoving({ ...removing, open })}
+          title={`Remove webhook “${removing.webhook.name}”?`}
+          confirmLabel="Remove webhook"
+          onConfirm={() => remove.mutate(removing.webhook)}
+          busy={remove.isPending}
+          error={remove.error}
+        >
+          <p>Its URL and signing key are deleted; runs no longer notify it.</p>
+        </ConfirmDialog>
       ) : null}
     </>
   );

@@ -1,11 +1,5 @@
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   Input,
   MessageBar,
@@ -20,6 +14,7 @@ import {
 } from '@fluentui/react-components';
 import { useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { ConfirmDialog } from '../ConfirmDialog.js';
 import { api, unwrap } from '../../api/client.js';
 import { keys } from '../../api/queries.js';
 import { useFieldErrors, useFormStyles } from '../form.js';
@@ -98,22 +93,16 @@ export function ErasuresSection() {
         </div>
       </form>
       {asked ? (
-        <Dialog open={confirming} onOpenChange={(_, data) => setConfirming(data.open)}>
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>Erase this person everywhere?</DialogTitle>
-              <DialogContent>
-                <p>They are removed from every audience that holds them and suppressed. This cannot be undone from here.</p>
-              </DialogContent>
-              <DialogActions>
-                <Button appearance="primary" onClick={() => erase.mutate(email.trim())} disabled={erase.isPending}>
-                  Erase
-                </Button>
-                <Button onClick={() => setConfirming(false)}>Cancel</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+        <ConfirmDialog
+          open={confirming}
+          onOpenChange={setConfirming}
+          title="Erase this person everywhere?"
+          confirmLabel="Erase"
+          onConfirm={() => erase.mutate(email.trim())}
+          busy={erase.isPending}
+        >
+          <p>They are removed from every audience that holds them and suppressed. This cannot be undone from here.</p>
+        </ConfirmDialog>
       ) : null}
       {shown ? (
         <Section title="Erasure outcome" level={3}>

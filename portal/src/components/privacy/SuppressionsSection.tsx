@@ -1,11 +1,5 @@
 import {
   Button,
-  Dialog,
-  DialogActions,
-  DialogBody,
-  DialogContent,
-  DialogSurface,
-  DialogTitle,
   Field,
   makeStyles,
   MessageBar,
@@ -21,6 +15,7 @@ import {
 } from '@fluentui/react-components';
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { useState, type FormEvent } from 'react';
+import { ConfirmDialog } from '../ConfirmDialog.js';
 import { api, ApiError, unwrap } from '../../api/client.js';
 import { keys } from '../../api/queries.js';
 import type { Suppression } from '../../api/types.js';
@@ -176,30 +171,20 @@ export function SuppressionsSection() {
       )}
       <Pager label="Suppression list" pages={pages} />
       {removing ? (
-        <Dialog open={removing.open} onOpenChange={(_, data) => setRemoving({ ...removing, open: data.open })}>
-          <DialogSurface>
-            <DialogBody>
-              <DialogTitle>Take this address off the suppression list?</DialogTitle>
-              <DialogContent>
-                <p>
-                  Hash <span className={styles.hash}>{removing.suppression.id}</span>. Runs may send the address again from then on, to every export whose segments
-                  hold it.
-                </p>
-                {remove.error ? (
-                  <MessageBar intent="error">
-                    <MessageBarBody>{remove.error.message}</MessageBarBody>
-                  </MessageBar>
-                ) : null}
-              </DialogContent>
-              <DialogActions>
-                <Button appearance="primary" onClick={() => remove.mutate(removing.suppression.id)} disabled={remove.isPending}>
-                  Take off the list
-                </Button>
-                <Button onClick={() => setRemoving({ ...removing, open: false })}>Cancel</Button>
-              </DialogActions>
-            </DialogBody>
-          </DialogSurface>
-        </Dialog>
+        <ConfirmDialog
+          open={removing.open}
+          onOpenChange={(open) => setRemoving({ ...removing, open })}
+          title="Take this address off the suppression list?"
+          confirmLabel="Take off the list"
+          onConfirm={() => remove.mutate(removing.suppression.id)}
+          busy={remove.isPending}
+          error={remove.error}
+        >
+          <p>
+            Hash <span className={styles.hash}>{removing.suppression.id}</span>. Runs may send the address again from then on, to every export whose segments hold
+            it.
+          </p>
+        </ConfirmDialog>
       ) : null}
     </>
   );
