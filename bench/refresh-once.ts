@@ -49,19 +49,16 @@ async function main(): Promise<void> {
     ...plan.adds.map((slice, k) => ({ kind: 'add' as const, slice, replaceFirst: plan.replaceFirst && k === 0 })),
   ].map((send) => ({ runId, exportId, segment, segmentIndex: 0, audienceId: audience.audienceId, batchSize: destination.limits.batchSize, ...send }));
   // As the orchestration does: a window of uploads at a time, the replacing batch first.
-  let accepted = 0;
   for (let start = 0; start < sends.length; start += config.maxUploadsInFlight) {
     const results = await Promise.all(sends.slice(start, start + config.maxUploadsInFlight).map((send) => sendChanges(services, send)));
-    for (const result of results) {
-      if (result.failed) throw new Error(`send: ${result.failed.reason}`);
-      accepted += result.accepted;
-    }
+    const failed = results.find((result) => result.failed);
+    if (failed) throw new Error(`send: ${failed.failed!.reason}`);
   }
   const committed = await commitLedger(services, { runId, exportId, segment, segmentIndex: 0, audienceId: audience.audienceId, now: new Date().toISOString() });
   const seconds = (performance.now() - started) / 1000;
   // maxRSS is the kernel's high-water mark for this process, in KiB.
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  process.stdout.write(JSON.stringify({ valid: prepared.valid, accepted, added: committed.added, removed: committed.removed, ledgerAfter: committed.ledgerAfter, seconds, peakRssMb }) + '\n');
+  process.stdout.write(JSON.stringify({ valid: prepared.valid, added: committed.added, removed: committed.removed, ledgerAfter: committed.ledgerAfter, seconds, peakRssMb }) + '\n');
   process.exit(0);
 }
 
