@@ -8,7 +8,7 @@ import { parseArgs } from 'node:util';
 import { startAzurite, type RunningAzurite } from '../dev/azurite.js';
 import { EventType, type HistoryEvent } from '../dev/durable/history.js';
 import { startLocalHost, type RunningLocalHost } from '../dev/host/local-host.js';
-import { devConnections, startSimulators, type RunningSimulators } from '../dev/simulators/index.js';
+import { devConnections } from '../dev/simulators/index.js';
 import { connectDestination } from '../shared/destinations/connect.js';
 import { destinationTypes, getDestination, type DestinationType } from '../shared/destinations/registry.js';
 import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
@@ -93,15 +93,16 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   const log = options.log ?? (() => undefined);
   const azurite: RunningAzurite = await startAzurite();
   const churnMode = options.churn !== undefined;
-  // Mirror sync measures the app's memory: its simulators run apart (they hold every member).
-  const remoteSims: SimulatorProcess | undefined = churnMode ? await startSimulatorProcess(options.rateLimits) : undefined;
-  const sims: RunningSimulators | undefined = churnMode ? undefined : await startSimulators({ rateLimits: options.rateLimits });
+  // The simulators stand for remote services: they run in a process of their own, so
+  // neither their CPU (parsing every request, holding every member) nor their memory is
+  // counted as the app's.
+  const sims: SimulatorProcess = await startSimulatorProcess(options.rateLimits);
   let host: RunningLocalHost | undefined;
   const sink: Sink = await startSink();
   const results: DestinationResult[] = [];
   const churn: ChurnResult[] = [];
   try {
-    Object.assign(process.env, (remoteSims ?? sims)!.env, {
+    Object.assign(process.env, sims.env, {
       AzureWebJobsStorage: azurite.connectionString,
       DURABLE_TASK_HUB: `bench${randomBytes(4).toString('hex')}`,
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
@@ -118,18 +119,18 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
     resetServices(services);
     const segmentsContainer = await services.storage.ensureContainer(services.config.containers.segments);
 
-    for (const destination of remoteSims ? options.destinations : []) {
+    for (const destination of churnMode ? options.destinations : []) {
       log(`${destination}: full sync, then a refresh with ${(options.churn! * 100).toFixed(1)}% churn, ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-      const result = await benchChurn(host, segmentsContainer, remoteSims!, destination, rowsFor(destination, options.rows), options.churn!);
+      const result = await benchChurn(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.churn!);
       churn.push(result);
       log(`${destination}: refresh in ${result.runs[1]!.wallSeconds.toFixed(2)} s, ${result.runs[1]!.requests} requests`);
-      await remoteSims!.reset(destination);
+      await sims.reset(destination);
     }
-    for (const destination of sims ? options.destinations : []) {
+    for (const destination of churnMode ? [] : options.destinations) {
       for (let n = 0; n < (options.repeat ?? 1); n++) {
         log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-        const { result, blobName } = await benchDestination(host, segmentsContainer, sims!, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
-        sims!.byType[destination].reset();
+        const { result, blobName } = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
+        await sims.reset(destination);
         // The baseline right after ours, on the same blob: the two alternate within one run,
         // so both see the same machine load.
         const baseline = await runBaseline(segmentsContainer, blobName, sink, 'email_address');
@@ -168,8 +169,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
     await host?.stop();
     await sink.stop();
     resetServices();
-    await sims?.stop();
-    await remoteSims?.stop();
+    await sims.stop();
     await azurite.stop();
   }
 }
@@ -177,7 +177,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
 async function benchDestination(
   host: RunningLocalHost,
   segments: ContainerClient,
-  sims: RunningSimulators,
+  sims: SimulatorProcess,
   destination: DestinationType,
   rows: number,
   rateLimits: 'on' | 'off',
@@ -198,7 +198,7 @@ async function benchDestination(
   const { run, peakRssMb } = await waitForRunMeasuringRss(host, exp.id);
   const wallSeconds = (Date.now() - started) / 1000;
   const history = (await host.driver.history(runInstanceId(exp.id))) as HistoryEvent[];
-  const audience = sims.byType[destination].audiences().find((a) => a.name === segment);
+  const held = await sims.audienceSize(destination, segment);
   const result: DestinationResult = {
     destination,
     rows,
@@ -208,7 +208,7 @@ async function benchDestination(
     profilesPerSecond: Math.round(rows / wallSeconds),
     peakRssMb,
     stages: stageTimes(history, started),
-    ...reconcile(run, expected, audience?.members.length ?? 0),
+    ...reconcile(run, expected, held),
   };
   if (rateLimits === 'on') result.floor = floorFor(destination, expected.valid, wallSeconds);
   return { result, blobName: `${segment}/${file.name}` };

@@ -51,6 +51,9 @@ export const appSettings = {
   REPORTS_CONTAINER: { description: 'Blob container for rejected-rows reports (`reports`).' },
   LEDGERS_CONTAINER: { description: 'Blob container for the membership ledgers: what each audience holds (`ledgers`).' },
   MAX_UPLOADS_IN_FLIGHT: { description: 'Upload activities a run keeps in flight at once (default 8).' },
+  SEND_WHILE_PREPARING: {
+    description: 'A run that starts from nothing tracked sends work files while it prepares the rest, within the limits (`true`, default; `false`: send only once prepared).',
+  },
   RETENTION_DAYS: { description: 'Days run records, rejected-rows reports and work files are kept (default 30).' },
   APP_BASE_URL: { description: 'Public base URL of the app (https://<app>.azurewebsites.net); run notifications link to runs below it.' },
   DEV_PRINCIPAL: {
@@ -96,6 +99,7 @@ const configSchema = z.object({
     ledgers: z.string().default('ledgers'),
   }),
   maxUploadsInFlight: z.coerce.number().int().min(1).max(64).default(8),
+  sendWhilePreparing: z.enum(['true', 'false']).default('true').transform((value) => value === 'true'),
   retentionDays: z.coerce.number().int().min(1).max(3650).default(30),
   appBaseUrl: optionalUrl,
   appInsightsConnectionString: z.string().optional(),
@@ -152,6 +156,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       ledgers: read('LEDGERS_CONTAINER'),
     },
     maxUploadsInFlight: read('MAX_UPLOADS_IN_FLIGHT'),
+    sendWhilePreparing: read('SEND_WHILE_PREPARING'),
     retentionDays: read('RETENTION_DAYS'),
     appBaseUrl: read('APP_BASE_URL'),
     appInsightsConnectionString: read('APPLICATIONINSIGHTS_CONNECTION_STRING'),

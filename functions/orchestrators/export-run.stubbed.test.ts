@@ -82,6 +82,7 @@ const plan = (over: Partial<RunPlan> = {}): BeginResult => ({
     audienceCreationNeedsMembers: false,
     maxUploadsInFlight: 8,
     full: false,
+    sendWhilePreparing: false,
     ...over,
   },
 });
@@ -183,6 +184,52 @@ describe('export-run orchestrator, stubbed context', () => {
     ]);
     const segment = finished(calls).segments[0] as SegmentRun;
     expect(segment).toMatchObject({ status: 'succeeded', sent: 100, accepted: 100 });
+    expect(reconciliationErrors(segment)).toEqual([]);
+  });
+
+  it('sends only the rest of what preparation sent, and never looks the audience up again', () => {
+    // A full sync from nothing tracked: preparation sent the first file whole and 30 of the
+    // second (then the destination failed); the rest of the second goes through the send stage.
+    const fullPlan: PlannedChanges = { full: true, ledgerBefore: 0, unchanged: 0, adds: [{ name: 'run-1/000/00002.ndjson', records: 20, skip: 30 }], addCount: 20, removes: [], removeCount: 0, notRemoved: 0, replaceFirst: false };
+    const { calls } = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'on-demand' },
+      {
+        ...refresh,
+        [activities.beginRun]: () => plan({ sendWhilePreparing: true }),
+        [activities.prepareSegment]: () => ({
+          ...prepared(150, [100, 50]),
+          sentWhilePreparing: {
+            audienceId: 'aud-1',
+            created: true,
+            replaced: true,
+            files: [
+              { name: 'run-1/000/00001.ndjson', done: 100, accepted: 98, rejected: 2 },
+              { name: 'run-1/000/00002.ndjson', done: 30, accepted: 30, rejected: 0 },
+            ],
+            stopped: 'not sent while preparing: transient: socket hang up',
+          },
+        }),
+        [activities.planChanges]: () => fullPlan,
+        [activities.commitLedger]: () => ({ ledgerBefore: 0, ledgerAfter: 148, added: 148, removed: 0 }),
+      },
+    );
+
+    const prepareInput = calls.find((c) => c.name === activities.prepareSegment)!.input;
+    expect(prepareInput.sendWhilePreparing).toEqual({ cap: microsoftAdvertisingLimits.maxPerSegment, min: 1, truncate: false });
+    expect(calls.map((c) => c.name)).not.toContain(activities.ensureAudience);
+    const planInput = calls.find((c) => c.name === activities.planChanges)!.input;
+    expect(planInput).toMatchObject({
+      audienceId: 'aud-1',
+      audienceCreated: true,
+      replaced: true,
+      delivered: [
+        { name: 'run-1/000/00001.ndjson', records: 100 },
+        { name: 'run-1/000/00002.ndjson', records: 30 },
+      ],
+    });
+    expect(calls.filter((c) => c.name === activities.sendChanges).map((c) => (c.input as SendInput).slice)).toEqual([fullPlan.adds[0]]);
+    const segment = finished(calls).segments[0] as SegmentRun;
+    expect(segment).toMatchObject({ status: 'succeeded', valid: 150, sent: 150, accepted: 148, rejected: 2, audienceId: 'aud-1' });
     expect(reconciliationErrors(segment)).toEqual([]);
   });
 });

@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { DurableDriver } from '../../dev/durable/index.js';
 import { EventType, type HistoryEvent } from '../../dev/durable/history.js';
@@ -115,6 +115,8 @@ beforeAll(async () => {
     AzureWebJobsStorage: azurite.connectionString,
     SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
     MAX_UPLOADS_IN_FLIGHT: String(MAX_IN_FLIGHT),
+    // The send stage's rules first; preparation's own sending is turned on in its block below.
+    SEND_WHILE_PREPARING: 'false',
   });
   const registry = await loadFunctionApp(() => import('../index.js'));
   services = createServices();
@@ -141,7 +143,7 @@ beforeEach(() => destination.reset());
 const emails = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `member.${from + i}@example.com`);
 
 /** An Autopilot export (work files of FILE records, batches of BATCH) of one segment. */
-async function createExport(segment: string): Promise<string> {
+async function createExport(segment: string, options: { truncate?: boolean } = {}): Promise<string> {
   const at = new Date().toISOString();
   const user = { userId: 'test-admin', userDetails: 'admin@example.com' };
   const connectionId = randomUUID();
@@ -169,7 +171,7 @@ async function createExport(segment: string): Promise<string> {
     enabled: true,
     runOnSegmentRefresh: false,
     schedule: 'none',
-    truncate: false,
+    truncate: options.truncate ?? false,
     syncMode: 'mirror',
     createdBy: user,
     createdAt: at,
@@ -408,5 +410,104 @@ describe('export-run orchestration', () => {
     expect(check.newWork).toEqual([]);
     expect(check.output).toEqual(output);
     expect(output).toEqual({ status: 'succeeded' });
+  });
+});
+
+describe('export-run orchestration, sending while preparing', () => {
+  const limits = autopilotLimits as { minPerSegment?: number; maxTotalPerExport?: number };
+  const original = { ...limits };
+  beforeEach(() => {
+    services.config.sendWhilePreparing = true;
+  });
+  afterEach(() => {
+    services.config.sendWhilePreparing = false;
+    limits.minPerSegment = original.minPerSegment;
+    limits.maxTotalPerExport = original.maxTotalPerExport;
+  });
+
+  it('sends every work file from preparation, and the next run finds them all in the ledger', async () => {
+    const segment = 'early-full';
+    await dropSegmentFile(segment, [...emails(1, TOTAL), 'not-an-email', 'MEMBER.3@example.com']);
+    const exportId = await createExport(segment);
+    const { run: record, instanceId } = await run(exportId);
+
+    expect(record.status).toBe('succeeded');
+    expect(record.segments[0]).toMatchObject({ valid: TOTAL, invalid: 1, duplicate: 1, sent: TOTAL, accepted: TOTAL, status: 'succeeded', audienceId: segment });
+    expect(record.segments[0]!.sync).toMatchObject({ full: true, added: TOTAL, ledgerAfter: TOTAL });
+    expect(reconciliationErrors(record.segments[0]!)).toEqual([]);
+    expect(destination.received.get(segment)!.sort()).toEqual(emails(1, TOTAL).sort());
+    const history = await driver.history(instanceId);
+    expect(scheduled(history, activities.sendChanges)).toBe(0);
+    expect(scheduled(history, activities.ensureAudience)).toBe(0);
+    expect(destination.maxInFlight).toBeLessThanOrEqual(MAX_IN_FLIGHT);
+
+    // A refresh starts from what is tracked: nothing is sent early, nothing changed, nothing goes.
+    destination.received.get(segment)!.length = 0;
+    const { run: refresh } = await run(exportId);
+    expect(refresh.segments[0]).toMatchObject({ status: 'succeeded', unchanged: TOTAL, sent: 0 });
+    expect(destination.received.get(segment)).toEqual([]);
+  });
+
+  it('sends nothing of a segment that turns out too large', async () => {
+    const segment = 'early-too-large';
+    limits.maxTotalPerExport = TOTAL - 1;
+    await dropSegmentFile(segment, emails(1, TOTAL));
+    const { run: record } = await run(await createExport(segment));
+
+    expect(record.segments[0]).toMatchObject({ status: 'failed', valid: TOTAL, sent: 0, skipped: TOTAL, reason: expect.stringMatching(/^segment-too-large/) });
+    expect(reconciliationErrors(record.segments[0]!)).toEqual([]);
+    // Not even an audience: nothing of it reached the destination.
+    expect(destination.held.has(segment)).toBe(false);
+    expect(await report(record.id)).toHaveLength(TOTAL);
+  });
+
+  it('sends exactly the first N of a truncating export, and reports the rest over the limit', async () => {
+    const segment = 'early-truncated';
+    const cap = FILE + 1_234;
+    limits.maxTotalPerExport = cap;
+    await dropSegmentFile(segment, emails(1, TOTAL));
+    const { run: record, instanceId } = await run(await createExport(segment, { truncate: true }));
+
+    // All of it went while preparing: the send stage had nothing left.
+    expect(scheduled(await driver.history(instanceId), activities.sendChanges)).toBe(0);
+    expect(record.segments[0]).toMatchObject({ status: 'succeeded', valid: TOTAL, sent: cap, accepted: cap, skipped: TOTAL - cap });
+    expect(reconciliationErrors(record.segments[0]!)).toEqual([]);
+    expect(destination.received.get(segment)!.sort()).toEqual(emails(1, cap).sort());
+    const rows = await report(record.id);
+    expect(rows.map(([, row]) => Number(row))).toEqual(Array.from({ length: TOTAL - cap }, (_, i) => cap + 1 + i));
+    expect(rows.every(([, , reason]) => reason === 'over-limit')).toBe(true);
+  });
+
+  it('sends nothing of a segment below the minimum', async () => {
+    const segment = 'early-too-small';
+    limits.minPerSegment = TOTAL + 1;
+    await dropSegmentFile(segment, emails(1, TOTAL));
+    const { run: record } = await run(await createExport(segment));
+
+    expect(record.segments[0]).toMatchObject({ status: 'skipped', sent: 0, skipped: TOTAL, reason: expect.stringMatching(/^segment-too-small/) });
+    expect(reconciliationErrors(record.segments[0]!)).toEqual([]);
+    expect(destination.held.has(segment)).toBe(false);
+  });
+
+  it('leaves what failed while preparing to the send stage, which delivers it', async () => {
+    const segment = 'early-failure';
+    // The second work file's fourth batch fails once: preparation stops sending there.
+    const failing = FILE + 3 * BATCH + 1;
+    destination.failBatchStartingWith(`member.${failing}@example.com`, 1, () => new DestinationError('transient', 'connection reset'));
+    await dropSegmentFile(segment, emails(1, TOTAL));
+    const { run: record, instanceId } = await run(await createExport(segment));
+
+    expect(destination.failures.get(`member.${failing}@example.com`)!.raised).toBe(1);
+    expect(record.segments[0]).toMatchObject({ status: 'succeeded', sent: TOTAL, accepted: TOTAL, rejected: 0 });
+    expect(reconciliationErrors(record.segments[0]!)).toEqual([]);
+    expect([...destination.held.get(segment)!].sort()).toEqual(emails(1, TOTAL).sort());
+    expect(record.segments[0]!.sync).toMatchObject({ added: TOTAL, ledgerAfter: TOTAL });
+    // The rest of the second file (and whatever had not started) went through the send stage.
+    const sends = (await driver.history(instanceId)).filter(
+      (e: any) => e.EventType === EventType.TaskScheduled && e.Name === activities.sendChanges,
+    ) as { Input?: string }[];
+    const slices = sends.map((e) => (JSON.parse(e.Input!) as { slice: { skip?: number; records: number } }).slice);
+    expect(slices).toContainEqual(expect.objectContaining({ skip: 3 * BATCH, records: FILE - 3 * BATCH }));
+    expect(await report(record.id)).toEqual([]);
   });
 });

@@ -1,11 +1,11 @@
 import * as df from 'durable-functions';
 import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-functions';
 import type { SegmentRun } from '../../shared/domain/run.js';
-import { applyLimits, planUploads } from '../../shared/pipeline/limits.js';
+import { applyLimits, earlySendRule, planUploads } from '../../shared/pipeline/limits.js';
 import { runStatus } from '../../shared/pipeline/counts/outcome.js';
 import type { BeginResult, EnsureAudienceResult, FinishInput, PrepareStepResult, RunInput, RunPlan } from '../../shared/pipeline/run-steps.js';
 import { addDelivery, addRemovals, applyDecision, failBeforeSend, settle, startTally, withLedger, withPlan } from '../../shared/pipeline/counts/tally.js';
-import { sliceRest, type WorkFileSlice } from '../../shared/pipeline/run-files/work-files.js';
+import { sliceRest, undelivered, type WorkFileSlice } from '../../shared/pipeline/run-files/work-files.js';
 import type { CommitInput, CommittedLedger } from '../../shared/sync/commit.js';
 import type { PlanInput, PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendFailure, SendInput, SendResult } from '../../shared/sync/send.js';
@@ -40,7 +40,11 @@ interface SegmentState {
   workFiles: WorkFileSlice[];
   /** What the limits let through, in file order. */
   membership: WorkFileSlice[];
-  audience?: { id: string; created: boolean; delivered?: WorkFileSlice };
+  audience?: { id: string; created: boolean };
+  /** Parts of the membership delivered already, each its file's first `records`: at the audience's creation, or while preparing. */
+  delivered: WorkFileSlice[];
+  /** A batch sent while preparing replaced the audience's membership. */
+  replaced: boolean;
   changes?: PlannedChanges;
   /** Rows sent that failed for good (in the report as upload-failed). */
   failedRows: number;
@@ -75,6 +79,8 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
       tally: startTally({ segment: name, segmentIndex: index, failed: 'not prepared' }),
       workFiles: [],
       membership: [],
+      delivered: [],
+      replaced: false,
       failedRows: 0,
     })),
     progress: (stage, done = 0, total = 0) =>
@@ -103,9 +109,18 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
   return continueWith(context, next, { status: final.status, ...(final.reason ? { reason: final.reason } : {}) });
 };
 
+/**
+ * Prepares every segment. Where the destination creates audiences empty, each segment may
+ * also send its work files as they are written, within the limits' early-send rule; what it
+ * sent comes back per work file, and the stages below send only the rest.
+ */
 function* prepare(run: Run): Generator<Task, void, any> {
+  const { plan } = run;
   run.progress('preparing');
-  const tasks = run.states.map((state) => run.context.df.callActivityWithRetry(activities.prepareSegment, retry, segmentRef(run, state)));
+  const tasks = run.states.map((state) => {
+    const rule = plan.sendWhilePreparing ? earlySendRule(plan.limits, state.index, plan.truncate) : undefined;
+    return run.context.df.callActivityWithRetry(activities.prepareSegment, retry, { ...segmentRef(run, state), ...(rule ? { sendWhilePreparing: rule } : {}) });
+  });
   yield* settleAll(run.context, tasks);
   tasks.forEach((task, i) => {
     const state = run.states[i]!;
@@ -113,7 +128,17 @@ function* prepare(run: Run): Generator<Task, void, any> {
       ? (task.result as PrepareStepResult)
       : { segment: state.name, segmentIndex: state.index, failed: `prepare-failed: ${errorMessage(task.result)}` };
     state.tally = startTally(prepared);
-    if (!('failed' in prepared)) state.workFiles = prepared.workFiles;
+    if ('failed' in prepared) return;
+    state.workFiles = prepared.workFiles;
+    const sent = prepared.sentWhilePreparing;
+    if (!sent) return;
+    state.audience = { id: sent.audienceId, created: sent.created };
+    state.tally = { ...state.tally, audienceId: sent.audienceId };
+    state.replaced = sent.replaced;
+    for (const file of sent.files) {
+      state.delivered.push({ name: file.name, records: file.done });
+      state.tally = addDelivery(state.tally, { sent: file.done, accepted: file.accepted, rejected: file.rejected });
+    }
   });
 }
 
@@ -152,7 +177,7 @@ function* limits(run: Run): Generator<Task, void, any> {
 function* audiences(run: Run): Generator<Task, void, any> {
   const { plan, context } = run;
   run.progress('creating-audiences');
-  let pending = run.states.filter(running);
+  let pending = run.states.filter((state) => running(state) && !state.audience);
   for (let attempt = 1; pending.length > 0; attempt++) {
     const tasks = pending.map((state) =>
       context.df.callActivityWithRetry(activities.ensureAudience, retry, {
@@ -168,8 +193,9 @@ function* audiences(run: Run): Generator<Task, void, any> {
       const result = resultOr<EnsureAudienceResult>(task, (failed) => ({ failed }));
       if (!('failed' in result)) {
         const delivered = result.membersIncluded ? state.membership[0] : undefined;
-        state.audience = { id: result.audienceId, created: result.created, ...(delivered ? { delivered } : {}) };
+        state.audience = { id: result.audienceId, created: result.created };
         state.tally = { ...state.tally, audienceId: result.audienceId };
+        if (delivered) state.delivered.push(delivered);
         if (delivered) state.tally = addDelivery(state.tally, { sent: delivered.records, accepted: result.accepted, rejected: result.rejected });
       } else if (result.failed.retryable && attempt < DESTINATION_ATTEMPTS) {
         again.push(state);
@@ -193,7 +219,8 @@ function* planChanges(run: Run): Generator<Task, void, any> {
       audienceId: state.audience!.id,
       audienceCreated: state.audience!.created,
       membership: state.membership,
-      ...(state.audience!.delivered ? { deliveredAtCreation: state.audience!.delivered } : {}),
+      delivered: state.delivered,
+      replaced: state.replaced,
       full: plan.full,
       now: run.now(),
     } satisfies PlanInput),
@@ -330,8 +357,7 @@ function* commitLedgers(run: Run): Generator<Task, void, any> {
 
 /** The segment fails before (the rest of) its members were sent: every member not sent is in the report with the reason. */
 function* failSegment(run: Run, state: SegmentState, reason: string): Generator<Task, void, any> {
-  const delivered = state.audience?.delivered?.name;
-  const unsent = state.membership.filter((slice) => slice.name !== delivered);
+  const unsent = undelivered(state.membership, state.delivered);
   if (unsent.length > 0) {
     yield run.context.df.Task.all(
       unsent.map((slice) =>

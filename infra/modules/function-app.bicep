@@ -118,6 +118,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     REPORTS_CONTAINER: containers.reports
     LEDGERS_CONTAINER: containers.ledgers
     MAX_UPLOADS_IN_FLIGHT: string(maxUploadsInFlight)
+    SEND_WHILE_PREPARING: 'true'
     RETENTION_DAYS: string(retentionDays)
     APP_BASE_URL: 'https://${site.properties.defaultHostName}'
     ADROLL_API_URL: 'https://services.adroll.com'

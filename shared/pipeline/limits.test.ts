@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { applyLimits, planUploads } from './limits.js';
+import { applyLimits, earlySendAllowance, earlySendRule, planUploads } from './limits.js';
 
 const adroll = { minPerSegment: 100, maxPerSegment: 250_000, batchSize: 10_000, recordsPerWorkFile: 50_000 };
 const msads = { maxPerSegment: 500_000, batchSize: 1_000, recordsPerWorkFile: 10_000 };
@@ -64,5 +64,46 @@ describe('planUploads', () => {
       upload: [{ name: 'a', records: 10 }],
       overLimit: [{ name: 'b', records: 10 }, { name: 'c', records: 5 }],
     });
+  });
+});
+
+describe('sending before the count is known', () => {
+  const sent = (limits: Parameters<typeof applyLimits>[0], valid: number, bound: number, truncate: boolean, index = 0) => {
+    const rule = earlySendRule(limits, index, truncate);
+    return rule ? Math.min(valid, earlySendAllowance(rule, bound, valid)) : 0;
+  };
+
+  it.each([
+    ['AdRoll below its minimum: nothing', adroll, 99, 99, false, 0],
+    ['AdRoll at its minimum', adroll, 100, 120, false, 100],
+    ['Microsoft: a bound within 500,000 sends', msads, 475_000, 500_000, false, 475_000],
+    ['Microsoft: a bound over 500,000 sends nothing, even when the count would fit', msads, 480_000, 500_001, false, 0],
+    ['Microsoft truncated: the first 500,000 whatever the bound', msads, 600_000, 700_000, true, 500_000],
+    ['Autopilot, first segment within the total', autopilot, 90_000, 100_000, false, 90_000],
+  ] as const)('%s', (_name, limits, valid, bound, truncate, expected) => {
+    expect(sent(limits, valid, bound, truncate)).toBe(expected);
+  });
+
+  it('never lets a later segment of an export-wide total send early', () => {
+    expect(earlySendRule(autopilot, 1, false)).toBeUndefined();
+    expect(earlySendRule(autopilot, 1, true)).toBeUndefined();
+    expect(earlySendRule(msads, 3, false)).toEqual({ cap: 500_000, min: 1, truncate: false });
+  });
+
+  it('sends early no more, and in no other order, than the limits on the final count', () => {
+    // Every combination of limits, counts and bounds (bound >= valid): whatever is sent
+    // early is a prefix of what applyLimits sends, and nothing for a skipped or failed segment.
+    for (const limits of [adroll, msads, autopilot]) {
+      for (const truncate of [false, true]) {
+        for (const valid of [0, 1, 99, 100, 101, 99_999, 100_000, 100_001, 250_000, 250_001, 500_000, 500_001]) {
+          for (const extra of [0, 1, 5_000]) {
+            const [decision] = applyLimits(limits, [valid], truncate);
+            const early = sent(limits, valid, valid + extra, truncate);
+            const allowed = decision!.action === 'send' ? decision!.send : 0;
+            expect(early, `${JSON.stringify(limits)} ${valid}+${extra} ${truncate}`).toBeLessThanOrEqual(allowed);
+          }
+        }
+      }
+    }
   });
 });

@@ -65,3 +65,44 @@ export function planUploads(workFiles: WorkFileRef[], send: number): { upload: W
   }
   return { upload, overLimit };
 }
+
+/**
+ * When preparation may send a segment's work files as it writes them (before its count is
+ * known), the limits still decide. `cap` is the most the segment may send whatever the
+ * counts of the export's other segments, `min` the fewest valid profiles before anything
+ * goes.
+ */
+export interface EarlySendRule {
+  cap: number;
+  min: number;
+  truncate: boolean;
+}
+
+/**
+ * The rule for a segment, or undefined when its room depends on other segments' counts: with
+ * an export-wide total (Autopilot), a later segment may send what the segments before it
+ * left, which is known only once they are prepared. The first segment's decision in
+ * applyLimits depends on its own count alone. A truncating export whose cap is below the
+ * minimum fails the segment whatever its count, so it never sends early either.
+ */
+export function earlySendRule(limits: DestinationLimits, segmentIndex: number, truncate: boolean): EarlySendRule | undefined {
+  if (limits.maxTotalPerExport !== undefined && segmentIndex > 0) return undefined;
+  const cap = Math.min(limits.maxPerSegment ?? Number.POSITIVE_INFINITY, limits.maxTotalPerExport ?? Number.POSITIVE_INFINITY);
+  const min = Math.max(1, limits.minPerSegment ?? 1);
+  if (cap < min) return undefined;
+  return { cap, min, truncate };
+}
+
+/**
+ * How many of the segment's first valid profiles (in file order) may be sent before its
+ * count is known, given an upper bound on its records and the valid count so far: 0 while
+ * the minimum is not reached (a segment too small sends nothing), 0 when the segment could
+ * turn out too large and the export does not truncate (it must send nothing), else the cap
+ * (a truncating export sends its first `cap` whatever the count). Whatever it allows,
+ * applyLimits on the final count sends at least as much, in the same order.
+ */
+export function earlySendAllowance(rule: EarlySendRule, recordBound: number, validSoFar: number): number {
+  if (validSoFar < rule.min) return 0;
+  if (!rule.truncate && recordBound > rule.cap) return 0;
+  return rule.cap;
+}

@@ -1,3 +1,5 @@
+import type { Readable } from 'node:stream';
+import type { ContainerClient } from '@azure/storage-blob';
 import type { Services } from '../services.js';
 import type { Export } from '../domain/export.js';
 import type { Connection } from '../domain/connection.js';
@@ -11,6 +13,10 @@ import { writeReportPart, type RejectedRow } from './run-files/report.js';
 import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
 import { oneLine, sendFailure, type SendFailure } from '../sync/send.js';
 import { afterRunFinished } from './runs/run-finished.js';
+import type { EarlySendRule } from './limits.js';
+import { recordBound } from './read/record-bound.js';
+import { segmentFileFormat } from './prepare/segment-file.js';
+import { SendWhilePreparing, type SentWhilePreparing } from '../sync/send-while-preparing.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -34,6 +40,8 @@ export interface RunPlan {
   audienceCreationNeedsMembers: boolean;
   maxUploadsInFlight: number;
   full: boolean;
+  /** Preparation may send work files as it writes them (SEND_WHILE_PREPARING, on destinations that create audiences empty). */
+  sendWhilePreparing: boolean;
 }
 
 export type BeginResult = { plan: RunPlan } | { failed: string };
@@ -75,6 +83,7 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       audienceCreationNeedsMembers: destination.audienceCreationNeedsMembers,
       maxUploadsInFlight: services.config.maxUploadsInFlight,
       full: input.full === true,
+      sendWhilePreparing: services.config.sendWhilePreparing && !destination.audienceCreationNeedsMembers,
     },
   };
 }
@@ -84,9 +93,13 @@ export interface PrepareStepInput {
   exportId: string;
   segmentIndex: number;
   segment: string;
+  /** Send work files as they are written, within this rule, when the run starts from nothing tracked. */
+  sendWhilePreparing?: EarlySendRule;
 }
 
-export type PrepareStepResult = PreparedSegment | { segment: string; segmentIndex: number; failed: string };
+export type PrepareStepResult =
+  | (PreparedSegment & { sentWhilePreparing?: SentWhilePreparing })
+  | { segment: string; segmentIndex: number; failed: string };
 
 export async function prepareSegmentStep(services: Services, input: PrepareStepInput): Promise<PrepareStepResult> {
   const exp = await services.exports.find(input.exportId);
@@ -98,6 +111,8 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
   if (!blobName) {
     return { segment: input.segment, segmentIndex: input.segmentIndex, failed: await segmentFileNotFound(segmentsContainer, config.containers.segments, input.segment) };
   }
+  const early = input.sendWhilePreparing ? await startSendingWhilePreparing(services, input, segmentsContainer, blobName, input.sendWhilePreparing) : undefined;
+  const sender = early?.sender;
   try {
     const prepared = await prepareSegment(
       {
@@ -113,14 +128,47 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
         dataMatching: exp.dataMatching,
         recordsPerWorkFile: getDestination(exp.destinationType).limits.recordsPerWorkFile,
         suppressed: await services.suppressions.hashes(),
+        ...(early ? { etag: early.etag } : {}),
       },
+      sender && ((file, records, validSoFar) => sender.workFile(file, records, validSoFar)),
     );
+    // A file that failed part-way sends nothing more (the sender opens only once the whole
+    // file has been read, so it has sent nothing either).
+    const sent = prepared.fileFailure ? await sender?.abort() : await sender?.finish();
     await services.segments.setRowCount(input.segment, blobName, prepared.read);
-    return prepared;
+    return sent ? { ...prepared, sentWhilePreparing: sent } : prepared;
   } catch (error) {
+    await sender?.abort();
     if (error instanceof SegmentFileError) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: error.reason };
     throw error;
   }
+}
+
+/**
+ * The record bound is a second read of the file, side by side with preparation; both read
+ * the same version of the blob (its ETag), so the bound is the bound of the rows prepared.
+ */
+async function startSendingWhilePreparing(
+  services: Services,
+  input: PrepareStepInput,
+  segments: ContainerClient,
+  blobName: string,
+  rule: EarlySendRule,
+): Promise<{ sender: SendWhilePreparing; etag: string } | undefined> {
+  const format = segmentFileFormat(blobName);
+  if (!format) return undefined;
+  const blob = segments.getBlobClient(blobName);
+  let etag: string | undefined;
+  try {
+    etag = (await blob.getProperties()).etag;
+  } catch {
+    // Preparation reports a missing file itself.
+  }
+  if (!etag) return undefined;
+  const bound = blob.download(0, undefined, { conditions: { ifMatch: etag } }).then((download) => recordBound(download.readableStreamBody as Readable, format));
+  bound.catch(() => undefined);
+  const sender = new SendWhilePreparing(services, { runId: input.runId, exportId: input.exportId, segment: input.segment, segmentIndex: input.segmentIndex, rule }, bound);
+  return { sender, etag };
 }
 
 async function clientFor(services: Services, exportId: string): Promise<{ client: DestinationClient; memberId: (p: ProfileRecord) => string }> {

@@ -1,6 +1,6 @@
 import type { Services } from '../services.js';
 import { readLedger, sortedIds, writeLedger, type SortedIds } from './ledger.js';
-import { containersFor, readDeliveries, type Delivery } from './files.js';
+import { containersFor, readDeliveries, type Deliveries, type Delivery } from './files.js';
 
 export interface CommitInput {
   runId: string;
@@ -51,12 +51,12 @@ export async function commitLedger(services: Services, input: CommitInput): Prom
 export function applyDeliveries(
   members: SortedIds,
   pendingRemovals: SortedIds,
-  delivery: Delivery,
+  delivery: Delivery | Deliveries,
 ): { members: SortedIds; pendingRemovals: SortedIds; added: number; removed: number } {
   if (delivery.replaced) {
     // The membership is now exactly what this run delivered (a full sync: often hundreds of
     // thousands, while the ledger before is often empty, so the old ids are the ones walked).
-    const after = sortedIds(delivery.added);
+    const after = Array.isArray(delivery.added) ? sortedIds(delivery.added) : delivery.added;
     let kept = 0;
     for (const id of members) if (after.has(id)) kept++;
     for (const id of pendingRemovals) if (after.has(id)) kept++;

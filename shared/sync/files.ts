@@ -1,5 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Services } from '../services.js';
+import { sortedIds, sortingDigests, type SortedIds } from './sorted-ids.js';
 
 /**
  * Where a run keeps its sync files, beside its work files (`<runId>/<seg>/...`, deleted
@@ -16,8 +17,11 @@ export const deliveryPrefix = (runId: string, segmentIndex: number) => `${runId}
 export const deliveryLogName = (runId: string, segmentIndex: number, tag: string) => `${deliveryPrefix(runId, segmentIndex)}${tag}.txt`;
 
 /**
- * A delivery log: `+<id>` a member the destination accepted, `-<id>` a member it removed,
- * `!replaced` when a batch replaced the whole membership.
+ * A delivery log: the members a destination accepted, the members it removed, and whether
+ * a batch replaced the whole membership. Text (`+<id>`, `-<id>`, `!replaced`, a line each)
+ * or, when every id is a SHA-256 hex digest, one header line and the digests as their 32
+ * bytes: a full sync to Customer Match logs half a million of them, and the commit then
+ * reads them as they are instead of parsing and packing hex.
  */
 export interface Delivery {
   added: string[];
@@ -25,23 +29,45 @@ export interface Delivery {
   replaced?: boolean;
 }
 
+/** What a segment's delivery logs say together, the ids as sorted sets. */
+export interface Deliveries {
+  added: SortedIds;
+  removed: SortedIds;
+  replaced: boolean;
+}
+
+const DIGEST_HEX = /^[0-9a-f]{64}$/;
+const PACKED_HEADER = '#sha256';
+
 export async function writeDeliveryLog(work: ContainerClient, name: string, delivery: Delivery): Promise<void> {
-  const lines = [
-    ...(delivery.replaced ? ['!replaced'] : []),
-    ...delivery.added.map((id) => `+${id}`),
-    ...delivery.removed.map((id) => `-${id}`),
-  ];
-  if (lines.length === 0) return;
+  if (delivery.added.length + delivery.removed.length === 0 && !delivery.replaced) return;
   // Rewritten whole by a retried attempt: the last attempt's log stands.
-  await work.getBlockBlobClient(name).uploadData(Buffer.from(lines.join('\n') + '\n', 'utf8'));
+  await work.getBlockBlobClient(name).uploadData(encodeDelivery(delivery));
+}
+
+function encodeDelivery(delivery: Delivery): Buffer {
+  const ids = [...delivery.added, ...delivery.removed];
+  if (ids.length > 0 && ids.every((id) => DIGEST_HEX.test(id))) {
+    const header = Buffer.from(`${PACKED_HEADER} ${delivery.added.length} ${delivery.removed.length}${delivery.replaced ? ' replaced' : ''}\n`, 'latin1');
+    const body = Buffer.allocUnsafe(header.length + ids.length * DIGEST);
+    header.copy(body);
+    let at = header.length;
+    for (const id of ids) at += body.write(id, at, 'hex');
+    return body;
+  }
+  const lines = [...(delivery.replaced ? ['!replaced'] : []), ...delivery.added.map((id) => `+${id}`), ...delivery.removed.map((id) => `-${id}`)];
+  return Buffer.from(lines.join('\n') + '\n', 'utf8');
 }
 
 const [NEWLINE, PLUS, MINUS] = [0x0a, 0x2b, 0x2d];
+const DIGEST = 32;
 
-export async function readDeliveries(work: ContainerClient, runId: string, segmentIndex: number): Promise<Delivery> {
-  const delivery: Delivery = { added: [], removed: [] };
+export async function readDeliveries(work: ContainerClient, runId: string, segmentIndex: number): Promise<Deliveries> {
   const names: string[] = [];
   for await (const blob of work.listBlobsFlat({ prefix: deliveryPrefix(runId, segmentIndex) })) names.push(blob.name);
+  const packed = { added: [] as Buffer[], removed: [] as Buffer[] };
+  const text = { added: [] as string[], removed: [] as string[] };
+  let replaced = false;
   // A few downloads ahead of the one being read: a full sync has a log per work file.
   const downloads = names.map(() => undefined as Promise<Buffer> | undefined);
   const download = (k: number) => (downloads[k] ??= work.getBlockBlobClient(names[k]!).downloadToBuffer());
@@ -49,18 +75,36 @@ export async function readDeliveries(work: ContainerClient, runId: string, segme
     for (let ahead = k + 1; ahead <= k + 4 && ahead < names.length; ahead++) download(ahead).catch(() => undefined);
     const log = await download(k);
     downloads[k] = undefined;
+    if (log.toString('latin1', 0, PACKED_HEADER.length) === PACKED_HEADER) {
+      const newline = log.indexOf(NEWLINE);
+      const [, added, removed, flag] = log.toString('latin1', 0, newline).split(' ');
+      const addedEnd = newline + 1 + Number(added) * DIGEST;
+      packed.added.push(log.subarray(newline + 1, addedEnd));
+      packed.removed.push(log.subarray(addedEnd, addedEnd + Number(removed) * DIGEST));
+      replaced ||= flag === 'replaced';
+      continue;
+    }
     // Each id a string of its own, not a slice of the text: the commit sorts and looks them up.
     for (let start = 0; start < log.length; ) {
       let end = log.indexOf(NEWLINE, start);
       if (end < 0) end = log.length;
       const mark = log[start];
-      if (mark === PLUS) delivery.added.push(log.toString('utf8', start + 1, end));
-      else if (mark === MINUS) delivery.removed.push(log.toString('utf8', start + 1, end));
-      else if (log.toString('utf8', start, end) === '!replaced') delivery.replaced = true;
+      if (mark === PLUS) text.added.push(log.toString('utf8', start + 1, end));
+      else if (mark === MINUS) text.removed.push(log.toString('utf8', start + 1, end));
+      else if (log.toString('utf8', start, end) === '!replaced') replaced = true;
       start = end + 1;
     }
   }
-  return delivery;
+  return { added: idsOf(packed.added, text.added), removed: idsOf(packed.removed, text.removed), replaced };
+}
+
+/** Packed digests stay packed; only when text logs are mixed in do they become hex strings. */
+function idsOf(packed: Buffer[], text: string[]): SortedIds {
+  const bytes = Buffer.concat(packed);
+  if (text.length === 0) return sortingDigests(bytes);
+  const hex: string[] = [];
+  for (let at = 0; at < bytes.length; at += DIGEST) hex.push(bytes.toString('hex', at, at + DIGEST));
+  return sortedIds([...text, ...hex]);
 }
 
 export async function containersFor(services: Services): Promise<{ work: ContainerClient; ledgers: ContainerClient; reports: ContainerClient }> {

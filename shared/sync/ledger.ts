@@ -56,7 +56,11 @@ export async function writeLedger(container: ContainerClient, exportId: string, 
     // Emails compress well; level 1 takes a fifth of level 6's time for a few percent more bytes.
     body = await gzipAsync(Buffer.from([header, ...ledger.members, ...ledger.pendingRemovals].join('\n') + '\n', 'utf8'), { level: 1 });
   }
-  await container.getBlockBlobClient(ledgerBlobName(exportId, segment)).uploadData(body, { blobHTTPHeaders: { blobContentType: 'application/octet-stream' } });
+  await container.getBlockBlobClient(ledgerBlobName(exportId, segment)).uploadData(body, {
+    blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
+    // What the ledger tracks, readable without downloading it (tracksNothing).
+    metadata: { audienceid: encodeURIComponent(ledger.audienceId), tracked: String(ledger.members.length + ledger.pendingRemovals.length) },
+  });
   await container.getBlobClient(owedBlobName(exportId, segment)).deleteIfExists();
 }
 
@@ -124,6 +128,32 @@ export async function readLedger(container: ContainerClient, exportId: string, s
     pendingRemovals: (ledger?.pendingRemovals ?? sortedIds([])).with(owed),
     updatedAt: ledger?.updatedAt ?? new Date(0).toISOString(),
   };
+}
+
+/**
+ * Whether a run at this audience starts from nothing tracked, read from the blobs'
+ * properties (two HEAD requests, not the ledger itself): no ledger, or one of another
+ * audience or of an audience created just now, and no removals owed. Preparation may then
+ * send every valid member as an add before planning. Unsure (a ledger written before its
+ * properties were) counts as tracked.
+ */
+export async function tracksNothing(container: ContainerClient, exportId: string, segment: string, audienceId: string, audienceCreated: boolean): Promise<boolean> {
+  const properties = async (name: string) => {
+    try {
+      return await container.getBlobClient(name).getProperties();
+    } catch (error) {
+      if ((error as { statusCode?: number }).statusCode === 404) return undefined;
+      throw error;
+    }
+  };
+  // A new audience voids whatever the blobs say (planChanges ignores them).
+  if (audienceCreated) return true;
+  const [ledger, owed] = await Promise.all([properties(ledgerBlobName(exportId, segment)), properties(owedBlobName(exportId, segment))]);
+  if (owed) return false;
+  if (!ledger) return true;
+  const { audienceid, tracked } = ledger.metadata ?? {};
+  if (audienceid === undefined || tracked === undefined) return false;
+  return decodeURIComponent(audienceid) !== audienceId || tracked === '0';
 }
 
 /** Every ledger of an export, when the export is deleted: they name the people it sent. */

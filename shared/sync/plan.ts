@@ -2,9 +2,9 @@ import type { Services } from '../services.js';
 import type { Export } from '../domain/export.js';
 import { getDestination } from '../destinations/registry.js';
 import { BlobLineWriter } from '../pipeline/run-files/blob-line-writer.js';
-import { readSlice, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
+import { readSlice, undelivered, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
 import { readLedger, sortedIds, writeOwedRemovals } from './ledger.js';
-import type { ProfileRecord } from '../destinations/types.js';
+import type { ProfileRecord, SyncSupport } from '../destinations/types.js';
 
 const PREFETCH = 3;
 import { changeFileName, containersFor } from './files.js';
@@ -24,8 +24,13 @@ export interface PlanInput {
   audienceCreated: boolean;
   /** The segment's membership in file order, as work file slices. */
   membership: WorkFileSlice[];
-  /** The slice the audience was created with (already delivered and logged). */
-  deliveredAtCreation?: WorkFileSlice;
+  /**
+   * Parts of the membership delivered and logged already, each the first `records` records
+   * of its file: the slice the audience was created with, or what preparation sent.
+   */
+  delivered?: WorkFileSlice[];
+  /** A batch delivered already replaced the audience's membership (a full sync's first, sent while preparing). */
+  replaced?: boolean;
   /** The run asks for a full sync (`POST /exports/{id}/run {"full": true}`). */
   full: boolean;
   now: string;
@@ -81,12 +86,13 @@ export async function planChanges(services: Services, input: PlanInput): Promise
   // The next work files download while this one is read: the pass waits on storage once, not per file.
   const reads = input.membership.map(() => undefined as Promise<ProfileRecord[]> | undefined);
   const read = (k: number) => (reads[k] ??= readSlice(work, input.membership[k]!));
+  const deliveredOf = new Map((input.delivered ?? []).map((slice) => [slice.name, slice.records]));
   for (const [k, slice] of needsPass ? input.membership.entries() : []) {
     for (let ahead = k + 1; ahead <= k + PREFETCH && ahead < reads.length; ahead++) read(ahead).catch(() => undefined);
-    const delivered = slice.name === input.deliveredAtCreation?.name;
+    const delivered = deliveredOf.get(slice.name) ?? 0;
     const records = await read(k);
     reads[k] = undefined;
-    for (const record of records) {
+    for (const [position, record] of records.entries()) {
       const id = destination.memberId(record);
       members++;
       membershipIds?.add(id);
@@ -95,7 +101,7 @@ export async function planChanges(services: Services, input: PlanInput): Promise
       if (at >= 0) {
         if (stillMember[at] === 0) unchanged++;
         stillMember[at] = 1;
-      } else if (!full && !delivered) await adds.write(JSON.stringify(record));
+      } else if (!full && position >= delivered) await adds.write(JSON.stringify(record));
     }
   }
   await adds.close();
@@ -105,13 +111,13 @@ export async function planChanges(services: Services, input: PlanInput): Promise
         .filter((id) => !membershipIds.has(id) && !leavers.has(id) && !owed.has(id))
     : [];
 
-  const everything = () => input.membership.filter((slice) => slice.name !== input.deliveredAtCreation?.name);
+  const everything = () => undelivered(input.membership, input.delivered);
   const base = { full, ledgerBefore, replaceFirst: false, notRemoved: 0 };
   /** Member ids to owe a removal before anything is sent. */
   let owe: string[] = [];
   let plan: PlannedChanges;
 
-  if (exp.syncMode === 'add-only' || sync.removal === 'unsupported') {
+  if (!removesLeavers(exp, sync)) {
     // Leavers stay members of the audience, so they stay in the ledger.
     const sendAll = full ? everything() : adds.slices;
     plan = {
@@ -130,7 +136,7 @@ export async function planChanges(services: Services, input: PlanInput): Promise
     const changes = full || adds.count > 0 || leavers.size > 0 || owedAndGone.size > 0;
     const sendAll = changes ? everything() : [];
     plan = { ...base, full: full || changes, unchanged: changes ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes: [], removeCount: 0 };
-    plan.replaceFirst = sync.removal !== 'replace-membership' && sendAll.length > 0;
+    plan.replaceFirst = sync.removal !== 'replace-membership' && sendAll.length > 0 && !input.replaced;
     if (changes) owe = usable?.members.toArray() ?? [];
   } else {
     const removeIds = sortedIds([...leavers, ...owedAndGone, ...strangers]).toArray();
@@ -139,7 +145,7 @@ export async function planChanges(services: Services, input: PlanInput): Promise
     plan = { ...base, unchanged: full ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes, removeCount: removeIds.length };
     owe = [...leavers, ...strangers];
   }
-  if (members !== plan.unchanged + plan.addCount + countOf(input.membership.filter((s) => s.name === input.deliveredAtCreation?.name))) {
+  if (members !== plan.unchanged + plan.addCount + countOf(input.membership) - countOf(undelivered(input.membership, input.delivered))) {
     throw new Error(`plan of ${input.segment} does not add up: ${members} members, ${plan.unchanged} unchanged, ${plan.addCount} to send`);
   }
   if (owe.length > 0 && !input.dryRun) {
@@ -147,6 +153,17 @@ export async function planChanges(services: Services, input: PlanInput): Promise
     await writeOwedRemovals(ledgers, input.exportId, input.segment, input.audienceId, owe);
   }
   return plan;
+}
+
+const removesLeavers = (exp: Pick<Export, 'syncMode'>, sync: SyncSupport) => exp.syncMode !== 'add-only' && sync.removal !== 'unsupported';
+
+/**
+ * Whether a full sync's first batch replaces the audience's membership (the plan below
+ * sets `replaceFirst`): preparation, when it sends a full sync's first work file itself,
+ * must do the same.
+ */
+export function fullSyncReplacesFirst(exp: Pick<Export, 'syncMode'>, sync: SyncSupport): boolean {
+  return removesLeavers(exp, sync) && sync.removal !== 'replace-membership' && sync.fullSync === 'replace-first-batch';
 }
 
 /** Add work files of the destination's size, written as the pass finds the adds. */

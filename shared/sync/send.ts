@@ -1,9 +1,10 @@
 import type { Services } from '../services.js';
+import type { ContainerClient } from '@azure/storage-blob';
 import { DestinationError, type DestinationClient, type ProfileRecord, type RecordRejection } from '../destinations/types.js';
 import { getDestination } from '../destinations/registry.js';
 import { writeReportPart, type RejectedRow } from '../pipeline/run-files/report.js';
 import { readIdSlice, readSlice, sliceTag, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
-import { containersFor, deliveryLogName, writeDeliveryLog } from './files.js';
+import { containersFor, deliveryLogName, writeDeliveryLog, type Delivery } from './files.js';
 
 export interface SendInput {
   runId: string;
@@ -33,6 +34,49 @@ export interface SendResult {
   failed?: SendFailure;
 }
 
+/** Where a segment's changes go: the destination's client, the audience, and the run's blobs for delivery logs and reports. */
+export interface SendTarget {
+  client: DestinationClient;
+  memberId: (record: ProfileRecord) => string;
+  /** The service swaps the whole membership with each upload (any delivered batch replaced it). */
+  uploadsReplace: boolean;
+  work: ContainerClient;
+  reports: ContainerClient;
+  runId: string;
+  segment: string;
+  segmentIndex: number;
+  audienceId: string;
+  batchSize: number;
+}
+
+/** The destination client and the blobs for sending an export's changes; a failure to connect is returned, not thrown. */
+export async function sendTarget(
+  services: Services,
+  input: Pick<SendInput, 'runId' | 'exportId' | 'segment' | 'segmentIndex' | 'audienceId' | 'batchSize'>,
+): Promise<SendTarget | { failed: SendFailure }> {
+  const { work, reports } = await containersFor(services);
+  const exp = await services.exports.find(input.exportId);
+  const connection = exp && (await services.connections.find(exp.connectionId));
+  if (!exp || !connection) return { failed: { reason: exp ? 'connection-removed' : 'export-removed', retryable: false } };
+  const destination = getDestination(exp.destinationType);
+  try {
+    return {
+      client: await services.destinationClient(connection, exp.settings),
+      memberId: destination.memberId,
+      uploadsReplace: destination.sync(exp.settings).removal === 'replace-membership',
+      work,
+      reports,
+      runId: input.runId,
+      segment: input.segment,
+      segmentIndex: input.segmentIndex,
+      audienceId: input.audienceId,
+      batchSize: input.batchSize,
+    };
+  } catch (error) {
+    return { failed: sendFailure(error) };
+  }
+}
+
 /**
  * Sends one slice of planned changes in the destination's batches, in order, and logs what
  * the destination confirmed (the ledger commit reads the log). A batch that fails stops the
@@ -40,69 +84,71 @@ export interface SendResult {
  * rest again or reports it, so a failure part-way never blames rows that arrived.
  */
 export async function sendChanges(services: Services, input: SendInput): Promise<SendResult> {
-  const { work, reports } = await containersFor(services);
-  const exp = await services.exports.find(input.exportId);
-  const connection = exp && (await services.connections.find(exp.connectionId));
-  if (!exp || !connection) {
-    return { done: 0, accepted: 0, rejected: 0, failed: { reason: exp ? 'connection-removed' : 'export-removed', retryable: false } };
-  }
-  const destination = getDestination(exp.destinationType);
-  // Where the service swaps the whole membership with each upload, any delivered batch replaced it.
-  const uploadsReplace = destination.sync(exp.settings).removal === 'replace-membership';
-  let client: DestinationClient;
-  try {
-    client = await services.destinationClient(connection, exp.settings);
-  } catch (error) {
-    return { done: 0, accepted: 0, rejected: 0, failed: sendFailure(error) };
-  }
-  const tag = `${input.kind}-${sliceTag(input.slice)}`;
+  const target = await sendTarget(services, input);
+  if ('failed' in target) return { done: 0, accepted: 0, rejected: 0, failed: target.failed };
+  if (input.kind === 'add') return sendAdds(target, input.slice, await readSlice(target.work, input.slice), input.replaceFirst === true);
+  return sendRemovals(target, input.slice, await readIdSlice(target.work, input.slice));
+}
+
+/**
+ * Adds the records of one slice, a batch at a time, in order, stopping at the first
+ * failure; the first batch replaces the membership when `replaceFirst`. Writes the slice's
+ * delivery log and the rows the destination refused. Also what preparation calls when it
+ * sends a work file it has just written (records still in memory).
+ */
+export async function sendAdds(target: SendTarget, slice: WorkFileSlice, records: ProfileRecord[], replaceFirst: boolean): Promise<SendResult> {
   const added: string[] = [];
-  const removed: string[] = [];
   const refusedRows: RejectedRow[] = [];
   let replaced = false;
   let done = 0;
   let accepted = 0;
   let failed: SendFailure | undefined;
-
-  if (input.kind === 'add') {
-    const records = await readSlice(work, input.slice);
-    for (let start = 0; start < records.length && !failed; start += input.batchSize) {
-      const batch = records.slice(start, start + input.batchSize);
-      const replace = input.replaceFirst === true && start === 0;
-      try {
-        const result = await client.uploadBatch(input.audienceId, batch, replace ? { replace: true } : undefined);
-        const refused = new Map(result.rejected.map((r) => [r.row, r]));
-        const ids = result.memberIds?.length === batch.length ? result.memberIds : batch.map(destination.memberId);
-        batch.forEach((record, k) => {
-          if (!refused.has(record.row)) added.push(ids[k]!);
-        });
-        refusedRows.push(...result.rejected.map((r) => rejectedRow(input.segment, r, batch)));
-        replaced ||= replace || uploadsReplace;
-        accepted += batch.length - refused.size;
-        done += batch.length;
-      } catch (error) {
-        failed = sendFailure(error);
-      }
-    }
-  } else {
-    const ids = await readIdSlice(work, input.slice);
-    for (let start = 0; start < ids.length && !failed; start += input.batchSize) {
-      const batch = ids.slice(start, start + input.batchSize);
-      try {
-        const result = await client.removeMembers(input.audienceId, batch);
-        const refused = new Set(result.failed.map((f) => f.memberId));
-        for (const id of batch) if (!refused.has(id)) removed.push(id);
-        accepted += batch.length - refused.size;
-        done += batch.length;
-      } catch (error) {
-        failed = sendFailure(error);
-      }
+  for (let start = 0; start < records.length && !failed; start += target.batchSize) {
+    const batch = records.slice(start, start + target.batchSize);
+    const replace = replaceFirst && start === 0;
+    try {
+      const result = await target.client.uploadBatch(target.audienceId, batch, replace ? { replace: true } : undefined);
+      const refused = new Map(result.rejected.map((r) => [r.row, r]));
+      const ids = result.memberIds?.length === batch.length ? result.memberIds : batch.map(target.memberId);
+      batch.forEach((record, k) => {
+        if (!refused.has(record.row)) added.push(ids[k]!);
+      });
+      refusedRows.push(...result.rejected.map((r) => rejectedRow(target.segment, r, batch)));
+      replaced ||= replace || target.uploadsReplace;
+      accepted += batch.length - refused.size;
+      done += batch.length;
+    } catch (error) {
+      failed = sendFailure(error);
     }
   }
-
-  await writeDeliveryLog(work, deliveryLogName(input.runId, input.segmentIndex, tag), { added, removed, replaced });
-  await writeReportPart(reports, input.runId, `${String(input.segmentIndex).padStart(3, '0')}-${tag}`, refusedRows);
+  await logDelivery(target, `add-${sliceTag(slice)}`, { added, removed: [], replaced }, refusedRows);
   return { done, accepted, rejected: done - accepted, ...(failed ? { failed } : {}) };
+}
+
+async function sendRemovals(target: SendTarget, slice: WorkFileSlice, ids: string[]): Promise<SendResult> {
+  const removed: string[] = [];
+  let done = 0;
+  let accepted = 0;
+  let failed: SendFailure | undefined;
+  for (let start = 0; start < ids.length && !failed; start += target.batchSize) {
+    const batch = ids.slice(start, start + target.batchSize);
+    try {
+      const result = await target.client.removeMembers(target.audienceId, batch);
+      const refused = new Set(result.failed.map((f) => f.memberId));
+      for (const id of batch) if (!refused.has(id)) removed.push(id);
+      accepted += batch.length - refused.size;
+      done += batch.length;
+    } catch (error) {
+      failed = sendFailure(error);
+    }
+  }
+  await logDelivery(target, `remove-${sliceTag(slice)}`, { added: [], removed }, []);
+  return { done, accepted, rejected: done - accepted, ...(failed ? { failed } : {}) };
+}
+
+async function logDelivery(target: SendTarget, tag: string, delivery: Delivery, refusedRows: RejectedRow[]): Promise<void> {
+  await writeDeliveryLog(target.work, deliveryLogName(target.runId, target.segmentIndex, tag), delivery);
+  await writeReportPart(target.reports, target.runId, `${String(target.segmentIndex).padStart(3, '0')}-${tag}`, refusedRows);
 }
 
 function rejectedRow(segment: string, rejection: RecordRejection, batch: ProfileRecord[]): RejectedRow {

@@ -67,6 +67,11 @@ export function sortedStrings(ids: string[]): SortedIds {
   return new Strings(ids);
 }
 
+/** Digests in any order, repeats allowed, 32 bytes each (delivery logs): sorted and made unique. */
+export function sortingDigests(packed: Buffer): SortedIds {
+  return packed.length === 0 ? new Strings([]) : Digests.sorting(packed);
+}
+
 /** Digests already sorted and unique, 32 bytes each (a ledger as stored). */
 export function sortedDigests(packed: Buffer): SortedIds {
   return new Digests(packed);

@@ -1,5 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { DataMatching } from '../../domain/export.js';
+import type { ProfileRecord } from '../../destinations/types.js';
 import { BlobLineWriter } from '../run-files/blob-line-writer.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { normalizeEmail, normalizeName } from './normalize.js';
@@ -23,6 +24,8 @@ export interface PrepareSegmentInput {
   recordsPerWorkFile: number;
   /** Address hashes on the suppression list: such rows are never sent. */
   suppressed?: ReadonlySet<string>;
+  /** Read this version of the blob (its ETag) or fail: another read of the file must see the same bytes. */
+  etag?: string;
 }
 
 export interface PreparedSegment {
@@ -45,6 +48,12 @@ export interface PreparedSegment {
   fileFailure?: string;
 }
 
+/**
+ * Told of each work file as it is finished (its upload under way), with its records, so
+ * they can be sent before the segment is prepared (sync/send-while-preparing.ts).
+ */
+export type WorkFileListener = (file: WorkFileRef, records: ProfileRecord[], validSoFar: number) => void;
+
 export interface PrepareContainers {
   segments: ContainerClient;
   work: ContainerClient;
@@ -58,14 +67,14 @@ export interface PrepareContainers {
  * Memory is flat in the file size but for the de-duplication fingerprints (8-16 bytes a
  * distinct address).
  */
-export async function prepareSegment(containers: PrepareContainers, input: PrepareSegmentInput): Promise<PreparedSegment> {
+export async function prepareSegment(containers: PrepareContainers, input: PrepareSegmentInput, onWorkFile?: WorkFileListener): Promise<PreparedSegment> {
   const format = segmentFileFormat(input.blobName);
   if (!format) throw new SegmentFileError(`unsupported-file: ${input.blobName} is not .csv, .jsonl or .ndjson (optionally .gz)`);
 
   const blob = containers.segments.getBlobClient(input.blobName);
   let body: import('node:stream').Readable;
   try {
-    body = (await blob.download()).readableStreamBody as import('node:stream').Readable;
+    body = (await blob.download(0, undefined, input.etag ? { conditions: { ifMatch: input.etag } } : {})).readableStreamBody as import('node:stream').Readable;
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) throw new SegmentFileError(`file-not-found: ${input.blobName}`);
     throw error;
@@ -106,6 +115,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
   const report = new ReportWriter(containers.reports, input.runId, `${String(input.segmentIndex).padStart(3, '0')}-prepare`);
   const seen = new FingerprintSet();
   let workFile: BlobLineWriter | undefined;
+  let records: ProfileRecord[] = [];
   const closing: Promise<void>[] = [];
   let uploading: Promise<void>[] = [];
   let sawEmailKey = false;
@@ -123,6 +133,10 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     upload.catch(() => undefined);
     closing.push(upload);
     uploading.push(upload);
+    if (onWorkFile) {
+      onWorkFile(ref, records, result.valid);
+      records = [];
+    }
     if (uploading.length < WORK_FILES_IN_FLIGHT) return undefined;
     const oldest = uploading[0]!;
     return oldest.then(() => {
@@ -177,6 +191,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
         const firstName = firstAt > 0 ? normalizeName(row.values[firstAt]) : undefined;
         const lastName = lastAt > 0 ? normalizeName(row.values[lastAt]) : undefined;
         workFile ??= new BlobLineWriter(containers.work, workFileName(input.runId, input.segmentIndex, result.workFiles.length + 1));
+        if (onWorkFile) records.push({ row: row.row, email: email.email, ...(firstName ? { firstName } : {}), ...(lastName ? { lastName } : {}) });
         const flushing = workFile.write(profileLine(row.row, email.email, firstName, lastName));
         if (flushing) await flushing;
         if (workFile.lines >= input.recordsPerWorkFile) {

@@ -28,6 +28,19 @@ export function sliceRest(slice: WorkFileSlice, done: number): WorkFileSlice {
   };
 }
 
+/**
+ * What of a segment's membership is still to send, given parts delivered already (each the
+ * first `records` records of its file): whole slices, or the rest of a slice.
+ */
+export function undelivered(membership: WorkFileSlice[], delivered: WorkFileSlice[] = []): WorkFileSlice[] {
+  const done = new Map(delivered.map((slice) => [slice.name, slice.records]));
+  return membership.flatMap((slice) => {
+    const sent = Math.min(done.get(slice.name) ?? 0, slice.records);
+    if (sent === 0) return [slice];
+    return sent === slice.records ? [] : [sliceRest(slice, sent)];
+  });
+}
+
 /** `<run>/<seg>/<00001>.ndjson` → `00001`, plus the cut, so two slices of one file never share a name. */
 export const sliceTag = (slice: WorkFileSlice) =>
   `${slice.name.split('/').pop()!.replace(/\.(ndjson|txt)$/, '')}${slice.skip ? `s${slice.skip}` : ''}`;
