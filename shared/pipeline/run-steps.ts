@@ -6,7 +6,8 @@ import type { Connection } from '../domain/connection.js';
 import type { Run, RunTrigger, SegmentRun } from '../domain/run.js';
 import { DestinationError, type DestinationClient, type DestinationLimits, type ProfileRecord } from '../destinations/types.js';
 import { getDestination, type DestinationType } from '../destinations/registry.js';
-import { prepareSegment, SegmentFileError, type PreparedSegment } from './prepare/prepare.js';
+import { prepareSegment, SegmentFileError, type PreparedSegment, type PrepareSegmentInput } from './prepare/prepare.js';
+import { prepareInWorker } from './prepare/prepare-in-worker.js';
 import { findLatestSegmentBlob, segmentFileNotFound } from './prepare/segment-blobs.js';
 import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './run-files/work-files.js';
 import { writeReportPart, type RejectedRow } from './run-files/report.js';
@@ -17,6 +18,7 @@ import type { EarlySendRule } from './limits.js';
 import { recordBound } from './read/record-bound.js';
 import { segmentFileFormat } from './prepare/segment-file.js';
 import { SendWhilePreparing, type SentWhilePreparing } from '../sync/send-while-preparing.js';
+import { tracksNothing } from '../sync/ledger.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -111,27 +113,34 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
   if (!blobName) {
     return { segment: input.segment, segmentIndex: input.segmentIndex, failed: await segmentFileNotFound(segmentsContainer, config.containers.segments, input.segment) };
   }
-  const early = input.sendWhilePreparing ? await startSendingWhilePreparing(services, input, segmentsContainer, blobName, input.sendWhilePreparing) : undefined;
+  // Only a run from nothing tracked sends every valid member as an add; a refresh plans first.
+  const early =
+    input.sendWhilePreparing && (await tracksNothing(await storage.ensureContainer(config.containers.ledgers), input.exportId, input.segment))
+      ? await startSendingWhilePreparing(services, input, segmentsContainer, blobName, input.sendWhilePreparing)
+      : undefined;
   const sender = early?.sender;
   try {
-    const prepared = await prepareSegment(
-      {
-        segments: segmentsContainer,
-        work: await storage.ensureContainer(config.containers.work),
-        reports: await storage.ensureContainer(config.containers.reports),
-      },
-      {
-        runId: input.runId,
-        segmentIndex: input.segmentIndex,
-        segment: input.segment,
-        blobName,
-        dataMatching: exp.dataMatching,
-        recordsPerWorkFile: getDestination(exp.destinationType).limits.recordsPerWorkFile,
-        suppressed: await services.suppressions.hashes(),
-        ...(early ? { etag: early.etag } : {}),
-      },
-      sender && ((file, records, validSoFar) => sender.workFile(file, records, validSoFar)),
-    );
+    const prepareInput: PrepareSegmentInput = {
+      runId: input.runId,
+      segmentIndex: input.segmentIndex,
+      segment: input.segment,
+      blobName,
+      dataMatching: exp.dataMatching,
+      recordsPerWorkFile: getDestination(exp.destinationType).limits.recordsPerWorkFile,
+      suppressed: await services.suppressions.hashes(),
+      ...(early ? { etag: early.etag } : {}),
+    };
+    // Sending as it goes: preparation moves to a thread of its own, so the two share the cores, not one.
+    const prepared = sender
+      ? await prepareInWorker(config, prepareInput, (file, records, validSoFar) => sender.workFile(file, records, validSoFar))
+      : await prepareSegment(
+          {
+            segments: segmentsContainer,
+            work: await storage.ensureContainer(config.containers.work),
+            reports: await storage.ensureContainer(config.containers.reports),
+          },
+          prepareInput,
+        );
     // A file that failed part-way sends nothing more (the sender opens only once the whole
     // file has been read, so it has sent nothing either).
     const sent = prepared.fileFailure ? await sender?.abort() : await sender?.finish();

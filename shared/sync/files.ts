@@ -36,7 +36,6 @@ export interface Deliveries {
   replaced: boolean;
 }
 
-const DIGEST_HEX = /^[0-9a-f]{64}$/;
 const PACKED_HEADER = '#sha256';
 
 export async function writeDeliveryLog(work: ContainerClient, name: string, delivery: Delivery): Promise<void> {
@@ -45,15 +44,17 @@ export async function writeDeliveryLog(work: ContainerClient, name: string, deli
   await work.getBlockBlobClient(name).uploadData(encodeDelivery(delivery));
 }
 
-function encodeDelivery(delivery: Delivery): Buffer {
+export function encodeDelivery(delivery: Delivery): Buffer {
   const ids = [...delivery.added, ...delivery.removed];
-  if (ids.length > 0 && ids.every((id) => DIGEST_HEX.test(id))) {
+  // All the ids as one hex string, decoded in one native call and checked by encoding it
+  // back: a test per id cost more than the upload it saves.
+  const hex = ids.join('');
+  if (ids.length > 0 && ids.every((id) => id.length === 2 * DIGEST)) {
     const header = Buffer.from(`${PACKED_HEADER} ${delivery.added.length} ${delivery.removed.length}${delivery.replaced ? ' replaced' : ''}\n`, 'latin1');
     const body = Buffer.allocUnsafe(header.length + ids.length * DIGEST);
     header.copy(body);
-    let at = header.length;
-    for (const id of ids) at += body.write(id, at, 'hex');
-    return body;
+    // Not hex, or upper-case hex (which would come back lower-case): the text form keeps them as they are.
+    if (body.write(hex, header.length, 'hex') === ids.length * DIGEST && body.toString('hex', header.length) === hex) return body;
   }
   const lines = [...(delivery.replaced ? ['!replaced'] : []), ...delivery.added.map((id) => `+${id}`), ...delivery.removed.map((id) => `-${id}`)];
   return Buffer.from(lines.join('\n') + '\n', 'utf8');
@@ -65,37 +66,51 @@ const DIGEST = 32;
 export async function readDeliveries(work: ContainerClient, runId: string, segmentIndex: number): Promise<Deliveries> {
   const names: string[] = [];
   for await (const blob of work.listBlobsFlat({ prefix: deliveryPrefix(runId, segmentIndex) })) names.push(blob.name);
-  const packed = { added: [] as Buffer[], removed: [] as Buffer[] };
-  const text = { added: [] as string[], removed: [] as string[] };
-  let replaced = false;
+  const parts = deliveryParts();
   // A few downloads ahead of the one being read: a full sync has a log per work file.
   const downloads = names.map(() => undefined as Promise<Buffer> | undefined);
   const download = (k: number) => (downloads[k] ??= work.getBlockBlobClient(names[k]!).downloadToBuffer());
   for (let k = 0; k < names.length; k++) {
     for (let ahead = k + 1; ahead <= k + 4 && ahead < names.length; ahead++) download(ahead).catch(() => undefined);
-    const log = await download(k);
+    readDeliveryLog(await download(k), parts);
     downloads[k] = undefined;
-    if (log.toString('latin1', 0, PACKED_HEADER.length) === PACKED_HEADER) {
-      const newline = log.indexOf(NEWLINE);
-      const [, added, removed, flag] = log.toString('latin1', 0, newline).split(' ');
-      const addedEnd = newline + 1 + Number(added) * DIGEST;
-      packed.added.push(log.subarray(newline + 1, addedEnd));
-      packed.removed.push(log.subarray(addedEnd, addedEnd + Number(removed) * DIGEST));
-      replaced ||= flag === 'replaced';
-      continue;
-    }
-    // Each id a string of its own, not a slice of the text: the commit sorts and looks them up.
-    for (let start = 0; start < log.length; ) {
-      let end = log.indexOf(NEWLINE, start);
-      if (end < 0) end = log.length;
-      const mark = log[start];
-      if (mark === PLUS) text.added.push(log.toString('utf8', start + 1, end));
-      else if (mark === MINUS) text.removed.push(log.toString('utf8', start + 1, end));
-      else if (log.toString('utf8', start, end) === '!replaced') replaced = true;
-      start = end + 1;
-    }
   }
-  return { added: idsOf(packed.added, text.added), removed: idsOf(packed.removed, text.removed), replaced };
+  return deliveriesOf(parts);
+}
+
+/** What delivery logs say, gathered a log at a time: packed digests apart from text ids. */
+interface DeliveryParts {
+  packed: { added: Buffer[]; removed: Buffer[] };
+  text: { added: string[]; removed: string[] };
+  replaced: boolean;
+}
+
+export const deliveryParts = (): DeliveryParts => ({ packed: { added: [], removed: [] }, text: { added: [], removed: [] }, replaced: false });
+
+export function readDeliveryLog(log: Buffer, parts: DeliveryParts): void {
+  if (log.toString('latin1', 0, PACKED_HEADER.length) === PACKED_HEADER) {
+    const newline = log.indexOf(NEWLINE);
+    const [, added, removed, flag] = log.toString('latin1', 0, newline).split(' ');
+    const addedEnd = newline + 1 + Number(added) * DIGEST;
+    parts.packed.added.push(log.subarray(newline + 1, addedEnd));
+    parts.packed.removed.push(log.subarray(addedEnd, addedEnd + Number(removed) * DIGEST));
+    parts.replaced ||= flag === 'replaced';
+    return;
+  }
+  // Each id a string of its own, not a slice of the text: the commit sorts and looks them up.
+  for (let start = 0; start < log.length; ) {
+    let end = log.indexOf(NEWLINE, start);
+    if (end < 0) end = log.length;
+    const mark = log[start];
+    if (mark === PLUS) parts.text.added.push(log.toString('utf8', start + 1, end));
+    else if (mark === MINUS) parts.text.removed.push(log.toString('utf8', start + 1, end));
+    else if (log.toString('utf8', start, end) === '!replaced') parts.replaced = true;
+    start = end + 1;
+  }
+}
+
+export function deliveriesOf(parts: DeliveryParts): Deliveries {
+  return { added: idsOf(parts.packed.added, parts.text.added), removed: idsOf(parts.packed.removed, parts.text.removed), replaced: parts.replaced };
 }
 
 /** Packed digests stay packed; only when text logs are mixed in do they become hex strings. */

@@ -59,7 +59,7 @@ export async function writeLedger(container: ContainerClient, exportId: string, 
   await container.getBlockBlobClient(ledgerBlobName(exportId, segment)).uploadData(body, {
     blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
     // What the ledger tracks, readable without downloading it (tracksNothing).
-    metadata: { audienceid: encodeURIComponent(ledger.audienceId), tracked: String(ledger.members.length + ledger.pendingRemovals.length) },
+    metadata: { tracked: String(ledger.members.length + ledger.pendingRemovals.length) },
   });
   await container.getBlobClient(owedBlobName(exportId, segment)).deleteIfExists();
 }
@@ -131,13 +131,13 @@ export async function readLedger(container: ContainerClient, exportId: string, s
 }
 
 /**
- * Whether a run at this audience starts from nothing tracked, read from the blobs'
- * properties (two HEAD requests, not the ledger itself): no ledger, or one of another
- * audience or of an audience created just now, and no removals owed. Preparation may then
- * send every valid member as an add before planning. Unsure (a ledger written before its
- * properties were) counts as tracked.
+ * Whether the export's segment starts a run from nothing tracked, read from the blobs'
+ * properties (two HEAD requests, not the ledger itself): no ledger, or an empty one, and no
+ * removals owed. Every valid member of the run is then an add, whatever the audience, so
+ * preparation may send them before planning. Unsure (a ledger written before it carried
+ * its count) counts as tracked.
  */
-export async function tracksNothing(container: ContainerClient, exportId: string, segment: string, audienceId: string, audienceCreated: boolean): Promise<boolean> {
+export async function tracksNothing(container: ContainerClient, exportId: string, segment: string): Promise<boolean> {
   const properties = async (name: string) => {
     try {
       return await container.getBlobClient(name).getProperties();
@@ -146,14 +146,9 @@ export async function tracksNothing(container: ContainerClient, exportId: string
       throw error;
     }
   };
-  // A new audience voids whatever the blobs say (planChanges ignores them).
-  if (audienceCreated) return true;
   const [ledger, owed] = await Promise.all([properties(ledgerBlobName(exportId, segment)), properties(owedBlobName(exportId, segment))]);
   if (owed) return false;
-  if (!ledger) return true;
-  const { audienceid, tracked } = ledger.metadata ?? {};
-  if (audienceid === undefined || tracked === undefined) return false;
-  return decodeURIComponent(audienceid) !== audienceId || tracked === '0';
+  return !ledger || ledger.metadata?.tracked === '0';
 }
 
 /** Every ledger of an export, when the export is deleted: they name the people it sent. */

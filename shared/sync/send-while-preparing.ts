@@ -3,14 +3,13 @@ import type { ProfileRecord } from '../destinations/types.js';
 import { getDestination } from '../destinations/registry.js';
 import { earlySendAllowance, type EarlySendRule } from '../pipeline/limits.js';
 import { readSlice, type WorkFileRef, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
-import { containersFor } from './files.js';
-import { tracksNothing } from './ledger.js';
 import { fullSyncReplacesFirst } from './plan.js';
 import { oneLine, sendAdds, sendFailure, sendTarget, type SendResult, type SendTarget } from './send.js';
 
 /**
  * Sending a segment's work files while preparation is still writing the next ones, for a
- * run that starts from nothing tracked (every valid member is an add). The limits still
+ * run that starts from nothing tracked (every valid member is an add: ledger.tracksNothing,
+ * checked before preparation starts). The limits still
  * decide (limits.ts, earlySendAllowance): nothing goes before the record bound says the
  * segment cannot be too large (or the export truncates) and the minimum is reached. It sends
  * exactly what the send stage would (the same code, delivery logs and report parts), and
@@ -75,12 +74,11 @@ export class SendWhilePreparing {
   ) {
     recordBound.then(
       (bound) => {
-        if (process.env.DEBUG_EARLY) console.error('[early] bound', bound, Date.now());
         this.bound = bound;
         this.consider();
       },
       // The file is unreadable: preparation finds out itself, and nothing is sent.
-      (e) => { if (process.env.DEBUG_EARLY) console.error('[early] bound failed', e); this.turnOff(); },
+      () => this.turnOff(),
     );
   }
 
@@ -108,7 +106,6 @@ export class SendWhilePreparing {
    * no audience was looked up.
    */
   async finish(): Promise<SentWhilePreparing | undefined> {
-    if (process.env.DEBUG_EARLY) console.error('[early] finish', this.state, this.bound, this.validSoFar, this.stopped, this.files.length, this.waiting.length, Date.now());
     this.deadline = Date.now() + TAIL_MS;
     if (this.state === 'waiting') this.turnOff();
     await this.opening;
@@ -160,7 +157,7 @@ export class SendWhilePreparing {
     });
   }
 
-  /** Finds or creates the audience, and checks that nothing is tracked there (so every member is an add). */
+  /** Finds or creates the audience; sending starts once it is there. */
   private async open(): Promise<void> {
     const { services, input } = this;
     const exp = await services.exports.find(input.exportId);
@@ -171,12 +168,7 @@ export class SendWhilePreparing {
     if ('failed' in target) throw new Error(target.failed.reason);
     const audience = await target.client.ensureAudience(input.segment, []);
     this.audience = { audienceId: audience.audienceId, created: audience.created };
-    const { ledgers } = await containersFor(services);
-    const fresh =
-      !audience.membersIncluded &&
-      sync.removal !== 'replace-membership' &&
-      (await tracksNothing(ledgers, input.exportId, input.segment, audience.audienceId, audience.created));
-    if (!fresh || this.deadline === 0) {
+    if (audience.membersIncluded || sync.removal === 'replace-membership' || this.deadline === 0) {
       this.stopWaiting();
       return;
     }

@@ -1,0 +1,114 @@
+import path from 'node:path';
+import { Worker } from 'node:worker_threads';
+import type { AppConfig } from '../../config.js';
+import type { ProfileRecord } from '../../destinations/types.js';
+import type { WorkFileRef } from '../run-files/work-files.js';
+import { SegmentFileError, type PrepareSegmentInput, type PreparedSegment, type WorkFileListener } from './prepare.js';
+
+/**
+ * prepareSegment on a worker thread of its own, for a run that sends work files while it
+ * prepares the rest: parsing then uses one core and sending (hashing, requests, responses)
+ * the other, where on one thread they took turns (docs/benchmarks.md). Same function, same
+ * blobs, same result; only the work files' records come back as messages.
+ */
+export interface PrepareJob {
+  id: number;
+  /** How the worker reaches storage, as the app settings say (AzureWebJobsStorage...). */
+  storage: { connectionString?: string; blobServiceUri?: string; tableServiceUri?: string; managedIdentityClientId?: string };
+  containers: { segments: string; work: string; reports: string };
+  input: Omit<PrepareSegmentInput, 'suppressed'>;
+  suppressed?: string[];
+}
+
+export type WorkerMessage =
+  | { type: 'work-file'; job: number; file: WorkFileRef; validSoFar: number; rows: Int32Array; emails: string; names?: string }
+  | { type: 'done'; job: number; result: PreparedSegment }
+  | { type: 'failed'; job: number; message: string; fileReason?: string; statusCode?: number };
+
+interface Pending {
+  onWorkFile: WorkFileListener;
+  resolve(result: PreparedSegment): void;
+  reject(error: Error): void;
+}
+
+let worker: Worker | undefined;
+let nextJob = 1;
+const pending = new Map<number, Pending>();
+
+/** One worker per process, started on first use and kept (unreferenced) for the next run; a crash fails the jobs it held. */
+function preparingWorker(): Worker {
+  if (worker) return worker;
+  const extension = path.extname(__filename);
+  const entry = path.join(__dirname, `prepare-worker${extension}`);
+  // From sources (development, tests), the worker compiles TypeScript first, as the process does.
+  const started =
+    extension === '.ts'
+      ? new Worker(`require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);`, { eval: true, workerData: { entry } })
+      : new Worker(entry);
+  started.unref();
+  started.on('message', (message: WorkerMessage) => {
+    const job = pending.get(message.job);
+    if (!job) return;
+    if (message.type === 'work-file') {
+      job.onWorkFile(message.file, recordsOf(message), message.validSoFar);
+      return;
+    }
+    pending.delete(message.job);
+    if (message.type === 'done') job.resolve(message.result);
+    else job.reject(failure(message));
+  });
+  const fail = (error: Error) => {
+    worker = undefined;
+    for (const [id, job] of pending) {
+      pending.delete(id);
+      job.reject(error);
+    }
+  };
+  started.on('error', fail);
+  started.on('exit', (code) => fail(new Error(`the preparation worker exited (${code})`)));
+  worker = started;
+  return started;
+}
+
+export function prepareInWorker(
+  config: AppConfig,
+  input: PrepareSegmentInput,
+  onWorkFile: WorkFileListener,
+): Promise<PreparedSegment> {
+  const id = nextJob++;
+  const { suppressed, ...rest } = input;
+  const job: PrepareJob = {
+    id,
+    storage: {
+      ...(config.storageConnectionString ? { connectionString: config.storageConnectionString } : {}),
+      ...(config.blobServiceUri ? { blobServiceUri: config.blobServiceUri } : {}),
+      ...(config.tableServiceUri ? { tableServiceUri: config.tableServiceUri } : {}),
+      ...(config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {}),
+    },
+    containers: config.containers,
+    input: rest,
+    ...(suppressed && suppressed.size > 0 ? { suppressed: [...suppressed] } : {}),
+  };
+  return new Promise<PreparedSegment>((resolve, reject) => {
+    const running = preparingWorker();
+    pending.set(id, { onWorkFile, resolve, reject });
+    running.ref();
+    running.postMessage(job);
+  }).finally(() => {
+    if (pending.size === 0) worker?.unref();
+  });
+}
+
+function recordsOf(message: Extract<WorkerMessage, { type: 'work-file' }>): ProfileRecord[] {
+  const emails = message.emails.split('\n');
+  const names = message.names ? (JSON.parse(message.names) as [string | null, string | null][]) : undefined;
+  return emails.map((email, k) => {
+    const [firstName, lastName] = names?.[k] ?? [null, null];
+    return { row: message.rows[k]!, email, ...(firstName !== null ? { firstName } : {}), ...(lastName !== null ? { lastName } : {}) };
+  });
+}
+
+function failure(message: Extract<WorkerMessage, { type: 'failed' }>): Error {
+  if (message.fileReason !== undefined) return new SegmentFileError(message.fileReason);
+  return Object.assign(new Error(message.message), message.statusCode !== undefined ? { statusCode: message.statusCode } : {});
+}
