@@ -18,6 +18,8 @@ import { Pool } from 'undici';
  */
 export interface BaselineResult {
   seconds: number;
+  /** CPU time of this process (all threads, user + system) while it ran. */
+  cpuSeconds: number;
   read: number;
   valid: number;
   /** Hashes the sink received: must equal `valid`. */
@@ -69,6 +71,7 @@ export async function runBaseline(container: ContainerClient, blobName: string, 
   sink.reset();
   const pool = new Pool(sink.url, { connections: IN_FLIGHT, keepAliveTimeout: 10_000 });
   const started = performance.now();
+  const cpu = process.cpuUsage();
   const body = (await container.getBlobClient(blobName).download()).readableStreamBody as Readable;
   const input = blobName.endsWith('.gz') ? body.pipe(createGunzip()) : body;
   const lines = createInterface({ input, crlfDelay: Infinity });
@@ -110,5 +113,6 @@ export async function runBaseline(container: ContainerClient, blobName: string, 
   await Promise.all(inFlight);
   const seconds = (performance.now() - started) / 1000;
   await pool.close();
-  return { seconds, read, valid: seen.size, received: sink.received() };
+  const used = process.cpuUsage(cpu);
+  return { seconds, cpuSeconds: (used.user + used.system) / 1e6, read, valid: seen.size, received: sink.received() };
 }

@@ -1,6 +1,3 @@
-import { execFile } from 'node:child_process';
-import path from 'node:path';
-import { promisify } from 'node:util';
 import { createGzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
 import type { RunningLocalHost } from '../dev/host/local-host.js';
@@ -14,6 +11,7 @@ import { stageTimes, type StageTimes } from './stages.js';
 import type { HistoryEvent } from '../dev/durable/history.js';
 import { runInstanceId } from '../shared/pipeline/runs/run-service.js';
 import type { SimulatorProcess } from './simulator-process.js';
+import { runInFreshProcess, type AppRun } from './fresh-process.js';
 
 /**
  * Mirror sync under a daily refresh: a full sync of a generated segment, then a refresh in
@@ -34,20 +32,13 @@ export interface ChurnRun {
   stages: StageTimes;
 }
 
-/** The refresh's steps once more (back to the first file), in a fresh process of the app's code alone. */
-export interface AppRefresh {
-  seconds: number;
-  added: number;
-  removed: number;
-  peakRssMb: number;
-}
-
 export interface ChurnResult {
   destination: DestinationType;
   rows: number;
   churn: number;
   runs: ChurnRun[];
-  appRefresh: AppRefresh;
+  /** The refresh's steps once more (back to the first file), in a fresh process of the app's code alone. */
+  appRefresh: AppRun;
   reconciled: boolean;
   mismatches: string[];
 }
@@ -59,6 +50,7 @@ export async function benchChurn(
   destination: DestinationType,
   rows: number,
   churn: number,
+  rateLimits: 'on' | 'off',
 ): Promise<ChurnResult> {
   const segment = `churn-${destination}-${rows}-${Date.now().toString(36)}`;
   const nextRoll = destination === 'adroll' || destination === 'rollworks';
@@ -90,7 +82,7 @@ export async function benchChurn(
     mismatches.push(...reconciliationErrors(tally), ...reconciliationErrors(full.run.segments[0]!));
 
     // Back to the first file: the same churn the other way, its steps in a process of their own.
-    const appRefresh = await refreshInFreshProcess(exp.id, segment, `${segment}/1.csv.gz`);
+    const appRefresh = await runInFreshProcess(exp.id, segment, `${segment}/1.csv.gz`, 'refresh', rateLimits);
     if (appRefresh.added !== churned || appRefresh.removed !== churned) mismatches.push(`fresh-process refresh added ${appRefresh.added}, removed ${appRefresh.removed} ≠ ${churned}`);
     const heldAfter = await sims.audienceSize(destination, segment);
     if (heldAfter !== full.run.segments[0]!.valid) mismatches.push(`after the fresh-process refresh the audience holds ${heldAfter} ≠ valid ${full.run.segments[0]!.valid}`);
@@ -98,17 +90,6 @@ export async function benchChurn(
   } finally {
     if (nextRoll) await sims.setSegmentUpdates(destination, 'append');
   }
-}
-
-const execFileAsync = promisify(execFile);
-
-async function refreshInFreshProcess(exportId: string, segment: string, blobName: string): Promise<AppRefresh> {
-  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'refresh-once.ts'), exportId, segment, blobName], {
-    env: process.env,
-    maxBuffer: 1024 * 1024,
-  });
-  const measured = JSON.parse(stdout.trim().split('\n').pop()!) as AppRefresh;
-  return { seconds: measured.seconds, added: measured.added, removed: measured.removed, peakRssMb: Math.round(measured.peakRssMb) };
 }
 
 async function timedRun(

@@ -6,7 +6,7 @@ import { createGzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
 import { parseArgs } from 'node:util';
 import { startAzurite, type RunningAzurite } from '../dev/azurite.js';
-import { EventType, type HistoryEvent } from '../dev/durable/history.js';
+import type { HistoryEvent } from '../dev/durable/history.js';
 import { startLocalHost, type RunningLocalHost } from '../dev/host/local-host.js';
 import { devConnections } from '../dev/simulators/index.js';
 import { connectDestination } from '../shared/destinations/connect.js';
@@ -24,6 +24,7 @@ import { generateSegment, type ExpectedCounts } from './generate.js';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
 import { runBaseline, startSink, type BaselineResult, type Sink } from './baseline.js';
+import { runInFreshProcess, type AppRun } from './fresh-process.js';
 
 /**
  * The export pipeline end to end, in this process: a generated segment file dropped into
@@ -56,6 +57,12 @@ export interface DestinationResult {
   valid: number;
   status: string;
   wallSeconds: number;
+  /**
+   * CPU time of the app's process (all its threads, user + system) during the run: the local
+   * host, the durable driver and the app. The storage emulator and the simulators run in
+   * processes of their own and are not in it.
+   */
+  cpuSeconds: number;
   profilesPerSecond: number;
   peakRssMb: number;
   stages: StageTimes;
@@ -67,11 +74,18 @@ export interface DestinationResult {
   floor?: { seconds: number; formula: string; ratio: number };
 }
 
+/** A destination's full sync once more, from nothing tracked, its steps in a fresh process of the app's code alone. */
+export interface AppFullSync extends AppRun {
+  destination: DestinationType;
+  reconciled: boolean;
+}
+
 export interface BenchSummary {
   machine: { cpus: number; memoryGb: number; node: string; platform: string };
   options: { rows: number; destinations: DestinationType[]; rateLimits: 'on' | 'off'; compression: 'gzip' | 'none'; repeat: number };
   results: DestinationResult[];
   churn?: ChurnResult[];
+  appFullSyncs?: AppFullSync[];
   memory?: (MemoryResult & { ratioToSmallest: number })[];
 }
 
@@ -101,6 +115,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
   const sink: Sink = await startSink();
   const results: DestinationResult[] = [];
   const churn: ChurnResult[] = [];
+  const appFullSyncs: AppFullSync[] = [];
   try {
     Object.assign(process.env, sims.env, {
       AzureWebJobsStorage: azurite.connectionString,
@@ -121,12 +136,13 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
 
     for (const destination of churnMode ? options.destinations : []) {
       log(`${destination}: full sync, then a refresh with ${(options.churn! * 100).toFixed(1)}% churn, ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
-      const result = await benchChurn(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.churn!);
+      const result = await benchChurn(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.churn!, options.rateLimits);
       churn.push(result);
       log(`${destination}: refresh in ${result.runs[1]!.wallSeconds.toFixed(2)} s, ${result.runs[1]!.requests} requests`);
       await sims.reset(destination);
     }
     for (const destination of churnMode ? [] : options.destinations) {
+      let last: { segment: string; blobName: string; valid: number } | undefined;
       for (let n = 0; n < (options.repeat ?? 1); n++) {
         log(`${destination}: generating and dropping ${rowsFor(destination, options.rows).toLocaleString('en')} rows...`);
         const { result, blobName } = await benchDestination(host, segmentsContainer, sims, destination, rowsFor(destination, options.rows), options.rateLimits, options.compression ?? 'gzip');
@@ -140,10 +156,21 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
           result.mismatches.push(`baseline read ${baseline.read}, valid ${baseline.valid}, received ${baseline.received}`);
         }
         results.push(result);
+        last = { segment: blobName.split('/')[0]!, blobName, valid: result.valid };
         log(
           `${destination}: ${result.status} in ${result.wallSeconds.toFixed(2)} s (${result.profilesPerSecond.toLocaleString('en')} profiles/s); ` +
             `baseline ${baseline.seconds.toFixed(2)} s, ratio ${result.baseline.ratio.toFixed(2)}`,
         );
+      }
+      if (last) {
+        // The same file once more for a new export (nothing tracked), the steps in a process of
+        // the app's code alone: the memory a Functions worker needs for a full sync.
+        log(`${destination}: the full sync's steps in a fresh process...`);
+        const exportId = await createBenchExport(host, destination, last.segment);
+        const measured = await runInFreshProcess(exportId, last.segment, last.blobName, 'full', options.rateLimits);
+        const held = await sims.audienceSize(destination, last.segment);
+        appFullSyncs.push({ destination, ...measured, reconciled: measured.valid === last.valid && measured.ledgerAfter === last.valid && held === last.valid });
+        await sims.reset(destination);
       }
     }
 
@@ -163,6 +190,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
       options: { rows: options.rows, destinations: options.destinations, rateLimits: options.rateLimits, compression: options.compression ?? 'gzip', repeat: options.repeat ?? 1 },
       results,
       ...(churn.length > 0 ? { churn } : {}),
+      ...(appFullSyncs.length > 0 ? { appFullSyncs } : {}),
       ...(memory ? { memory } : {}),
     };
   } finally {
@@ -184,19 +212,18 @@ async function benchDestination(
   compression: 'gzip' | 'none',
 ): Promise<{ result: DestinationResult; blobName: string }> {
   const segment = `bench-${destination}-${rows}-${Date.now().toString(36)}`;
-  const { credentials, settings } = devConnections[destination];
-  const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: segment, credentials, consent: true });
-  const dataMatching = destination === 'autopilot' ? { email: 'email_address', firstName: 'first_name', lastName: 'last_name' } : { email: 'email_address' };
-  const exp = await api<{ id: string }>(host, 'POST', '/exports', { name: segment, connectionId: connection.id, segments: [segment], dataMatching, settings });
+  const exp = { id: await createBenchExport(host, destination, segment) };
 
   // The file is generated and gzipped as it uploads; the clock starts once the blob is committed.
   const { stream, expected } = generateSegment({ rows, seed: 42 });
   const file = compression === 'gzip' ? { name: 'segment.csv.gz', body: stream.pipe(createGzip({ level: 1 })) } : { name: 'segment.csv', body: stream };
   await segments.getBlockBlobClient(`${segment}/${file.name}`).uploadStream(file.body, 4 * 1024 * 1024, 4);
   const started = Date.now();
+  const cpu = process.cpuUsage();
 
   const { run, peakRssMb } = await waitForRunMeasuringRss(host, exp.id);
   const wallSeconds = (Date.now() - started) / 1000;
+  const used = process.cpuUsage(cpu);
   const history = (await host.driver.history(runInstanceId(exp.id))) as HistoryEvent[];
   const held = await sims.audienceSize(destination, segment);
   const result: DestinationResult = {
@@ -205,6 +232,7 @@ async function benchDestination(
     valid: expected.valid,
     status: run.status,
     wallSeconds,
+    cpuSeconds: Math.round(((used.user + used.system) / 1e6) * 100) / 100,
     profilesPerSecond: Math.round(rows / wallSeconds),
     peakRssMb,
     stages: stageTimes(history, started),
@@ -212,6 +240,15 @@ async function benchDestination(
   };
   if (rateLimits === 'on') result.floor = floorFor(destination, expected.valid, wallSeconds);
   return { result, blobName: `${segment}/${file.name}` };
+}
+
+/** A connection and an export of the segment, through the API; answers the export's id. */
+async function createBenchExport(host: RunningLocalHost, destination: DestinationType, segment: string): Promise<string> {
+  const { credentials, settings } = devConnections[destination];
+  const name = `${segment}-${randomBytes(3).toString('hex')}`;
+  const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: name, credentials, consent: true });
+  const dataMatching = destination === 'autopilot' ? { email: 'email_address', firstName: 'first_name', lastName: 'last_name' } : { email: 'email_address' };
+  return (await api<{ id: string }>(host, 'POST', '/exports', { name, connectionId: connection.id, segments: [segment], dataMatching, settings })).id;
 }
 
 function reconcile(run: Run, expected: ExpectedCounts, held: number): { reconciled: boolean; mismatches: string[] } {
@@ -250,7 +287,7 @@ function floorFor(destination: DestinationType, valid: number, wallSeconds: numb
 
 export function formatTable(summary: BenchSummary): string {
   if (summary.churn) return `${formatChurnTable(summary.churn)}\n\nmachine: ${summary.machine.cpus} cores, ${summary.machine.memoryGb} GB, Node ${summary.machine.node}`;
-  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'baseline s', 'ratio', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
+  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'baseline s', 'ratio', 'CPU s', 'baseline CPU s', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
   const withFloor = summary.results.some((r) => r.floor);
   if (withFloor) header.push('floor s', 'wall/floor');
   const rows = summary.results.map((r) => [
@@ -261,6 +298,8 @@ export function formatTable(summary: BenchSummary): string {
     r.wallSeconds.toFixed(2),
     r.baseline ? r.baseline.seconds.toFixed(2) : '',
     r.baseline ? r.baseline.ratio.toFixed(2) : '',
+    r.cpuSeconds.toFixed(2),
+    r.baseline ? r.baseline.cpuSeconds.toFixed(2) : '',
     r.profilesPerSecond.toLocaleString('en'),
     String(r.peakRssMb),
     ...[r.stages.trigger, r.stages.prepare, r.stages.audience, r.stages.upload, r.stages.record].map((s) => s.toFixed(2)),
@@ -286,6 +325,15 @@ export function formatTable(summary: BenchSummary): string {
     out.push('', 'Peak RSS of preparing one file, each size in a fresh process:');
     for (const m of summary.memory) {
       out.push(`  ${m.rows.toLocaleString('en')} rows: ${m.peakRssMb} MB (${m.ratioToSmallest}x the smallest), ${m.rowsPerSecond.toLocaleString('en')} rows/s, ${m.rowsPerCpuSecond.toLocaleString('en')} rows per CPU second, reconciled: ${m.reconciled ? 'yes' : 'NO'}`);
+    }
+  }
+  if (summary.appFullSyncs?.length) {
+    out.push('', "The full sync's steps once more for a new export (nothing tracked), in a fresh process of the app's code alone:");
+    for (const f of summary.appFullSyncs) {
+      out.push(
+        `  ${f.destination}: ${f.seconds.toFixed(2)} s, ${f.sentWhilePreparing.toLocaleString('en')} of ${f.valid.toLocaleString('en')} sent while preparing, ` +
+          `ledger ${f.ledgerAfter.toLocaleString('en')}, peak RSS ${f.peakRssMb} MB, reconciled: ${f.reconciled ? 'yes' : 'NO'}`,
+      );
     }
   }
   out.push('', `machine: ${summary.machine.cpus} cores, ${summary.machine.memoryGb} GB, Node ${summary.machine.node}, ${summary.machine.platform}`);
@@ -353,7 +401,7 @@ async function main(): Promise<void> {
   console.log(formatTable(summary));
   console.log(JSON.stringify(summary, null, 2));
   if (values.json) writeFileSync(values.json, JSON.stringify(summary, null, 2));
-  if (summary.results.some((r) => !r.reconciled) || summary.churn?.some((r) => !r.reconciled)) process.exitCode = 1;
+  if (summary.results.some((r) => !r.reconciled) || summary.churn?.some((r) => !r.reconciled) || summary.appFullSyncs?.some((r) => !r.reconciled)) process.exitCode = 1;
 }
 
 if (require.main === module) {

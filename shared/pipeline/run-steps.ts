@@ -7,7 +7,7 @@ import type { Run, RunTrigger, SegmentRun } from '../domain/run.js';
 import { DestinationError, type DestinationClient, type DestinationLimits, type ProfileRecord } from '../destinations/types.js';
 import { getDestination, type DestinationType } from '../destinations/registry.js';
 import { prepareSegment, SegmentFileError, type PreparedSegment, type PrepareSegmentInput } from './prepare/prepare.js';
-import { prepareInWorker } from './prepare/prepare-in-worker.js';
+import { prepareInWorker, warmPreparingWorker } from './prepare/prepare-in-worker.js';
 import { findLatestSegmentBlob, segmentFileNotFound } from './prepare/segment-blobs.js';
 import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './run-files/work-files.js';
 import { writeReportPart, type RejectedRow } from './run-files/report.js';
@@ -104,20 +104,22 @@ export type PrepareStepResult =
   | { segment: string; segmentIndex: number; failed: string };
 
 export async function prepareSegmentStep(services: Services, input: PrepareStepInput): Promise<PrepareStepResult> {
+  const { storage, config } = services;
+  // Only a run from nothing tracked sends every valid member as an add; a refresh plans first.
+  const fresh = input.sendWhilePreparing
+    ? await tracksNothing(await storage.ensureContainer(config.containers.ledgers), input.exportId, input.segment)
+    : false;
+  // Its start-up (loading the blob SDK) overlaps with the lookups below.
+  if (fresh) warmPreparingWorker();
   const exp = await services.exports.find(input.exportId);
   if (!exp) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: 'export-removed' };
-  const { storage, config } = services;
   const segmentsContainer = await storage.ensureContainer(config.containers.segments);
   const known = await services.segments.find(input.segment);
   const blobName = known?.latestFile ?? (await findLatestSegmentBlob(segmentsContainer, input.segment))?.name;
   if (!blobName) {
     return { segment: input.segment, segmentIndex: input.segmentIndex, failed: await segmentFileNotFound(segmentsContainer, config.containers.segments, input.segment) };
   }
-  // Only a run from nothing tracked sends every valid member as an add; a refresh plans first.
-  const early =
-    input.sendWhilePreparing && (await tracksNothing(await storage.ensureContainer(config.containers.ledgers), input.exportId, input.segment))
-      ? await startSendingWhilePreparing(services, input, segmentsContainer, blobName, input.sendWhilePreparing)
-      : undefined;
+  const early = fresh ? await startSendingWhilePreparing(services, input, segmentsContainer, blobName, input.sendWhilePreparing!) : undefined;
   const sender = early?.sender;
   try {
     const prepareInput: PrepareSegmentInput = {
@@ -131,16 +133,14 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
       ...(early ? { etag: early.etag } : {}),
     };
     // Sending as it goes: preparation moves to a thread of its own, so the two share the cores, not one.
+    const containers = {
+      segments: segmentsContainer,
+      work: await storage.ensureContainer(config.containers.work),
+      reports: await storage.ensureContainer(config.containers.reports),
+    };
     const prepared = sender
       ? await prepareInWorker(config, prepareInput, (file, records, validSoFar) => sender.workFile(file, records, validSoFar))
-      : await prepareSegment(
-          {
-            segments: segmentsContainer,
-            work: await storage.ensureContainer(config.containers.work),
-            reports: await storage.ensureContainer(config.containers.reports),
-          },
-          prepareInput,
-        );
+      : await prepareSegment(containers, prepareInput);
     // A file that failed part-way sends nothing more (the sender opens only once the whole
     // file has been read, so it has sent nothing either).
     const sent = prepared.fileFailure ? await sender?.abort() : await sender?.finish();

@@ -13,8 +13,9 @@ import { SegmentFileError, type PrepareSegmentInput, type PreparedSegment, type 
  */
 export interface PrepareJob {
   id: number;
-  /** How the worker reaches storage, as the app settings say (AzureWebJobsStorage...). */
-  storage: { connectionString?: string; blobServiceUri?: string; tableServiceUri?: string; managedIdentityClientId?: string };
+  /** How the worker reaches blob storage, as the app settings say (AzureWebJobsStorage...). */
+  storage: { connectionString?: string; blobServiceUri?: string; managedIdentityClientId?: string };
+  /** The containers, created already. */
   containers: { segments: string; work: string; reports: string };
   input: Omit<PrepareSegmentInput, 'suppressed'>;
   suppressed?: string[];
@@ -35,7 +36,15 @@ let worker: Worker | undefined;
 let nextJob = 1;
 const pending = new Map<number, Pending>();
 
-/** One worker per process, started on first use and kept (unreferenced) for the next run; a crash fails the jobs it held. */
+/**
+ * One worker per process, started on first use (or by warmPreparingWorker) and kept,
+ * unreferenced, for the next run; a crash fails the jobs it held and the next job starts
+ * another.
+ */
+export function warmPreparingWorker(): void {
+  preparingWorker();
+}
+
 function preparingWorker(): Worker {
   if (worker) return worker;
   const extension = path.extname(__filename);
@@ -43,8 +52,8 @@ function preparingWorker(): Worker {
   // From sources (development, tests), the worker compiles TypeScript first, as the process does.
   const started =
     extension === '.ts'
-      ? new Worker(`require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);`, { eval: true, workerData: { entry } })
-      : new Worker(entry);
+      ? new Worker(`require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);`, { eval: true, workerData: { entry }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
+      : new Worker(entry, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
   started.unref();
   started.on('message', (message: WorkerMessage) => {
     const job = pending.get(message.job);
@@ -82,7 +91,6 @@ export function prepareInWorker(
     storage: {
       ...(config.storageConnectionString ? { connectionString: config.storageConnectionString } : {}),
       ...(config.blobServiceUri ? { blobServiceUri: config.blobServiceUri } : {}),
-      ...(config.tableServiceUri ? { tableServiceUri: config.tableServiceUri } : {}),
       ...(config.managedIdentityClientId ? { managedIdentityClientId: config.managedIdentityClientId } : {}),
     },
     containers: config.containers,

@@ -1,45 +1,43 @@
 import { parentPort } from 'node:worker_threads';
-import { loadConfig } from '../../config.js';
-import { createStorageClients, type StorageClients } from '../../storage/clients.js';
+import { BlobServiceClient } from '@azure/storage-blob';
 import { prepareSegment, SegmentFileError } from './prepare.js';
 import type { PrepareJob, WorkerMessage } from './prepare-in-worker.js';
 
 /**
  * The worker thread's side of prepareInWorker: runs prepareSegment for each job it is sent
- * (several may run at once), reads and writes blobs with storage clients of its own, and
- * posts each finished work file's records back in columns (one string of emails, the row
- * numbers as a transferred Int32Array), which cost little to pass, where an array of
- * objects would be copied field by field.
+ * (several may run at once), reads and writes blobs with a client of its own, and posts
+ * each finished work file's records back in columns (one string of emails, the row numbers
+ * as a transferred Int32Array), which cost little to pass, where an array of objects would
+ * be copied field by field. It loads only the blob SDK and preparation: every module more
+ * is start-up time of the first run on a new instance.
  */
 const port = parentPort!;
-const storages = new Map<string, StorageClients>();
+const services = new Map<string, Promise<BlobServiceClient>>();
 
-function storageFor(job: PrepareJob): StorageClients {
+function blobServiceFor(job: PrepareJob): Promise<BlobServiceClient> {
+  const { connectionString, blobServiceUri, managedIdentityClientId } = job.storage;
   const key = JSON.stringify(job.storage);
-  let clients = storages.get(key);
-  if (!clients) {
-    clients = createStorageClients(
-      loadConfig({
-        ...(job.storage.connectionString ? { AzureWebJobsStorage: job.storage.connectionString } : {}),
-        ...(job.storage.blobServiceUri ? { AzureWebJobsStorage__blobServiceUri: job.storage.blobServiceUri } : {}),
-        ...(job.storage.tableServiceUri ? { AzureWebJobsStorage__tableServiceUri: job.storage.tableServiceUri } : {}),
-        ...(job.storage.managedIdentityClientId ? { AzureWebJobsStorage__clientId: job.storage.managedIdentityClientId } : {}),
-      }),
-    );
-    storages.set(key, clients);
+  let client = services.get(key);
+  if (!client) {
+    client = connectionString
+      ? Promise.resolve(BlobServiceClient.fromConnectionString(connectionString))
+      : // In Azure: the managed identity, loaded only there.
+        import('@azure/identity').then(
+          ({ DefaultAzureCredential }) =>
+            new BlobServiceClient(blobServiceUri!, new DefaultAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : undefined)),
+        );
+    services.set(key, client);
   }
-  return clients;
+  return client;
 }
 
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 async function run(job: PrepareJob): Promise<void> {
-  const storage = storageFor(job);
-  const [segments, work, reports] = await Promise.all(
-    [job.containers.segments, job.containers.work, job.containers.reports].map((name) => storage.ensureContainer(name)),
-  );
+  const blobs = await blobServiceFor(job);
+  const container = (name: string) => blobs.getContainerClient(name);
   const result = await prepareSegment(
-    { segments: segments!, work: work!, reports: reports! },
+    { segments: container(job.containers.segments), work: container(job.containers.work), reports: container(job.containers.reports) },
     { ...job.input, ...(job.suppressed ? { suppressed: new Set(job.suppressed) } : {}) },
     (file, records, validSoFar) => {
       const rows = new Int32Array(records.length);

@@ -1,0 +1,78 @@
+import { connectDestination } from '../shared/destinations/connect.js';
+import { getDestination } from '../shared/destinations/registry.js';
+import { earlySendRule } from '../shared/pipeline/limits.js';
+import { undelivered } from '../shared/pipeline/run-files/work-files.js';
+import { ensureAudienceStep, prepareSegmentStep } from '../shared/pipeline/run-steps.js';
+import { createServices } from '../shared/services.js';
+import { commitLedger } from '../shared/sync/commit.js';
+import { planChanges } from '../shared/sync/plan.js';
+import { sendChanges, type SendInput } from '../shared/sync/send.js';
+
+/**
+ * Child process of the benchmark: one run of one segment, step by step as the
+ * orchestration's activities run it (prepare, sending while preparing where the run starts
+ * from nothing tracked, audience, plan, send, commit), in a fresh process that loads only
+ * what a Functions worker loads for them: no local host, no durable driver, no benchmark.
+ * Its peak RSS is the app's share of the run.
+ * argv: <exportId> <segment> <blobName> [full]; the app's settings come from the environment.
+ */
+async function main(): Promise<void> {
+  const [exportId, segment, blobName, mode] = process.argv.slice(2);
+  if (!exportId || !segment || !blobName) throw new Error('usage: run-once <exportId> <segment> <blobName> [full]');
+  const services = createServices();
+  if (process.env.BENCH_RATE_LIMITS === 'off') {
+    // As in the benchmark's own process: the simulators take what comes, and so does our limiter.
+    services.destinationClient = (connection, settings) =>
+      connectDestination({ secrets: services.secrets, endpoints: services.config.destinations, http: { requestsPerSecond: 100_000 } }, connection, settings);
+  }
+  const { config } = services;
+  const exp = (await services.exports.find(exportId))!;
+  const destination = getDestination(exp.destinationType);
+  const runId = `memory-${process.pid}`;
+  const started = performance.now();
+  const ref = { runId, exportId, segment, segmentIndex: 0 };
+
+  const rule = config.sendWhilePreparing && !destination.audienceCreationNeedsMembers ? earlySendRule(destination.limits, 0, exp.truncate) : undefined;
+  const prepared = await prepareSegmentStep(services, { ...ref, ...(rule ? { sendWhilePreparing: rule } : {}) });
+  if ('failed' in prepared) throw new Error(`prepare: ${prepared.failed}`);
+  const early = prepared.sentWhilePreparing;
+  let audience = early && { audienceId: early.audienceId, created: early.created };
+  if (!audience) {
+    const ensured = await ensureAudienceStep(services, ref);
+    if ('failed' in ensured) throw new Error(`audience: ${ensured.failed.reason}`);
+    audience = ensured;
+  }
+  const delivered = (early?.files ?? []).map((file) => ({ name: file.name, records: file.done }));
+  const plan = await planChanges(services, {
+    ...ref,
+    audienceId: audience.audienceId,
+    audienceCreated: audience.created,
+    membership: prepared.workFiles,
+    delivered,
+    replaced: early?.replaced ?? false,
+    full: mode === 'full',
+    now: new Date().toISOString(),
+  });
+  const sends: SendInput[] = [
+    ...plan.removes.map((slice) => ({ kind: 'remove' as const, slice })),
+    ...plan.adds.map((slice, k) => ({ kind: 'add' as const, slice, replaceFirst: plan.replaceFirst && k === 0 })),
+  ].map((send) => ({ ...ref, audienceId: audience.audienceId, batchSize: destination.limits.batchSize, ...send }));
+  // As the orchestration does: a window of uploads at a time, the replacing batch first.
+  for (let start = 0; start < sends.length; start += config.maxUploadsInFlight) {
+    const results = await Promise.all(sends.slice(start, start + config.maxUploadsInFlight).map((send) => sendChanges(services, send)));
+    const failed = results.find((result) => result.failed);
+    if (failed) throw new Error(`send: ${failed.failed!.reason}`);
+  }
+  const committed = await commitLedger(services, { ...ref, audienceId: audience.audienceId, now: new Date().toISOString() });
+  const seconds = (performance.now() - started) / 1000;
+  // maxRSS is the kernel's high-water mark for this process, in KiB.
+  const peakRssMb = process.resourceUsage().maxRSS / 1024;
+  const sentEarly = prepared.workFiles.reduce((sum, f) => sum + f.records, 0) - undelivered(prepared.workFiles, delivered).reduce((sum, f) => sum + f.records, 0);
+  process.stdout.write(JSON.stringify({ valid: prepared.valid, sentWhilePreparing: sentEarly, added: committed.added, removed: committed.removed, ledgerAfter: committed.ledgerAfter, seconds, peakRssMb }) + '\n');
+  process.exit(0);
+}
+
+main().catch((error: unknown) => {
+  process.stderr.write(`${(error as Error).stack}\n`);
+  process.exit(1);
+});
