@@ -1,7 +1,6 @@
 import { connectDestination } from '../shared/destinations/connect.js';
 import { getDestination } from '../shared/destinations/registry.js';
 import { earlySendRule } from '../shared/pipeline/limits.js';
-import { undelivered } from '../shared/pipeline/run-files/work-files.js';
 import { ensureAudienceStep, prepareSegmentStep } from '../shared/pipeline/run-steps.js';
 import { createServices } from '../shared/services.js';
 import { commitLedger } from '../shared/sync/commit.js';
@@ -37,12 +36,14 @@ async function main(): Promise<void> {
   if ('failed' in prepared) throw new Error(`prepare: ${prepared.failed}`);
   const early = prepared.sentWhilePreparing;
   let audience = early && { audienceId: early.audienceId, created: early.created };
+  const delivered = (early?.files ?? []).map((file) => ({ name: file.name, records: file.done }));
   if (!audience) {
-    const ensured = await ensureAudienceStep(services, ref);
+    const firstWorkFile = destination.audienceCreationNeedsMembers ? prepared.workFiles[0] : undefined;
+    const ensured = await ensureAudienceStep(services, { ...ref, ...(firstWorkFile ? { firstWorkFile } : {}) });
     if ('failed' in ensured) throw new Error(`audience: ${ensured.failed.reason}`);
+    if (ensured.membersIncluded && firstWorkFile) delivered.push(firstWorkFile);
     audience = ensured;
   }
-  const delivered = (early?.files ?? []).map((file) => ({ name: file.name, records: file.done }));
   const plan = await planChanges(services, {
     ...ref,
     audienceId: audience.audienceId,
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
   const seconds = (performance.now() - started) / 1000;
   // maxRSS is the kernel's high-water mark for this process, in KiB.
   const peakRssMb = process.resourceUsage().maxRSS / 1024;
-  const sentEarly = prepared.workFiles.reduce((sum, f) => sum + f.records, 0) - undelivered(prepared.workFiles, delivered).reduce((sum, f) => sum + f.records, 0);
+  const sentEarly = (early?.files ?? []).reduce((sum, file) => sum + file.done, 0);
   process.stdout.write(JSON.stringify({ valid: prepared.valid, sentWhilePreparing: sentEarly, added: committed.added, removed: committed.removed, ledgerAfter: committed.ledgerAfter, seconds, peakRssMb }) + '\n');
   process.exit(0);
 }

@@ -52,8 +52,8 @@ function preparingWorker(): Worker {
   // From sources (development, tests), the worker compiles TypeScript first, as the process does.
   const started =
     extension === '.ts'
-      ? new Worker(`require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);`, { eval: true, workerData: { entry }, resourceLimits: { maxYoungGenerationSizeMb: 16 } })
-      : new Worker(entry, { resourceLimits: { maxYoungGenerationSizeMb: 16 } });
+      ? new Worker(`require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);`, { eval: true, workerData: { entry }, resourceLimits: { maxYoungGenerationSizeMb: 64 } })
+      : new Worker(entry, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
   started.unref();
   started.on('message', (message: WorkerMessage) => {
     const job = pending.get(message.job);
