@@ -32,7 +32,7 @@ async function main(): Promise<void> {
   const ref = { runId, exportId, segment, segmentIndex: 0 };
 
   const rule = config.sendWhilePreparing && !destination.audienceCreationNeedsMembers ? earlySendRule(destination.limits, 0, exp.truncate) : undefined;
-  const prepared = await prepareSegmentStep(services, { ...ref, ...(rule ? { sendWhilePreparing: rule } : {}) });
+  const prepared = await prepareSegmentStep(services, { ...ref, blobName, ...(rule ? { sendWhilePreparing: rule } : {}) });
   if ('failed' in prepared) throw new Error(`prepare: ${prepared.failed}`);
   const early = prepared.sentWhilePreparing;
   let audience = early && { audienceId: early.audienceId, created: early.created };

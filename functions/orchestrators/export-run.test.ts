@@ -510,4 +510,34 @@ describe('export-run orchestration, sending while preparing', () => {
     expect(slices).toContainEqual(expect.objectContaining({ skip: 3 * BATCH, records: FILE - 3 * BATCH }));
     expect(await report(record.id)).toEqual([]);
   });
+
+  it('waits out a Retry-After the destination gave while preparing, in a durable timer, before the send stage', async () => {
+    const segment = 'early-retry-after';
+    destination.failBatchStartingWith(`member.${FILE + 1}@example.com`, 1, () => new DestinationError('rate-limited', 'slow down', true, 429, 300_000));
+    await dropSegmentFile(segment, emails(1, TOTAL));
+    const { run: record, instanceId } = await run(await createExport(segment));
+
+    expect(record.segments[0]).toMatchObject({ status: 'succeeded', sent: TOTAL, accepted: TOTAL });
+    expect(reconciliationErrors(record.segments[0]!)).toEqual([]);
+    const history = (await driver.history(instanceId)) as HistoryEvent[];
+    const timers = history.filter((e) => e.EventType === EventType.TimerCreated) as { FireAt?: string }[];
+    expect(timers).toHaveLength(1);
+    expect([...destination.held.get(segment)!].sort()).toEqual(emails(1, TOTAL).sort());
+  });
+
+  it('reports the rest of a work file the destination refused for good while preparing, and sends the others', async () => {
+    const segment = 'early-refused';
+    destination.failBatchStartingWith(`member.${FILE + 1}@example.com`, Number.POSITIVE_INFINITY, () => new DestinationError('invalid-request', 'list is read-only', false));
+    await dropSegmentFile(segment, emails(1, TOTAL));
+    const { run: record } = await run(await createExport(segment));
+
+    // Refused for good: not tried again, the rest of that file in the report, the others delivered.
+    expect(destination.failures.get(`member.${FILE + 1}@example.com`)!.raised).toBe(1);
+    expect(record.segments[0]).toMatchObject({ status: 'partially-succeeded', sent: TOTAL, accepted: TOTAL - FILE, rejected: FILE });
+    expect(reconciliationErrors(record.segments[0]!)).toEqual([]);
+    const rows = await report(record.id);
+    expect(rows.map(([, row]) => Number(row)).sort((a, b) => a - b)).toEqual(Array.from({ length: FILE }, (_, i) => FILE + 1 + i));
+    expect(rows.every(([, , reason]) => reason === 'upload-failed: invalid-request: list is read-only')).toBe(true);
+    expect([...destination.held.get(segment)!].sort()).toEqual([...emails(1, FILE), ...emails(2 * FILE + 1, TOTAL)].sort());
+  });
 });

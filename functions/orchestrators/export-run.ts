@@ -45,6 +45,8 @@ interface SegmentState {
   delivered: WorkFileSlice[];
   /** A batch sent while preparing replaced the audience's membership. */
   replaced: boolean;
+  /** Work files the destination failed while preparing sent them, by name: the send stage takes their rest as a second attempt. */
+  failedEarly: Map<string, SendFailure>;
   changes?: PlannedChanges;
   /** Rows sent that failed for good (in the report as upload-failed). */
   failedRows: number;
@@ -81,6 +83,7 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
       membership: [],
       delivered: [],
       replaced: false,
+      failedEarly: new Map(),
       failedRows: 0,
     })),
     progress: (stage, done = 0, total = 0) =>
@@ -136,6 +139,7 @@ function* prepare(run: Run): Generator<Task, void, any> {
     state.tally = { ...state.tally, audienceId: sent.audienceId };
     state.replaced = sent.replaced;
     for (const file of sent.files) {
+      if (file.failed) state.failedEarly.set(file.name, file.failed);
       state.delivered.push({ name: file.name, records: file.done });
       state.tally = addDelivery(state.tally, { sent: file.done, accepted: file.accepted, rejected: file.rejected });
     }
@@ -256,16 +260,26 @@ interface SendItem {
 function* sendChanges(run: Run): Generator<Task, void, any> {
   const first: SendItem[] = [];
   const rest: SendItem[] = [];
+  const failedForGood: { item: SendItem; failure: SendFailure }[] = [];
+  // What failed while preparing had its first attempt there: its Retry-After (or backoff) comes first.
+  let wait = 0;
   for (const state of run.states) {
     if (!state.changes || !running(state)) continue;
-    state.changes.adds.forEach((slice, i) =>
-      (i === 0 && state.changes!.replaceFirst ? first : rest).push({ state, kind: 'add', slice, replaceFirst: i === 0 && state.changes!.replaceFirst, attempt: 1 }),
-    );
+    state.changes.adds.forEach((slice, i) => {
+      const replaceFirst = i === 0 && state.changes!.replaceFirst;
+      const failure = state.failedEarly.get(slice.name);
+      const item: SendItem = { state, kind: 'add', slice, replaceFirst, attempt: failure ? 2 : 1 };
+      if (failure && !failure.retryable) failedForGood.push({ item, failure });
+      else (replaceFirst ? first : rest).push(item);
+      if (failure?.retryable) wait = Math.max(wait, waitFor(failure, 1));
+    });
     for (const slice of state.changes.removes) rest.push({ state, kind: 'remove', slice, replaceFirst: false, attempt: 1 });
   }
+  for (const { item, failure } of failedForGood) yield* giveUp(run, item, item.slice, failure.reason);
   const total = first.length + rest.length;
   const progress = { done: 0, total, lastDecile: -1 };
   run.progress('sending', 0, total);
+  yield* sleep(run.context, wait);
   yield* sendAll(run, first, progress);
   yield* sendAll(run, rest, progress);
 }

@@ -97,6 +97,8 @@ export interface PrepareStepInput {
   segment: string;
   /** Send work files as they are written, within this rule, when the run starts from nothing tracked. */
   sendWhilePreparing?: EarlySendRule;
+  /** This file of the segment rather than its newest (the benchmark replays an earlier one). */
+  blobName?: string;
 }
 
 export type PrepareStepResult =
@@ -115,7 +117,7 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
   if (!exp) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: 'export-removed' };
   const segmentsContainer = await storage.ensureContainer(config.containers.segments);
   const known = await services.segments.find(input.segment);
-  const blobName = known?.latestFile ?? (await findLatestSegmentBlob(segmentsContainer, input.segment))?.name;
+  const blobName = input.blobName ?? known?.latestFile ?? (await findLatestSegmentBlob(segmentsContainer, input.segment))?.name;
   if (!blobName) {
     return { segment: input.segment, segmentIndex: input.segmentIndex, failed: await segmentFileNotFound(segmentsContainer, config.containers.segments, input.segment) };
   }

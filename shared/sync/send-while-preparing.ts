@@ -4,7 +4,7 @@ import { getDestination } from '../destinations/registry.js';
 import { earlySendAllowance, type EarlySendRule } from '../pipeline/limits.js';
 import { readSlice, type WorkFileRef, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
 import { fullSyncReplacesFirst } from './plan.js';
-import { oneLine, sendAdds, sendFailure, sendTarget, type SendResult, type SendTarget } from './send.js';
+import { oneLine, sendAdds, sendFailure, sendTarget, type SendFailure, type SendResult, type SendTarget } from './send.js';
 
 /**
  * Sending a segment's work files while preparation is still writing the next ones, for a
@@ -29,8 +29,12 @@ export interface SentWhilePreparing {
   created: boolean;
   /** The first batch replaced the audience's membership (a full sync where the service does that). */
   replaced: boolean;
-  /** Work files sent from their first record: `done` records dealt with (accepted or refused). */
-  files: { name: string; done: number; accepted: number; rejected: number }[];
+  /**
+   * Work files sent from their first record: `done` records dealt with (accepted or
+   * refused), and for the one the destination failed, why (its Retry-After is the send
+   * stage's to honour, a failure for good is reported as for any slice).
+   */
+  files: { name: string; done: number; accepted: number; rejected: number; failed?: SendFailure }[];
   /** Why it stopped before the end, when it did; the rest is the send stage's. */
   stopped?: string;
 }
@@ -218,7 +222,9 @@ export class SendWhilePreparing {
       return;
     }
     if (replace && result.done > 0) this.replaced = true;
-    if (result.done > 0) this.files.push({ name: item.file.name, done: result.done, accepted: result.accepted, rejected: result.rejected });
+    if (result.done > 0 || result.failed) {
+      this.files.push({ name: item.file.name, done: result.done, accepted: result.accepted, rejected: result.rejected, ...(result.failed ? { failed: result.failed } : {}) });
+    }
     if (result.failed) this.stopped ??= `not sent while preparing: ${result.failed.reason}`;
   }
 

@@ -1,0 +1,75 @@
+import { gzipSync } from 'node:zlib';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import { startAzurite, type RunningAzurite } from '../../../dev/azurite.js';
+import { loadConfig, type AppConfig } from '../../config.js';
+import type { ProfileRecord } from '../../destinations/types.js';
+import { readWorkFile, type WorkFileRef } from '../run-files/work-files.js';
+import { prepareSegment, SegmentFileError, type PrepareContainers } from './prepare.js';
+import { prepareInWorker } from './prepare-in-worker.js';
+
+/** The same preparation on a worker thread: the same result, the same blobs, each work file's records handed back as it is finished. */
+let azurite: RunningAzurite;
+let containers: PrepareContainers;
+let config: AppConfig;
+
+beforeAll(async () => {
+  azurite = await startAzurite();
+  config = loadConfig({ AzureWebJobsStorage: azurite.connectionString });
+  const blobs = BlobServiceClient.fromConnectionString(azurite.connectionString);
+  const make = async (name: string): Promise<ContainerClient> => {
+    const container = blobs.getContainerClient(name);
+    await container.createIfNotExists();
+    return container;
+  };
+  containers = { segments: await make(config.containers.segments), work: await make(config.containers.work), reports: await make(config.containers.reports) };
+});
+afterAll(() => azurite?.stop());
+
+const csv = 'email,first,last\nA@x.com,Ann,Lee\nb@x.com,,"Bo, Jr."\nnot-an-email,C,C\n a@X.com ,Dup,Dup\nc@x.com,Cy,Co\nd@x.com,Di,Do\ne@x.com,Ée,\n';
+const input = (runId: string, blobName: string) => ({
+  runId,
+  segmentIndex: 0,
+  segment: 'vip',
+  blobName,
+  dataMatching: { email: 'email', firstName: 'first', lastName: 'last' },
+  recordsPerWorkFile: 2,
+  suppressed: new Set<string>(),
+});
+
+describe('prepareInWorker', () => {
+  it('prepares as prepareSegment does, and hands back every work file with its records in file order', async () => {
+    await containers.segments.getBlockBlobClient('vip/1.csv.gz').uploadData(gzipSync(csv));
+    const handed: { file: WorkFileRef; records: ProfileRecord[]; validSoFar: number }[] = [];
+    const inWorker = await prepareInWorker(config, input('worker-run', 'vip/1.csv.gz'), (file, records, validSoFar) => handed.push({ file, records, validSoFar }));
+    const inThread = await prepareSegment(containers, input('thread-run', 'vip/1.csv.gz'));
+
+    const names = (result: typeof inThread) => ({ ...result, workFiles: result.workFiles.map((f) => ({ ...f, name: f.name.replace(/^[^/]+/, '') })) });
+    expect(names(inWorker)).toEqual(names(inThread));
+    expect(inWorker).toMatchObject({ read: 7, valid: 5, invalid: 1, duplicate: 1 });
+    expect(handed.map((h) => [h.file.records, h.validSoFar])).toEqual([[2, 2], [2, 4], [1, 5]]);
+    for (const { file, records } of handed) expect(records).toEqual(await readWorkFile(containers.work, file.name));
+    expect(handed.flatMap((h) => h.records)[1]).toEqual({ row: 2, email: 'b@x.com', lastName: 'Bo, Jr.' });
+  });
+
+  it('keeps what was read of a file cut short, with the reason, as prepareSegment does', async () => {
+    const zipped = gzipSync(csv + Array.from({ length: 20_000 }, (_, i) => `m${i}@x.com,M,M`).join('\n'));
+    await containers.segments.getBlockBlobClient('vip/cut.csv.gz').uploadData(zipped.subarray(0, zipped.length - 30));
+    const result = await prepareInWorker(config, input('cut-run', 'vip/cut.csv.gz'), () => undefined);
+    expect(result.fileFailure).toMatch(/^unreadable-file/);
+    expect(result.read).toBeGreaterThan(0);
+  });
+
+  it('fails with the file problem, as a SegmentFileError, when nothing could be read', async () => {
+    await containers.segments.getBlockBlobClient('vip/not.csv.gz').uploadData(Buffer.from('this is not gzip at all'));
+    const failure = await prepareInWorker(config, input('not-run', 'vip/not.csv.gz'), () => undefined).catch((error: unknown) => error);
+    expect(failure).toBeInstanceOf(SegmentFileError);
+    expect((failure as SegmentFileError).reason).toMatch(/^unreadable-file/);
+  });
+
+  it('runs jobs side by side on one worker', async () => {
+    await containers.segments.getBlockBlobClient('vip/2.csv').uploadData(Buffer.from(csv));
+    const results = await Promise.all([1, 2, 3].map((k) => prepareInWorker(config, input(`side-${k}`, 'vip/2.csv'), () => undefined)));
+    expect(results.map((r) => r.valid)).toEqual([5, 5, 5]);
+  });
+});
