@@ -40,7 +40,7 @@ export interface SentWhilePreparing {
 }
 
 /** Work files held in memory, waiting to be sent; past this the records are read back from storage when their turn comes. */
-const MAX_HELD_RECORDS = 50_000;
+const MAX_HELD_RECORDS = 200_000;
 /** Once the file is prepared, sending goes on this long at most; the send stage (durable timers, progress) takes what is left. */
 const TAIL_MS = 10_000;
 
