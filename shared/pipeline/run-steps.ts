@@ -1,24 +1,14 @@
-import type { Readable } from 'node:stream';
-import type { ContainerClient } from '@azure/storage-blob';
 import type { Services } from '../services.js';
 import type { Export } from '../domain/export.js';
 import type { Connection } from '../domain/connection.js';
 import type { Run, RunTrigger, SegmentRun } from '../domain/run.js';
 import { DestinationError, type DestinationClient, type DestinationLimits, type ProfileRecord } from '../destinations/types.js';
 import { getDestination, type DestinationType } from '../destinations/registry.js';
-import { prepareSegment, SegmentFileError, type PreparedSegment, type PrepareSegmentInput } from './prepare/prepare.js';
-import { prepareInWorker, warmPreparingWorker } from './prepare/prepare-in-worker.js';
-import { findLatestSegmentBlob, segmentFileNotFound } from './prepare/segment-blobs.js';
 import { deleteWorkFiles, readSlice, sliceTag, type WorkFileSlice } from './run-files/work-files.js';
 import { writeReportPart, type RejectedRow } from './run-files/report.js';
 import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
 import { oneLine, sendFailure, type SendFailure } from '../sync/send.js';
 import { afterRunFinished } from './runs/run-finished.js';
-import type { EarlySendRule } from './limits.js';
-import { recordBound } from './read/record-bound.js';
-import { segmentFileFormat } from './prepare/segment-file.js';
-import { SendWhilePreparing, type SentWhilePreparing } from '../sync/send-while-preparing.js';
-import { tracksNothing } from '../sync/ledger.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -90,97 +80,7 @@ export async function beginRun(services: Services, input: RunInput, now: string)
   };
 }
 
-export interface PrepareStepInput {
-  runId: string;
-  exportId: string;
-  segmentIndex: number;
-  segment: string;
-  /** Send work files as they are written, within this rule, when the run starts from nothing tracked. */
-  sendWhilePreparing?: EarlySendRule;
-  /** This file of the segment rather than its newest (the benchmark replays an earlier one). */
-  blobName?: string;
-}
-
-export type PrepareStepResult =
-  | (PreparedSegment & { sentWhilePreparing?: SentWhilePreparing })
-  | { segment: string; segmentIndex: number; failed: string };
-
-export async function prepareSegmentStep(services: Services, input: PrepareStepInput): Promise<PrepareStepResult> {
-  const { storage, config } = services;
-  // Only a run from nothing tracked sends every valid member as an add; a refresh plans first.
-  const fresh = input.sendWhilePreparing
-    ? await tracksNothing(await storage.ensureContainer(config.containers.ledgers), input.exportId, input.segment)
-    : false;
-  // Its start-up (loading the blob SDK) overlaps with the lookups below.
-  if (fresh) warmPreparingWorker();
-  const exp = await services.exports.find(input.exportId);
-  if (!exp) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: 'export-removed' };
-  const segmentsContainer = await storage.ensureContainer(config.containers.segments);
-  const known = await services.segments.find(input.segment);
-  const blobName = input.blobName ?? known?.latestFile ?? (await findLatestSegmentBlob(segmentsContainer, input.segment))?.name;
-  if (!blobName) {
-    return { segment: input.segment, segmentIndex: input.segmentIndex, failed: await segmentFileNotFound(segmentsContainer, config.containers.segments, input.segment) };
-  }
-  const early = fresh ? await startSendingWhilePreparing(services, input, segmentsContainer, blobName, input.sendWhilePreparing!) : undefined;
-  const sender = early?.sender;
-  try {
-    const prepareInput: PrepareSegmentInput = {
-      runId: input.runId,
-      segmentIndex: input.segmentIndex,
-      segment: input.segment,
-      blobName,
-      dataMatching: exp.dataMatching,
-      recordsPerWorkFile: getDestination(exp.destinationType).limits.recordsPerWorkFile,
-      suppressed: await services.suppressions.hashes(),
-      ...(early ? { etag: early.etag } : {}),
-    };
-    // Sending as it goes: preparation moves to a thread of its own, so the two share the cores, not one.
-    const containers = {
-      segments: segmentsContainer,
-      work: await storage.ensureContainer(config.containers.work),
-      reports: await storage.ensureContainer(config.containers.reports),
-    };
-    const prepared = sender
-      ? await prepareInWorker(config, prepareInput, (file, records, validSoFar) => sender.workFile(file, records, validSoFar))
-      : await prepareSegment(containers, prepareInput);
-    // A file that failed part-way sends nothing more (the sender opens only once the whole
-    // file has been read, so it has sent nothing either).
-    const sent = prepared.fileFailure ? await sender?.abort() : await sender?.finish();
-    await services.segments.setRowCount(input.segment, blobName, prepared.read);
-    return sent ? { ...prepared, sentWhilePreparing: sent } : prepared;
-  } catch (error) {
-    await sender?.abort();
-    if (error instanceof SegmentFileError) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: error.reason };
-    throw error;
-  }
-}
-
-/**
- * The record bound is a second read of the file, side by side with preparation; both read
- * the same version of the blob (its ETag), so the bound is the bound of the rows prepared.
- */
-async function startSendingWhilePreparing(
-  services: Services,
-  input: PrepareStepInput,
-  segments: ContainerClient,
-  blobName: string,
-  rule: EarlySendRule,
-): Promise<{ sender: SendWhilePreparing; etag: string } | undefined> {
-  const format = segmentFileFormat(blobName);
-  if (!format) return undefined;
-  const blob = segments.getBlobClient(blobName);
-  let etag: string | undefined;
-  try {
-    etag = (await blob.getProperties()).etag;
-  } catch {
-    // Preparation reports a missing file itself.
-  }
-  if (!etag) return undefined;
-  const bound = blob.download(0, undefined, { conditions: { ifMatch: etag } }).then((download) => recordBound(download.readableStreamBody as Readable, format));
-  bound.catch(() => undefined);
-  const sender = new SendWhilePreparing(services, { runId: input.runId, exportId: input.exportId, segment: input.segment, segmentIndex: input.segmentIndex, rule }, bound);
-  return { sender, etag };
-}
+export { prepareSegmentStep, type PrepareStepInput, type PrepareStepResult } from './prepare/prepare-step.js';
 
 async function clientFor(services: Services, exportId: string): Promise<{ client: DestinationClient; memberId: (p: ProfileRecord) => string }> {
   const { exp, connection } = await loadExportAndConnection(services, exportId);

@@ -161,6 +161,34 @@ describe('mirror sync when things change around a run', () => {
     expectReconciled(full);
   });
 
+  it.each<DestinationType>(['microsoft-advertising', 'autopilot'])(
+    'sends while preparing into an audience it did not fill, and leaves it holding exactly the segment (%s)',
+    async (type) => {
+      // Another export filled the audience; this one has no ledger there: every valid member is
+      // an add, sent while preparing, and the full sync drops the others (Microsoft's first
+      // batch replaces, Autopilot lists and removes).
+      const segment = `shared-audience-${type}`;
+      // Few: Autopilot removes a contact a request, at 5 requests a second.
+      const before = people(`${segment}-before`, 1, 5);
+      const other = await app.createExport(type, [segment], { runOnSegmentRefresh: false });
+      await app.dropFile(`${segment}/a.csv`, csv(before));
+      await waitForCatalog(segment, `${segment}/a.csv`);
+      expect((await runNow(other)).status).toBe('succeeded');
+      expect(app.sims.byType[type].audience(segment)!.members).toHaveLength(5);
+
+      const exportId = await app.createExport(type, [segment], { runOnSegmentRefresh: false });
+      const members = people(segment, 1, 1_200);
+      await app.dropFile(`${segment}/b.csv`, csv(members));
+      await waitForCatalog(segment, `${segment}/b.csv`);
+      const run = await runNow(exportId);
+      expect(run.status, run.reason).toBe('succeeded');
+      expect(run.segments[0]).toMatchObject({ sent: 1_200, accepted: 1_200 });
+      expect(run.segments[0]!.sync).toMatchObject({ full: true, added: 1_200, ledgerAfter: 1_200 });
+      expect([...app.sims.byType[type].audience(segment)!.members].sort()).toEqual(held(type, members));
+      expectReconciled(run);
+    },
+  );
+
   it('plans a run in a dry run without a write at the destination or to the ledger', async () => {
     const segment = 'dry-run';
     const exportId = await app.createExport('microsoft-advertising', [segment], { runOnSegmentRefresh: false });
