@@ -1,6 +1,6 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { packedBytes, sortedDigests, sortedIds } from './sorted-ids.js';
+import { packedBytes, sortedDigests, sortedIds, sortingDigests } from './sorted-ids.js';
 
 const sha = (n: number) => createHash('sha256').update(`member-${n}`).digest('hex');
 
@@ -53,5 +53,16 @@ describe('sortedIds', () => {
   it('filters by position', () => {
     const ids = sortedIds([sha(1), sha(2), sha(3), sha(4)]);
     expect(ids.filterPositions((at) => at % 2 === 0).toArray()).toEqual([ids.at(0), ids.at(2)]);
+  });
+
+  it('sorts packed digests in any order, repeats once, wherever in memory they sit', () => {
+    const digests = [5, 3, 9, 3, 1, 5].map((n) => Buffer.from(sha(n), 'hex'));
+    // One byte into a larger buffer: not aligned to the 4 bytes the words are moved in.
+    const backing = Buffer.alloc(1 + digests.length * 32);
+    Buffer.concat(digests).copy(backing, 1);
+    for (const packed of [Buffer.concat(digests), backing.subarray(1)]) {
+      expect(sortingDigests(packed).toArray()).toEqual([1, 3, 5, 9].map(sha).sort());
+    }
+    expect(sortingDigests(Buffer.alloc(0)).length).toBe(0);
   });
 });
