@@ -143,7 +143,7 @@ beforeEach(() => destination.reset());
 const emails = (from: number, to: number) => Array.from({ length: to - from + 1 }, (_, i) => `member.${from + i}@example.com`);
 
 /** An Autopilot export (work files of FILE records, batches of BATCH) of one segment. */
-async function createExport(segment: string, options: { truncate?: boolean } = {}): Promise<string> {
+async function createExport(segment: string, options: { truncate?: boolean; more?: string[] } = {}): Promise<string> {
   const at = new Date().toISOString();
   const user = { userId: 'test-admin', userDetails: 'admin@example.com' };
   const connectionId = randomUUID();
@@ -165,7 +165,7 @@ async function createExport(segment: string, options: { truncate?: boolean } = {
     name: `export of ${segment}`,
     connectionId,
     destinationType: 'autopilot',
-    segments: [segment],
+    segments: [segment, ...(options.more ?? [])],
     dataMatching: { email: 'email' },
     settings: {},
     enabled: true,
@@ -539,5 +539,23 @@ describe('export-run orchestration, sending while preparing', () => {
     expect(rows.map(([, row]) => Number(row)).sort((a, b) => a - b)).toEqual(Array.from({ length: FILE }, (_, i) => FILE + 1 + i));
     expect(rows.every(([, , reason]) => reason === 'upload-failed: invalid-request: list is read-only')).toBe(true);
     expect([...destination.held.get(segment)!].sort()).toEqual([...emails(1, FILE), ...emails(2 * FILE + 1, TOTAL)].sort());
+  });
+
+  it('sends only the first segment early under an export-wide total, and the others once their room is known', async () => {
+    const [first, second] = ['early-total-a', 'early-total-b'];
+    limits.maxTotalPerExport = TOTAL + FILE;
+    await dropSegmentFile(first, emails(1, TOTAL));
+    await dropSegmentFile(second, emails(TOTAL + 1, TOTAL + FILE));
+    const { run: record, instanceId } = await run(await createExport(first, { more: [second] }));
+
+    expect(record.status).toBe('succeeded');
+    expect(record.segments.map((s) => [s.segment, s.status, s.sent])).toEqual([
+      [first, 'succeeded', TOTAL],
+      [second, 'succeeded', FILE],
+    ]);
+    for (const segment of record.segments) expect(reconciliationErrors(segment)).toEqual([]);
+    // The first segment went while preparing; the second's one work file through the send stage.
+    expect(scheduled(await driver.history(instanceId), activities.sendChanges)).toBe(1);
+    expect(destination.received.get(second)!.sort()).toEqual(emails(TOTAL + 1, TOTAL + FILE).sort());
   });
 });
