@@ -71,11 +71,17 @@ export class SendWhilePreparing {
   private readonly files: SentWhilePreparing['files'] = [];
   private idle?: () => void;
 
+  private readonly maxHeldRecords: number;
+  private readonly tailMs: number;
+
   constructor(
     private readonly services: Services,
     private readonly input: SendWhilePreparingInput,
     recordBound: Promise<number>,
+    options: { maxHeldRecords?: number; tailMs?: number } = {},
   ) {
+    this.maxHeldRecords = options.maxHeldRecords ?? MAX_HELD_RECORDS;
+    this.tailMs = options.tailMs ?? TAIL_MS;
     recordBound.then(
       (bound) => {
         this.bound = bound;
@@ -94,7 +100,7 @@ export class SendWhilePreparing {
     this.held += records.length;
     // Past the bound on memory, the oldest waiting files are read back from storage instead.
     for (const item of this.waiting) {
-      if (this.held <= MAX_HELD_RECORDS) break;
+      if (this.held <= this.maxHeldRecords) break;
       if (item.records) {
         this.held -= item.records.length;
         item.records = undefined;
@@ -110,7 +116,7 @@ export class SendWhilePreparing {
    * no audience was looked up.
    */
   async finish(): Promise<SentWhilePreparing | undefined> {
-    this.deadline = Date.now() + TAIL_MS;
+    this.deadline = Date.now() + this.tailMs;
     if (this.state === 'waiting') this.turnOff();
     await this.opening;
     this.pump();
