@@ -93,6 +93,28 @@ describe('DurableDriver', () => {
       expect(await driver.waitForCompletion('raced')).toMatchObject({ runtimeStatus: 'Completed', output: 6 });
     }
   });
+
+  it('fails an activity that outlives functionTimeout, so a hung one never keeps its slot', async () => {
+    // One activity slot: without the timeout the second call would wait for ever.
+    const bounded = await DurableDriver.create({
+      registry, connectionString: azurite.connectionString, taskHub: 'DriverTimeouts', timeScale: 0.0001, log,
+      maxConcurrentActivities: 1, activityTimeoutMs: 300,
+    });
+    await bounded.start();
+    try {
+      const before = fixture.calls.get('hangs') ?? 0;
+      const status = await bounded.waitForCompletion(await bounded.startNew('outlivesHang'), 20_000);
+      expect(status).toMatchObject({
+        runtimeStatus: 'Completed',
+        output: { failure: expect.stringContaining('Timeout value of 00:00:00.300 was exceeded by function: Functions.hangs'), after: 42 },
+      });
+      // The retry policy decided: two attempts, each ended by the timeout.
+      expect((fixture.calls.get('hangs') ?? 0) - before).toBe(2);
+      expect(ofType(await bounded.history(status.instanceId), EventType.TaskFailed)).toHaveLength(2);
+    } finally {
+      await bounded.stop();
+    }
+  });
 });
 
 async function waitFor(condition: () => Promise<boolean>, timeoutMs = 20_000): Promise<void> {

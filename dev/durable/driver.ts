@@ -23,6 +23,12 @@ export interface DurableDriverOptions {
   log?: LogSink;
   /** How long stop() waits for running activities before giving up on them; default 10 s. */
   stopTimeoutMs?: number;
+  /**
+   * host.json `functionTimeout`: an activity still running after this long fails with the
+   * host's timeout message, its slot is given back and the orchestration's retry policy
+   * decides, as in Azure. Without it one activity that never returns holds a slot for good.
+   */
+  activityTimeoutMs?: number;
 }
 
 /** What the driver keeps in memory about one instance. */
@@ -238,7 +244,8 @@ export class DurableDriver implements DurableEndpoint {
       if (this.stopping) return;
       let event: InboxEvent;
       try {
-        const { result } = await invokeFunction(this.options.registry, name, parseJsonText(inputJson), { durable: this, log: this.log });
+        const invocation = invokeFunction(this.options.registry, name, parseJsonText(inputJson), { durable: this, log: this.log });
+        const { result } = await withinFunctionTimeout(invocation, name, this.options.activityTimeoutMs);
         event = { EventType: EventType.TaskCompleted, ...at(new Date()), TaskScheduledId: taskId, Result: toJsonText(result) };
       } catch (error) {
         const err = error instanceof Error ? error : new Error(String(error));
@@ -299,6 +306,33 @@ export class DurableDriver implements DurableEndpoint {
   private report(functionName: string, level: 'error' | 'warning', message: string): void {
     this.log({ level, functionName, invocationId: 'DurableDriver', message, time: new Date() });
   }
+}
+
+/**
+ * The host's functionTimeout for one activity. The host then restarts the worker; here the
+ * invocation's promise is left to settle on its own (JavaScript cannot stop it), and what it
+ * returns is dropped: the activity failed, and its slot serves the next one.
+ */
+async function withinFunctionTimeout<T>(invocation: Promise<T>, name: string, timeoutMs: number | undefined): Promise<T> {
+  if (timeoutMs === undefined || !Number.isFinite(timeoutMs)) return invocation;
+  let timer: NodeJS.Timeout | undefined;
+  const timedOut = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new Error(`Timeout value of ${formatTimeSpan(timeoutMs)} was exceeded by function: Functions.${name}`)), timeoutMs);
+    timer.unref();
+  });
+  invocation.catch(() => undefined);
+  try {
+    return await Promise.race([invocation, timedOut]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** Milliseconds as a .NET TimeSpan (hh:mm:ss[.fff]), as the host writes it in its message. */
+function formatTimeSpan(ms: number): string {
+  const pad = (n: number, width = 2) => String(Math.floor(n)).padStart(width, '0');
+  const fraction = ms % 1000 ? `.${pad(ms % 1000, 3)}` : '';
+  return `${pad(ms / 3_600_000)}:${pad((ms / 60_000) % 60)}:${pad((ms / 1000) % 60)}${fraction}`;
 }
 
 function newRuntime({ record, etag, history }: { record: InstanceRecord; etag: string; history: HistoryEvent[] }): Runtime {

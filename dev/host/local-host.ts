@@ -91,6 +91,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
     taskHub: hostJson.taskHub,
     maxConcurrentActivities: hostJson.maxConcurrentActivityFunctions,
     maxConcurrentOrchestrations: hostJson.maxConcurrentOrchestratorFunctions,
+    activityTimeoutMs: hostJson.functionTimeoutMs,
     webhookBaseUrl: url,
     log,
     ...(options.timeScale !== undefined ? { timeScale: options.timeScale } : {}),

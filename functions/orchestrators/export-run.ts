@@ -181,19 +181,19 @@ function* limits(run: Run): Generator<Task, void, any> {
 function* audiences(run: Run): Generator<Task, void, any> {
   const { plan, context } = run;
   run.progress('creating-audiences');
-  let pending = run.states.filter((state) => running(state) && !state.audience);
-  for (let attempt = 1; pending.length > 0; attempt++) {
-    const tasks = pending.map((state) =>
+  let pending = run.states.filter((state) => running(state) && !state.audience).map((state) => ({ state, attempt: 1 }));
+  while (pending.length > 0) {
+    const tasks = pending.map(({ state }) =>
       context.df.callActivityWithRetry(activities.ensureAudience, retry, {
         ...segmentRef(run, state),
         ...(plan.audienceCreationNeedsMembers && state.membership[0] ? { firstWorkFile: state.membership[0] } : {}),
       }),
     );
     yield* settleAll(context, tasks);
-    const again: SegmentState[] = [];
+    const again: typeof pending = [];
     let wait = 0;
     for (const [k, task] of tasks.entries()) {
-      const state = pending[k]!;
+      const { state, attempt } = pending[k]!;
       const result = resultOr<EnsureAudienceResult>(task, (failed) => ({ failed }));
       if (!('failed' in result)) {
         const delivered = result.membersIncluded ? state.membership[0] : undefined;
@@ -201,8 +201,9 @@ function* audiences(run: Run): Generator<Task, void, any> {
         state.tally = { ...state.tally, audienceId: result.audienceId };
         if (delivered) state.delivered.push(delivered);
         if (delivered) state.tally = addDelivery(state.tally, { sent: delivered.records, accepted: result.accepted, rejected: result.rejected });
-      } else if (result.failed.retryable && attempt < DESTINATION_ATTEMPTS) {
-        again.push(state);
+      } else if (result.failed.paced || (result.failed.retryable && attempt < DESTINATION_ATTEMPTS)) {
+        // Waiting for a turn at the rate is no attempt.
+        again.push({ state, attempt: result.failed.paced ? attempt : attempt + 1 });
         wait = Math.max(wait, waitFor(result.failed, attempt));
       } else {
         yield* failSegment(run, state, `audience-failed: ${result.failed.reason}`);
@@ -247,13 +248,18 @@ interface SendItem {
   slice: WorkFileSlice;
   replaceFirst: boolean;
   attempt: number;
+  /** Not to be sent before this orchestration time (ms): its turn at the rate, or the end of a Retry-After or backoff. */
+  notBefore?: number;
 }
 
 /**
- * Sends every segment's adds and removes, `maxUploadsInFlight` slices at a time (fan out a
- * window, fan in, next window: a task yielded once must never join a second compound task,
- * or the SDK schedules it again). A slice that stops part-way is sent again from where it
- * stopped after a durable timer (Retry-After, or backoff); after the last attempt its rest
+ * Sends every segment's adds and removes, up to `maxUploadsInFlight` slices at a time (fan
+ * out a window, fan in, next window: a task yielded once must never join a second compound
+ * task, or the SDK schedules it again). Activities never wait long for the destination's
+ * rate: one sends what its turns allow and returns with the time of its next turn (paced),
+ * and the slice goes again then, after a durable timer, from where it stopped; so exports to
+ * other destinations, or other accounts, are never queued behind a slow one. A slice that
+ * fails goes again after its Retry-After (or backoff), and after the last attempt its rest
  * is reported. A batch that replaces the membership goes before everything else of its
  * segment.
  */
@@ -261,17 +267,18 @@ function* sendChanges(run: Run): Generator<Task, void, any> {
   const first: SendItem[] = [];
   const rest: SendItem[] = [];
   const failedForGood: { item: SendItem; failure: SendFailure }[] = [];
-  // What failed while preparing had its first attempt there: its Retry-After (or backoff) comes first.
-  let wait = 0;
+  // What failed while preparing had its first attempt there (a refused turn at the rate is
+  // none): its Retry-After (or backoff) comes first.
+  const notBefore = run.context.df.currentUtcDateTime.getTime();
   for (const state of run.states) {
     if (!state.changes || !running(state)) continue;
     state.changes.adds.forEach((slice, i) => {
       const replaceFirst = i === 0 && state.changes!.replaceFirst;
       const failure = state.failedEarly.get(slice.name);
-      const item: SendItem = { state, kind: 'add', slice, replaceFirst, attempt: failure ? 2 : 1 };
+      const item: SendItem = { state, kind: 'add', slice, replaceFirst, attempt: failure && !failure.paced ? 2 : 1 };
+      if (failure?.retryable) item.notBefore = notBefore + waitFor(failure, 1);
       if (failure && !failure.retryable) failedForGood.push({ item, failure });
       else (replaceFirst ? first : rest).push(item);
-      if (failure?.retryable) wait = Math.max(wait, waitFor(failure, 1));
     });
     for (const slice of state.changes.removes) rest.push({ state, kind: 'remove', slice, replaceFirst: false, attempt: 1 });
   }
@@ -279,7 +286,6 @@ function* sendChanges(run: Run): Generator<Task, void, any> {
   const total = first.length + rest.length;
   const progress = { done: 0, total, lastDecile: -1 };
   run.progress('sending', 0, total);
-  yield* sleep(run.context, wait);
   yield* sendAll(run, first, progress);
   yield* sendAll(run, rest, progress);
 }
@@ -288,7 +294,11 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
   const { plan, context } = run;
   const queue = [...items];
   while (queue.length > 0) {
-    const window = queue.splice(0, plan.maxUploadsInFlight);
+    const window = takeDue(queue, context.df.currentUtcDateTime.getTime(), plan.maxUploadsInFlight);
+    if (window.length === 0) {
+      yield* sleep(context, Math.min(...queue.map((item) => item.notBefore ?? 0)) - context.df.currentUtcDateTime.getTime());
+      continue;
+    }
     const tasks = window.map((item) =>
       context.df.callActivityWithRetry(activities.sendChanges, retry, {
         ...segmentRef(run, item.state),
@@ -300,8 +310,8 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
       } satisfies SendInput),
     );
     yield* settleAll(context, tasks);
+    const now = context.df.currentUtcDateTime.getTime();
     const again: SendItem[] = [];
-    let wait = 0;
     for (const [k, task] of tasks.entries()) {
       const item = window[k]!;
       const result = resultOr<SendResult>(task, (failed) => ({ done: 0, accepted: 0, rejected: 0, failed }));
@@ -313,18 +323,18 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
         continue;
       }
       const remaining = sliceRest(item.slice, result.done);
-      if (result.failed.retryable && item.attempt < DESTINATION_ATTEMPTS) {
-        again.push({ ...item, slice: remaining, attempt: item.attempt + 1, replaceFirst: item.replaceFirst && result.done === 0 });
-        wait = Math.max(wait, waitFor(result.failed, item.attempt));
-        continue;
+      const replaceFirst = item.replaceFirst && result.done === 0;
+      if (result.failed.paced) {
+        again.push({ ...item, slice: remaining, replaceFirst, notBefore: now + waitFor(result.failed, item.attempt) });
+      } else if (result.failed.retryable && item.attempt < DESTINATION_ATTEMPTS) {
+        again.push({ ...item, slice: remaining, replaceFirst, attempt: item.attempt + 1, notBefore: now + waitFor(result.failed, item.attempt) });
+      } else {
+        progress.done++;
+        yield* giveUp(run, item, remaining, result.failed.reason);
       }
-      progress.done++;
-      yield* giveUp(run, item, remaining, result.failed.reason);
     }
-    if (again.length > 0) {
-      yield* sleep(context, wait);
-      queue.unshift(...again);
-    }
+    // Back at the front: a slice that waits keeps its place (and the batch that replaces stays first).
+    queue.unshift(...again);
     run.progress('sending', progress.done, progress.total);
     const decile = progress.total === 0 ? 10 : Math.floor((progress.done * 10) / progress.total);
     if (decile !== progress.lastDecile) {
@@ -334,6 +344,16 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
       });
     }
   }
+}
+
+/** Takes out of the queue, in order, up to `max` items that may go at `now`. */
+function takeDue(queue: SendItem[], now: number, max: number): SendItem[] {
+  const due: SendItem[] = [];
+  for (let i = 0; i < queue.length && due.length < max; ) {
+    if ((queue[i]!.notBefore ?? 0) <= now) due.push(...queue.splice(i, 1));
+    else i++;
+  }
+  return due;
 }
 
 /** A slice failed for good: its rows not delivered are reported (adds) or owed for the next run (removals, kept in the ledger). */

@@ -1,4 +1,5 @@
 import type { Services } from '../services.js';
+import { ACTIVITY_PATIENCE_MS, withPacing } from '../destinations/common/pacing.js';
 import type { Export } from '../domain/export.js';
 import type { Connection } from '../domain/connection.js';
 import type { Run, RunTrigger, SegmentRun } from '../domain/run.js';
@@ -112,7 +113,9 @@ export async function ensureAudienceStep(services: Services, input: EnsureAudien
   const initial = input.firstWorkFile ? await readSlice(work, input.firstWorkFile) : [];
   try {
     const { client, memberId } = await clientFor(services, input.exportId);
-    const audience = await client.ensureAudience(input.segment, initial);
+    // Finding or creating takes turns at the destination's rate like any send (pacing.ts).
+    const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `${input.runId}/${input.segmentIndex}/audience`, share: input.runId };
+    const audience = await withPacing(pacing, () => client.ensureAudience(input.segment, initial));
     if (!audience.membersIncluded) return { audienceId: audience.audienceId, created: audience.created, membersIncluded: false, accepted: 0, rejected: 0 };
     const result = audience.initialResult ?? { accepted: initial.length, rejected: [] };
     const refused = new Set(result.rejected.map((r) => r.row));

@@ -4,6 +4,7 @@ import { getDestination } from '../destinations/registry.js';
 import { earlySendAllowance, type EarlySendRule } from '../pipeline/limits.js';
 import { readSlice, type WorkFileRef, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
 import { fullSyncReplacesFirst } from './plan.js';
+import { ACTIVITY_PATIENCE_MS, withPacing, type Pacing } from '../destinations/common/pacing.js';
 import { oneLine, sendAdds, sendFailure, sendTarget, type SendFailure, type SendResult, type SendTarget } from './send.js';
 
 /**
@@ -43,6 +44,13 @@ export interface SentWhilePreparing {
 const MAX_HELD_RECORDS = 200_000;
 /** Once the file is prepared, sending goes on this long at most; the send stage (durable timers, progress) takes what is left. */
 const TAIL_MS = 10_000;
+/**
+ * Sending on the side of preparation takes only the turns the destination's rate has free
+ * now: it holds no reservation, and the first refusal leaves the rest to the send stage,
+ * whose waits are durable timers. A rate-bound destination then never keeps a preparing
+ * activity (and its slot) waiting.
+ */
+const ON_THE_SIDE: Pacing = { patienceMs: ACTIVITY_PATIENCE_MS };
 
 interface Queued {
   file: WorkFileRef;
@@ -176,7 +184,7 @@ export class SendWhilePreparing {
     const sync = destination.sync(exp.settings);
     const target = await sendTarget(services, { ...input, audienceId: '', batchSize: destination.limits.batchSize });
     if ('failed' in target) throw new Error(target.failed.reason);
-    const audience = await target.client.ensureAudience(input.segment, []);
+    const audience = await withPacing(ON_THE_SIDE, () => target.client.ensureAudience(input.segment, []));
     this.audience = { audienceId: audience.audienceId, created: audience.created };
     if (audience.membersIncluded || sync.removal === 'replace-membership' || this.deadline === 0) {
       this.stopWaiting();
@@ -221,7 +229,7 @@ export class SendWhilePreparing {
     let result: SendResult;
     try {
       const records = item.records ? item.records.slice(0, item.take) : await readSlice(this.target!.work, slice);
-      result = await sendAdds(this.target!, slice, records, replace);
+      result = await withPacing(ON_THE_SIDE, () => sendAdds(this.target!, slice, records, replace));
     } catch (error) {
       // Storage, not the destination: this file is the send stage's.
       this.stopped ??= oneLine(`not sent while preparing: ${error instanceof Error ? error.message : String(error)}`);

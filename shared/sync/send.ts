@@ -4,6 +4,7 @@ import { DestinationError, type DestinationClient, type ProfileRecord, type Reco
 import { getDestination } from '../destinations/registry.js';
 import { writeReportPart, type RejectedRow } from '../pipeline/run-files/report.js';
 import { readIdSlice, readSlice, sliceTag, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
+import { ACTIVITY_PATIENCE_MS, PacedOut, withPacing } from '../destinations/common/pacing.js';
 import { containersFor, deliveryLogName, writeDeliveryLog, type Delivery } from './files.js';
 
 export interface SendInput {
@@ -24,6 +25,8 @@ export interface SendFailure {
   reason: string;
   retryable: boolean;
   retryAfterMs?: number;
+  /** Not a failure: the destination's rate had no turn free within the step's patience (pacing.ts); the rest goes after `retryAfterMs`, no attempt counted. */
+  paced?: boolean;
 }
 
 export interface SendResult {
@@ -86,8 +89,14 @@ export async function sendTarget(
 export async function sendChanges(services: Services, input: SendInput): Promise<SendResult> {
   const target = await sendTarget(services, input);
   if ('failed' in target) return { done: 0, accepted: 0, rejected: 0, failed: target.failed };
-  if (input.kind === 'add') return sendAdds(target, input.slice, await readSlice(target.work, input.slice), input.replaceFirst === true);
-  return sendRemovals(target, input.slice, await readIdSlice(target.work, input.slice));
+  // The slice holds its turns at the destination's rate across the activities that send it.
+  const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `${input.runId}/${input.segmentIndex}/${input.kind}/${input.slice.name}`, share: input.runId };
+  if (input.kind === 'add') {
+    const records = await readSlice(target.work, input.slice);
+    return withPacing(pacing, () => sendAdds(target, input.slice, records, input.replaceFirst === true));
+  }
+  const ids = await readIdSlice(target.work, input.slice);
+  return withPacing(pacing, () => sendRemovals(target, input.slice, ids));
 }
 
 /**
@@ -161,6 +170,7 @@ function rejectedRow(segment: string, rejection: RecordRejection, batch: Profile
 }
 
 export function sendFailure(error: unknown): SendFailure {
+  if (error instanceof PacedOut) return { reason: oneLine(error.message), retryable: true, retryAfterMs: error.retryAfterMs!, paced: true };
   if (error instanceof DestinationError) {
     return {
       reason: oneLine(`${error.code}: ${error.message}`),

@@ -1,4 +1,6 @@
 import { describe, expect, it } from 'vitest';
+import { setTimeout as sleep } from 'node:timers/promises';
+import { PacedOut, withPacing } from './pacing.js';
 import { slidingWindowLimiter } from './rate-limit.js';
 
 async function startTimes(requestsPerSecond: number, requests: number): Promise<number[]> {
@@ -41,5 +43,71 @@ describe('slidingWindowLimiter', () => {
 
   it('refuses a rate that is not positive', () => {
     expect(() => slidingWindowLimiter(0)).toThrow(RangeError);
+  });
+});
+
+describe('slidingWindowLimiter inside a paced step', () => {
+  /** Takes turns as a paced holder would: what the patience allows now, else the time of its turn. */
+  async function takeOrWait(limiter: ReturnType<typeof slidingWindowLimiter>, holder: string | undefined, patienceMs: number): Promise<number | 'sent'> {
+    try {
+      await withPacing({ patienceMs, ...(holder ? { holder, share: holder } : {}) }, () => limiter.take());
+      return 'sent';
+    } catch (error) {
+      if (error instanceof PacedOut) return error.retryAfterMs!;
+      throw error;
+    }
+  }
+
+  it('sends what the rate has free now and, past the patience, says when the next turn is without waiting for it', async () => {
+    const limiter = slidingWindowLimiter(5);
+    const started = performance.now();
+    const outcomes = [];
+    for (let i = 0; i < 6; i++) outcomes.push(await takeOrWait(limiter, 'a', 100));
+    expect(performance.now() - started).toBeLessThan(100);
+    expect(outcomes.slice(0, 5)).toEqual(['sent', 'sent', 'sent', 'sent', 'sent']);
+    // The sixth turn is a window (1 s and the margin) after the first.
+    expect(outcomes[5]).toBeGreaterThan(900);
+    expect(outcomes[5]).toBeLessThanOrEqual(1_050);
+  });
+
+  it('keeps a refused holder its turn: nobody else gets it, and it goes when the holder comes back', async () => {
+    const limiter = slidingWindowLimiter(1);
+    expect(await takeOrWait(limiter, 'a', 0)).toBe('sent');
+    const wait = await takeOrWait(limiter, 'b', 0);
+    expect(wait).toBeGreaterThan(900);
+    // Another caller asks later: its turn comes after b's, one more window on.
+    const other = await takeOrWait(limiter, 'c', 0);
+    expect(other).toBeGreaterThan(1_900);
+    // b back (early by a little, as a timer under a time scale would be): the turn is b's and it waits out the rest.
+    await sleep(Number(wait) - 100);
+    const before = performance.now();
+    expect(await takeOrWait(limiter, 'b', 0)).toBe('sent');
+    expect(performance.now() - before).toBeGreaterThanOrEqual(50);
+  });
+
+  it('gives holders on one account turns in the order they asked, so two exports share the rate evenly', async () => {
+    const limiter = slidingWindowLimiter(10);
+    const sent = { a: 0, b: 0 };
+    // Two exports, each a loop of: send what the turns allow, else sleep until the turn (as the orchestration does).
+    const exportLoop = async (holder: 'a' | 'b') => {
+      const deadline = performance.now() + 1_600;
+      while (performance.now() < deadline) {
+        const outcome = await takeOrWait(limiter, holder, 20);
+        if (outcome === 'sent') sent[holder]++;
+        else await sleep(outcome);
+      }
+    };
+    await Promise.all([exportLoop('a'), exportLoop('b')]);
+    expect(sent.a + sent.b).toBeLessThanOrEqual(2 * 10 + 1);
+    expect(Math.abs(sent.a - sent.b)).toBeLessThanOrEqual(3);
+  });
+
+  it('makes a step that is not paced (a connection test) wait behind the turns already given', async () => {
+    const limiter = slidingWindowLimiter(1);
+    expect(await takeOrWait(limiter, 'a', 0)).toBe('sent');
+    expect(await takeOrWait(limiter, 'b', 0)).toBeGreaterThan(900);
+    const before = performance.now();
+    await limiter.take();
+    expect(performance.now() - before).toBeGreaterThan(1_900);
   });
 });

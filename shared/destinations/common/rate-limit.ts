@@ -1,6 +1,7 @@
 import { setTimeout as sleep } from 'node:timers/promises';
+import { currentPacing, PacedOut, type Pacing } from './pacing.js';
 
-/** Waits until one more request may leave. */
+/** Waits until one more request may leave (or, inside a paced step, refuses: PacedOut). */
 export interface RequestLimiter {
   take(): Promise<void>;
 }
@@ -21,33 +22,105 @@ export function sharedLimiter(key: string, requestsPerSecond: number): RequestLi
 }
 
 /**
+ * A reservation a holder did not come back for (its run failed, its host restarted) is let go
+ * this long after its time; until then its turn is kept for it. Generous: a durable timer in
+ * Azure fires a few seconds late when its queue is polled slowly.
+ */
+const UNCLAIMED_TURN_MS = 30_000;
+/** A share over its part is told to come back no sooner than this (its window may free up at once). */
+const MIN_SHARE_WAIT_MS = 10;
+
+/**
  * Lets a request leave when fewer than `rate` left in the last second (plus a margin): the
  * published "5 requests per second" read literally, over any window. A small change set
  * (ten batches of a daily refresh) leaves as two bursts a second apart, not spaced a fifth
  * of a second each: 1 s instead of 1.8 s. The services' token buckets hold a second's worth
  * of requests, so a burst of `rate` fits them; the margin keeps jitter on the way from
- * bunching two windows' requests into one on arrival. Waiters are served first come,
- * first served.
+ * bunching two windows' requests into one on arrival.
+ *
+ * Turns are handed out in the order they are asked for, each the earliest the window allows
+ * after the turns already given. Inside a paced step (pacing.ts) a turn further off than the
+ * step's patience is not waited for: the step is refused with the time of its turn, and a
+ * holder finds that turn kept for it when it comes back; and while several shares use the
+ * limiter, none takes more than its even part of a window.
  */
 export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): RequestLimiter {
   if (!(requestsPerSecond > 0)) throw new RangeError(`requestsPerSecond must be positive, got ${requestsPerSecond}`);
   // A fractional rate in whole requests: 2.5 a second is 2 every 0.8 s, 0.5 a second 1 every 2 s.
   const perWindow = Math.max(1, Math.floor(requestsPerSecond));
   const windowMs = (perWindow / requestsPerSecond) * 1000 + marginMs;
-  // The start times of the last `perWindow` requests, oldest at `next`.
-  const starts = new Array<number>(perWindow).fill(Number.NEGATIVE_INFINITY);
+  // The times of the last `perWindow` turns given (some may lie ahead), oldest at `next`.
+  const turns = new Array<number>(perWindow).fill(Number.NEGATIVE_INFINITY);
   let next = 0;
-  let queue: Promise<void> = Promise.resolve();
-  const turn = async () => {
-    const wait = starts[next]! + windowMs - performance.now();
-    if (wait > 0) await sleep(wait);
-    starts[next] = performance.now();
+  /** Turns kept for holders, by holder: the time and the share it counts against. */
+  const reserved = new Map<string, { at: number; share?: string }>();
+  /** The turns each share was given that still count (from a window ago on), in order. */
+  const shares = new Map<string, number[]>();
+  /** Shares told to come back for their part, and when: they count as active until a window after. */
+  const returning = new Map<string, number>();
+
+  const nextFreeTurn = (now: number) => Math.max(now, turns[next]! + windowMs);
+  const give = (at: number, share: string | undefined) => {
+    turns[next] = at;
     next = (next + 1) % perWindow;
+    if (share !== undefined) shares.set(share, [...(shares.get(share) ?? []), at]);
+    return at;
   };
+  const forgetOld = (now: number) => {
+    for (const [holder, turn] of reserved) if (turn.at + UNCLAIMED_TURN_MS < now) reserved.delete(holder);
+    for (const [share, at] of returning) if (at + windowMs < now) returning.delete(share);
+    for (const [share, times] of shares) {
+      const recent = times.filter((at) => at > now - windowMs);
+      if (recent.length === 0) shares.delete(share);
+      else shares.set(share, recent);
+    }
+  };
+  /** When the share may have another turn, if it has had its even part of the window now. */
+  const shareWait = (share: string, now: number): number | undefined => {
+    const active = new Set([...shares.keys(), ...returning.keys()]);
+    for (const turn of reserved.values()) if (turn.share !== undefined) active.add(turn.share);
+    active.add(share);
+    if (active.size < 2) return undefined;
+    const part = Math.max(1, Math.floor(perWindow / active.size));
+    const used = shares.get(share) ?? [];
+    if (used.length < part) return undefined;
+    return Math.max(MIN_SHARE_WAIT_MS, used[used.length - part]! + windowMs - now);
+  };
+
+  const paced = async (pacing: Pacing, now: number) => {
+    forgetOld(now);
+    const kept = pacing.holder === undefined ? undefined : reserved.get(pacing.holder);
+    if (kept !== undefined) {
+      // Its own turn. Back early only where timers fire early (the local driver's time
+      // scale), and then the rest of the wait is short: it is waited here.
+      reserved.delete(pacing.holder!);
+      await waitUntil(kept.at, now);
+      return;
+    }
+    const overShare = pacing.share === undefined ? undefined : shareWait(pacing.share, now);
+    if (overShare !== undefined) {
+      returning.set(pacing.share!, now + overShare);
+      throw new PacedOut(overShare);
+    }
+    const at = nextFreeTurn(now);
+    if (at - now <= pacing.patienceMs) {
+      await waitUntil(give(at, pacing.share), now);
+      return;
+    }
+    if (pacing.holder !== undefined) reserved.set(pacing.holder, { at: give(at, pacing.share), ...(pacing.share !== undefined ? { share: pacing.share } : {}) });
+    throw new PacedOut(at - now);
+  };
+
   return {
-    take() {
-      queue = queue.then(turn);
-      return queue;
+    async take() {
+      const now = performance.now();
+      const pacing = currentPacing();
+      if (pacing) return paced(pacing, now);
+      await waitUntil(give(nextFreeTurn(now), undefined), now);
     },
   };
+}
+
+async function waitUntil(at: number, now: number): Promise<void> {
+  if (at > now) await sleep(at - now);
 }
