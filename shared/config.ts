@@ -74,7 +74,7 @@ export const appSettings = {
       'Microsoft Advertising Bulk service base URL (default: derived from MSADS_API_URL, https://bulk.api.bingads.microsoft.com for the production host).',
   },
   MSADS_BULK_THRESHOLD: {
-    description: 'A segment\'s adds or removes at or above this count go to Microsoft Advertising as one Bulk upload instead of Apply calls (default 10000).',
+    description: 'A segment\'s adds (or removes) above this count go to Microsoft Advertising as one Bulk upload instead of Apply calls (default 10000).',
   },
   MSADS_TOKEN_URL: {
     description: 'Microsoft identity platform token endpoint (default https://login.microsoftonline.com/common/oauth2/v2.0/token).',

@@ -207,7 +207,7 @@ export interface Destination<
   /** What the service can do to keep an audience equal to its segment, under these export settings. */
   sync(settings: Record<string, string> | undefined): SyncSupport;
   /**
-   * Where the client has `bulk`: a segment's adds (or removes) of at least this many go as
+   * Where the client has `bulk`: a segment's adds (or removes) of more than this many go as
    * one bulk job instead of batches; the app settings may change it. Absent: never in bulk.
    */
   bulkThreshold?(endpoints: DestinationEndpoints): number;
