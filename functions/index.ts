@@ -13,6 +13,7 @@ import './http/runs.js';
 import './http/notifications.js';
 import './orchestrators/export-run.js';
 import './activities/run-activities.js';
+import './activities/bulk-activities.js';
 import './http/privacy.js';
 import './orchestrators/erasure.js';
 import './activities/erasure-activities.js';

@@ -69,6 +69,13 @@ export const appSettings = {
   MSADS_API_URL: {
     description: 'Microsoft Advertising Campaign Management base URL (default https://campaign.api.bingads.microsoft.com).',
   },
+  MSADS_BULK_API_URL: {
+    description:
+      'Microsoft Advertising Bulk service base URL (default: derived from MSADS_API_URL, https://bulk.api.bingads.microsoft.com for the production host).',
+  },
+  MSADS_BULK_THRESHOLD: {
+    description: 'A segment\'s adds (or removes) above this count go to Microsoft Advertising as one Bulk upload instead of Apply calls (default 10000).',
+  },
   MSADS_TOKEN_URL: {
     description: 'Microsoft identity platform token endpoint (default https://login.microsoftonline.com/common/oauth2/v2.0/token).',
   },
@@ -117,6 +124,15 @@ const configSchema = z.object({
     }),
     microsoftAdvertising: z.object({
       apiUrl: z.string().url().default('https://campaign.api.bingads.microsoft.com'),
+      /** Unset: derived from apiUrl (bulkApiUrl() in the client), so one setting points a test or the simulator at every service. */
+      bulkApiUrl: optionalUrl,
+      /**
+       * 10,000 changes are 10 Apply calls, 2 s at 5 calls a second, about what a bulk job
+       * costs in upload, processing and polling; above it the calls grow with the changes
+       * while a bulk job hardly does (500,000 members: 100 s of Apply, one upload). Small
+       * full syncs therefore stay on Apply too (their first batch replaces the list).
+       */
+      bulkThreshold: z.coerce.number().int().min(1).default(10_000),
       tokenUrl: z.string().url().default('https://login.microsoftonline.com/common/oauth2/v2.0/token'),
       clientId: z.string().default(''),
       clientSecret: z.string().default(''),
@@ -174,6 +190,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
       microsoftAdvertising: {
         apiUrl: read('MSADS_API_URL'),
+        bulkApiUrl: read('MSADS_BULK_API_URL'),
+        bulkThreshold: read('MSADS_BULK_THRESHOLD'),
         tokenUrl: read('MSADS_TOKEN_URL'),
         clientId: read('MSADS_CLIENT_ID'),
         clientSecret: read('MSADS_CLIENT_SECRET'),

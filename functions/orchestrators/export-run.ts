@@ -9,6 +9,7 @@ import { sliceRest, undelivered, type WorkFileSlice } from '../../shared/pipelin
 import type { CommitInput, CommittedLedger } from '../../shared/sync/commit.js';
 import type { PlanInput, PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendFailure, SendInput, SendResult } from '../../shared/sync/send.js';
+import { sendInBulk } from './bulk-stage.js';
 import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
 
 /**
@@ -95,6 +96,7 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
     yield* limits(run);
     yield* audiences(run);
     yield* planChanges(run);
+    yield* sendInBulk(run);
     yield* sendChanges(run);
     yield* commitLedgers(run);
     const segments = run.states.map((state) => settle(state.tally, state.failedRows));

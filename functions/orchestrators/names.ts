@@ -12,6 +12,8 @@ export const activities = {
   reportSlice: 'reportSlice',
   recordProgress: 'recordProgress',
   finishRun: 'finishRun',
+  startBulkSend: 'startBulkSend',
+  checkBulkSend: 'checkBulkSend',
 } as const;
 
 export const ERASURE_ORCHESTRATION = 'eraseAddress';

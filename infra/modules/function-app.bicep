@@ -128,6 +128,8 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     ROLLWORKS_CLIENT_ID: rollworksClientId
     ROLLWORKS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/rollworks-client-secret)'
     MSADS_API_URL: 'https://campaign.api.bingads.microsoft.com'
+    MSADS_BULK_API_URL: 'https://bulk.api.bingads.microsoft.com'
+    MSADS_BULK_THRESHOLD: '10000'
     MSADS_TOKEN_URL: 'https://login.microsoftonline.com/common/oauth2/v2.0/token'
     MSADS_CLIENT_ID: msadsClientId
     MSADS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/msads-client-secret)'

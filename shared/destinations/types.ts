@@ -118,6 +118,37 @@ export interface UploadOptions {
   replace?: boolean;
 }
 
+/** What one bulk job does to the audience: add the items, remove them, or make the membership exactly them. */
+export type BulkAction = 'add' | 'remove' | 'replace';
+
+/** One member of a bulk job: the member id as the service holds it, and our reference, which the service echoes in its errors. */
+export interface BulkItem {
+  clientId: string;
+  memberId: string;
+}
+
+export interface BulkItemError {
+  clientId: string;
+  reason: string;
+}
+
+/** A bulk job as the service reports it; `failed` jobs changed nothing we can count on, and `retryable` says whether a new job may succeed. */
+export type BulkJobStatus =
+  | { state: 'pending' }
+  | { state: 'completed'; errors: BulkItemError[] }
+  | { state: 'failed'; reason: string; retryable: boolean };
+
+/**
+ * Large change sets as one asynchronous job instead of many batches (Microsoft
+ * Advertising's Bulk service): `start` streams the items into one upload and returns the
+ * job's id; `status` is cheap and is called until the job is done. Waiting between
+ * calls is the orchestration's.
+ */
+export interface BulkMembership {
+  start(audienceId: string, action: BulkAction, items: AsyncIterable<BulkItem>): Promise<{ jobId: string; items: number }>;
+  status(jobId: string): Promise<BulkJobStatus>;
+}
+
 export interface DestinationClient {
   /** A cheap authenticated call; throws DestinationError('auth-failed', ...) on bad credentials. */
   testConnection(): Promise<void>;
@@ -128,6 +159,8 @@ export interface DestinationClient {
   removeMembers(audienceId: string, memberIds: string[]): Promise<RemovalResult>;
   /** Every member id the audience holds, where the service can list them (a full sync drops the others). */
   listMembers?(audienceId: string): Promise<string[]>;
+  /** Where the service takes large change sets as one job (see `Destination.bulkThreshold`). */
+  bulk?: BulkMembership;
 }
 
 /**
@@ -173,5 +206,10 @@ export interface Destination<
   memberId(profile: ProfileRecord): string;
   /** What the service can do to keep an audience equal to its segment, under these export settings. */
   sync(settings: Record<string, string> | undefined): SyncSupport;
+  /**
+   * Where the client has `bulk`: a segment's adds (or removes) of more than this many go as
+   * one bulk job instead of batches; the app settings may change it. Absent: never in bulk.
+   */
+  bulkThreshold?(endpoints: DestinationEndpoints): number;
   connect(context: ConnectorContext<z.infer<C>, z.infer<S>>): DestinationClient;
 }

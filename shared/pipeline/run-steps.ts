@@ -35,6 +35,8 @@ export interface RunPlan {
   full: boolean;
   /** Preparation may send work files as it writes them (SEND_WHILE_PREPARING, on destinations that create audiences empty). */
   sendWhilePreparing: boolean;
+  /** Where the destination takes bulk jobs: a segment's adds (or removes) above this many go as one (MSADS_BULK_THRESHOLD). */
+  bulkThreshold?: number;
 }
 
 export type BeginResult = { plan: RunPlan } | { failed: string };
@@ -77,6 +79,7 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       maxUploadsInFlight: services.config.maxUploadsInFlight,
       full: input.full === true,
       sendWhilePreparing: services.config.sendWhilePreparing && !destination.audienceCreationNeedsMembers,
+      ...(destination.bulkThreshold ? { bulkThreshold: destination.bulkThreshold(services.config.destinations) } : {}),
     },
   };
 }

@@ -27,6 +27,8 @@ export interface SimRoute {
   path: RegExp;
   /** Token endpoints: outside the API's authentication and rate limit. */
   public?: boolean;
+  /** The body is handed over as it came (a Buffer), not parsed: file uploads. */
+  raw?: boolean;
   /** The records a request carries, for the log. */
   batchSize?(request: SimRequest): number | undefined;
   handle(request: SimRequest): SimResponse | Promise<SimResponse>;
@@ -59,7 +61,8 @@ export interface SimServerOptions {
   quota?: number;
 }
 
-const MAX_BODY_BYTES = 64 * 1024 * 1024;
+/** Above the largest upload a simulated service takes (Microsoft Advertising's 100 MB bulk files), so the service's own limit answers. */
+const MAX_BODY_BYTES = 160 * 1024 * 1024;
 
 /**
  * A service simulator on plain node:http. Every API request is logged, then meets, in order:
@@ -133,7 +136,7 @@ export class SimServer {
     const base = { method, path: url.pathname, params: [], query: url.searchParams, headers: req.headers };
 
     if (url.pathname.startsWith('/__sim/')) {
-      const request = { ...base, body: parseBody(await readBody(req), req.headers['content-type']) };
+      const request = { ...base, body: parseBody((await readBody(req)).toString('utf8'), req.headers['content-type']) };
       return send(res, await this.administer(request));
     }
 
@@ -162,16 +165,10 @@ export class SimServer {
 
   private async handle(
     base: Omit<SimRequest, 'body'>,
-    rawBody: string,
+    rawBody: Buffer,
     contentType: string | undefined,
     entry: LoggedRequest,
   ): Promise<SimResponse> {
-    let body: unknown;
-    try {
-      body = parseBody(rawBody, contentType, true);
-    } catch {
-      return this.behaviour.badRequest('the request body is not valid JSON');
-    }
     let params: string[] = [];
     const route = this.behaviour.routes.find((candidate) => {
       if (candidate.method !== base.method) return false;
@@ -179,6 +176,14 @@ export class SimServer {
       if (match) params = match.slice(1).map((part) => decodeURIComponent(part ?? ''));
       return Boolean(match);
     });
+    let body: unknown = rawBody;
+    if (!route?.raw) {
+      try {
+        body = parseBody(rawBody.toString('utf8'), contentType, true);
+      } catch {
+        return this.behaviour.badRequest('the request body is not valid JSON');
+      }
+    }
     const request: SimRequest = { ...base, params, body };
     if (!route?.public) {
       const refused = this.behaviour.authenticate(request);
@@ -240,8 +245,11 @@ export class SimServer {
 function send(res: http.ServerResponse, response: SimResponse): void {
   if (res.destroyed) return;
   const headers: Record<string, string> = { ...response.headers };
-  let payload: string | undefined;
-  if (response.body !== undefined) {
+  let payload: string | Buffer | undefined;
+  if (Buffer.isBuffer(response.body)) {
+    payload = response.body;
+    headers['content-type'] ??= 'application/octet-stream';
+  } else if (response.body !== undefined) {
     payload = typeof response.body === 'string' ? response.body : JSON.stringify(response.body);
     headers['content-type'] ??= typeof response.body === 'string' ? 'text/plain' : 'application/json';
   }
@@ -249,7 +257,7 @@ function send(res: http.ServerResponse, response: SimResponse): void {
   res.end(payload);
 }
 
-function readBody(req: http.IncomingMessage): Promise<string> {
+function readBody(req: http.IncomingMessage): Promise<Buffer> {
   return new Promise((resolve, reject) => {
     const chunks: Buffer[] = [];
     let size = 0;
@@ -262,7 +270,7 @@ function readBody(req: http.IncomingMessage): Promise<string> {
       }
       chunks.push(chunk);
     });
-    req.on('end', () => resolve(Buffer.concat(chunks).toString('utf8')));
+    req.on('end', () => resolve(Buffer.concat(chunks)));
     req.on('error', reject);
   });
 }

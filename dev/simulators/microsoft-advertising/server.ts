@@ -3,6 +3,7 @@ import { devCredentials } from '../credentials.js';
 import { baseHandle, type SimAudience, type SimulatorHandle } from '../common/handle.js';
 import { SimServer, asRecord, json, type ServiceBehaviour, type SimRequest, type SimResponse } from '../common/server.js';
 import { authorizationValue, issueToken, verifyToken } from '../common/tokens.js';
+import { bulkService, type BulkLimits } from './bulk.js';
 
 /**
  * Campaign Management throttles per customer in a sliding 60 s window without publishing the
@@ -33,6 +34,12 @@ export interface MicrosoftAdvertisingSimulator extends SimulatorHandle {
   expireAccessTokens(): void;
   /** From now on, refuse these items one by one (PartialErrors with their Index), as for a malformed hash. */
   refuseItems(items: string[]): void;
+  /** The Bulk service's limits and processing time (reset() restores the defaults). */
+  readonly bulkLimits: BulkLimits;
+  /** The next `count` bulk upload URL requests answer 4204 (the bulk quota is spent). */
+  refuseBulkUploads(count: number): void;
+  /** Bulk jobs and their statuses, oldest first. */
+  bulkJobs(): { id: string; status: string }[];
 }
 
 let trackingSeq = 0;
@@ -92,6 +99,22 @@ export function microsoftAdvertisingBehaviour() {
     }
     return undefined;
   };
+
+  const bulk = bulkService({
+    accountId: creds.accountId,
+    audience: (id) => state.audiences.get(id),
+    terms: {
+      get accepted() {
+        return state.termsAccepted;
+      },
+      set accepted(accepted: boolean) {
+        state.termsAccepted = accepted;
+      },
+    },
+    refused: state.refused,
+    checkAccountHeaders,
+    apiFault,
+  });
 
   const token = (request: SimRequest): SimResponse => {
     const form = asRecord(request.body) ?? {};
@@ -278,9 +301,11 @@ export function microsoftAdvertisingBehaviour() {
         batchSize: items,
         handle: (request) => checkAccountHeaders(request) ?? applyCustomerListUserData(request),
       },
+      ...bulk.routes,
     ],
     snapshot: () => ({
       termsAccepted: state.termsAccepted,
+      bulkJobs: bulk.snapshot(),
       audiences: [...state.audiences.values()].map((audience) => ({ id: audience.Id, name: audience.Name, members: audience.members.size })),
     }),
     admin(request) {
@@ -306,9 +331,25 @@ export function microsoftAdvertisingBehaviour() {
         for (const item of items) state.refused.add(item);
         return json(204);
       }
+      // Bulk limits for a separate app process: `{ "processingMs", "maxRows", "maxFileBytes", "quotaRefusals" }`, each optional.
+      if (request.method === 'POST' && request.path === '/__sim/bulk') {
+        const body = asRecord(request.body) ?? {};
+        const numbers = ['processingMs', 'maxRows', 'maxFileBytes', 'quotaRefusals'] as const;
+        if (!numbers.every((name) => body[name] === undefined || (typeof body[name] === 'number' && body[name] >= 0))) {
+          return json(400, { error: `${numbers.join(', ')}: numbers, 0 or more` });
+        }
+        for (const name of numbers) {
+          const value = body[name] as number | undefined;
+          if (value === undefined) continue;
+          if (name === 'quotaRefusals') bulk.state.quotaRefusals = value;
+          else bulk.state.limits[name] = value;
+        }
+        return json(204);
+      }
       return undefined;
     },
     reset() {
+      bulk.reset();
       state.audiences.clear();
       state.accessTokens.clear();
       state.termsAccepted = true;
@@ -326,6 +367,7 @@ export function microsoftAdvertisingBehaviour() {
   return {
     behaviour,
     state,
+    bulk,
     audiences: () => [...state.audiences.values()].map(toAudience),
     audience: findAudience,
     deleteAudience: (name: string) => {
@@ -359,5 +401,12 @@ export async function startMicrosoftAdvertisingSimulator(
     addMembers: sim.addMembers,
     expireAccessTokens: () => sim.state.accessTokens.clear(),
     refuseItems: (items) => items.forEach((item) => sim.state.refused.add(item)),
+    get bulkLimits() {
+      return sim.bulk.state.limits;
+    },
+    refuseBulkUploads: (count) => {
+      sim.bulk.state.quotaRefusals = count;
+    },
+    bulkJobs: sim.bulk.snapshot,
   };
 }

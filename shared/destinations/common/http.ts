@@ -1,3 +1,4 @@
+import type { Readable } from 'node:stream';
 import { request as undiciRequest } from 'undici';
 import {
   ExponentialBackoff,
@@ -19,6 +20,10 @@ export interface ApiRequest {
   query?: Record<string, string>;
   json?: unknown;
   form?: Record<string, string>;
+  /** A body read from a stream (a file upload): opened again for each attempt. */
+  upload?: { contentType: string; length: number; open(): Readable };
+  /** This request's time limit, when a large body needs longer than the usual one. */
+  timeoutMs?: number;
   /** Send to this absolute URL instead of base URL + path (token endpoints on another host). */
   url?: string;
   /** Token endpoints are not metered by the API's rate limit and never carry the API's auth. */
@@ -165,8 +170,12 @@ export class ServiceClient {
     const url = new URL(request.url ?? joinUrl(this.options.baseUrl, request.path));
     for (const [name, value] of Object.entries({ ...request.query, ...auth.query })) url.searchParams.set(name, value);
     const headers: Record<string, string> = { accept: 'application/json', ...auth.headers };
-    let body: string | undefined;
-    if (request.json !== undefined) {
+    let body: string | Readable | undefined;
+    if (request.upload) {
+      headers['content-type'] = request.upload.contentType;
+      headers['content-length'] = String(request.upload.length);
+      body = request.upload.open();
+    } else if (request.json !== undefined) {
       headers['content-type'] = 'application/json';
       body = JSON.stringify(request.json);
     } else if (request.form) {
@@ -184,13 +193,13 @@ export class ServiceClient {
         method: request.method,
         headers,
         body,
-        signal: AbortSignal.timeout(this.tuning.timeoutMs),
+        signal: AbortSignal.timeout(request.timeoutMs ?? this.tuning.timeoutMs),
       });
       status = response.statusCode;
       responseHeaders = toHeaders(response.headers);
       text = await response.body.text();
     } catch (error) {
-      throw new TransientFailure(describeNetworkError(error, this.tuning.timeoutMs), 'transient');
+      throw new TransientFailure(describeNetworkError(error, request.timeoutMs ?? this.tuning.timeoutMs), 'transient');
     }
 
     const parsed = parseBody(text, responseHeaders);

@@ -13,6 +13,7 @@ import {
   type RecordRejection,
   type UploadResult,
 } from '../types.js';
+import { bulkApiUrl, microsoftAdvertisingBulk } from './bulk.js';
 import {
   audienceNameMaxLength,
   microsoftAdvertisingLimits,
@@ -225,6 +226,12 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
     },
 
     uploadBatch: (audienceId, records, options) => upload(audienceId, records, options?.replace === true),
+    bulk: microsoftAdvertisingBulk({
+      api,
+      baseUrl: bulkApiUrl(endpoints.apiUrl, endpoints.bulkApiUrl),
+      accountId: () => requireSettings().accountId,
+      ...(settings?.acceptCustomerMatchTerms ? { acceptTerms: settings.acceptCustomerMatchTerms === 'true' } : {}),
+    }),
     async removeMembers(audienceId, memberIds) {
       const refused = await apply(audienceId, memberIds, 'Remove');
       return { removed: memberIds.length - refused.size, failed: [...refused].map(([index, reason]) => ({ memberId: memberIds[index]!, reason })) };

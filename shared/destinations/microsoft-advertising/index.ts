@@ -22,5 +22,7 @@ export const microsoftAdvertising: Destination<typeof microsoftAdvertisingCreden
   mapRecord: (profile) => hashEmail(profile.email),
   memberId: (profile) => hashEmail(profile.email),
   sync: () => ({ removal: 'per-member', fullSync: 'replace-first-batch' }),
+  // Default and why: shared/config.ts (MSADS_BULK_THRESHOLD).
+  bulkThreshold: (endpoints) => endpoints.microsoftAdvertising.bulkThreshold,
   connect: connectMicrosoftAdvertising,
 };
