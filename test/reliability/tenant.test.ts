@@ -63,6 +63,8 @@ describe('a tenant under faults', () => {
 
     // Then the host dies mid-run and npm start brings it back.
     await pause(3_000);
+    const statuses = await Promise.all(runs.map(async (r) => (await stack.api('GET', `/runs/${r.runId}`)).body.status as string));
+    expect(statuses.filter((s) => s === 'running').length, `runs still in flight when the host dies: ${statuses.join(', ')}`).toBeGreaterThan(0);
     const pid = (await stack.hostPid())!;
     expect(pid).toBeGreaterThan(0);
     process.kill(pid, 'SIGKILL');
