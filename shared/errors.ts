@@ -60,3 +60,10 @@ export class PreconditionFailedError extends AppError {
     super(412, 'Precondition failed', `${what} ${id} was changed by someone else; read it again and retry`);
   }
 }
+
+/** A dependency (storage) is down, throttling or too slow: the request was fine and can be sent again later. */
+export class ServiceUnavailableError extends AppError {
+  constructor(message: string, readonly retryAfterSeconds = 10) {
+    super(503, 'Service unavailable', message);
+  }
+}

@@ -121,6 +121,8 @@ export const connectionRoutes = [
       200: { description: '`ok: true`, or why the destination refused', schema: connectionTestResultSchema },
       502: { description: 'The destination failed or could not be reached (problem+json with `reason`).' },
     },
+    // The destination client retries and honours Retry-After (up to two minutes a call).
+    deadlineMs: 5 * 60_000,
     handle: async ({ services, principal, params }) => ({ body: await testConnection(services, principal, params.id) }),
   }),
 ];

@@ -1,4 +1,5 @@
 import { HttpRequest, InvocationContext, input } from '@azure/functions';
+import { RestError } from '@azure/core-rest-pipeline';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { loadFunctionApp } from '../../dev/host/registry.js';
@@ -83,6 +84,24 @@ describe('the HTTP adapter', () => {
     const logged = logs.join('\n');
     expect(logged).toContain('createThing failed: Error: storage said: AccountKey=*** refused');
     expect(logged).not.toContain('c2VjcmV0');
+  });
+
+  it('answers 503 with a problem and Retry-After when storage is down or the handler runs past its deadline', async () => {
+    const base = { name: 'slowThing', method: 'GET', path: 'slow', tag: 'things', roles: ['admin'], summary: 'test route', responses: { 200: { description: 'ok' } } } as const;
+    const busy = httpHandler(
+      defineRoute({ ...base, handle: async () => Promise.reject(new RestError('The server is busy.', { statusCode: 503, code: 'ServerBusy' })) }),
+    );
+    const refused = await invoke(busy, { method: 'GET' });
+    expect(refused.response.status).toBe(503);
+    expect(refused.response.headers).toMatchObject({ 'content-type': 'application/problem+json', 'retry-after': '10' });
+    expect(refused.json()).toMatchObject({ status: 503, title: 'Service unavailable' });
+
+    const hanging = httpHandler(defineRoute({ ...base, deadlineMs: 200, handle: () => new Promise<never>(() => undefined) }));
+    const started = Date.now();
+    const late = await invoke(hanging, { method: 'GET' });
+    expect(Date.now() - started).toBeLessThan(2_000);
+    expect(late.response.status).toBe(503);
+    expect(late.json().detail).toMatch(/did not finish within 0.2 s/);
   });
 
   it('answers 401 without a principal and 403 without the role, before reading the body', async () => {

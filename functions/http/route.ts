@@ -3,7 +3,7 @@ import type { Readable } from 'node:stream';
 import { z } from 'zod';
 import { requireRole } from '../../shared/api/access.js';
 import type { Principal } from '../../shared/domain/principal.js';
-import { AppError, ValidationError } from '../../shared/errors.js';
+import { AppError, ServiceUnavailableError, ValidationError } from '../../shared/errors.js';
 import { parseIfMatch } from '../../shared/api/etag.js';
 import { readPrincipal } from '../../shared/api/principal.js';
 import { issuesFromZod, PROBLEM_CONTENT_TYPE, toProblem } from '../../shared/api/problem.js';
@@ -21,6 +21,12 @@ import { getServices, type Services } from '../../shared/services.js';
  */
 
 const MAX_BODY_BYTES = 1024 * 1024;
+/**
+ * How long a handler may take before the caller gets 503: storage that stops answering must
+ * not hold an API request (and the portal) for the host's functionTimeout. Above a table
+ * try's deadline (10 s), so one slow try still ends in an answer.
+ */
+export const API_DEADLINE_MS = 12_000;
 const ANONYMOUS: Principal = { userId: 'anonymous', userDetails: '', roles: [] };
 
 type Output<S> = S extends z.ZodType ? z.output<S> : undefined;
@@ -60,6 +66,8 @@ export interface RouteDefinition<
   body?: B;
   /** Extra input bindings (e.g. `df.input.durableClient()`), read from `context` in the handler. */
   extraInputs?: FunctionInput[];
+  /** How long the handler may take before a 503 (default API_DEADLINE_MS); longer for routes that wait on a destination. */
+  deadlineMs?: number;
   handle(input: RouteInput<Output<P>, Output<Q>, Output<B>>): Promise<RouteReply>;
 }
 
@@ -115,7 +123,7 @@ export function httpHandler(route: AnyRoute): (request: HttpRequest, context: In
         request,
         context,
       };
-      const result = await route.handle(input);
+      const result = await withDeadline(route.handle(input), route.deadlineMs ?? API_DEADLINE_MS);
       response = reply(result);
       await audit(route.name, principal, input, result, response, context);
     } catch (error) {
@@ -245,11 +253,33 @@ function reply(result: RouteReply): HttpResponseInit {
   return { status: result.status ?? 200, headers, body: JSON.stringify(result.body) };
 }
 
+/**
+ * The handler's result, or a 503 once `ms` have passed. The handler is not cancelled (the
+ * SDKs take no signal here); a write it still completes is one the caller may repeat, which
+ * the ETag and name checks make safe.
+ */
+async function withDeadline<T>(work: Promise<T>, ms: number): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new ServiceUnavailableError(`The request did not finish within ${ms / 1000} s (storage is slow or not answering); try again in a few seconds.`)), ms);
+  });
+  work.catch(() => undefined); // a rejection after the deadline is nobody's to handle
+  try {
+    return await Promise.race([work, deadline]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
 function problem(error: unknown, instance: string): HttpResponseInit {
   const details = toProblem(error, instance);
   return {
     status: details.status,
-    headers: { 'content-type': PROBLEM_CONTENT_TYPE, 'cache-control': 'no-store' },
+    headers: {
+      'content-type': PROBLEM_CONTENT_TYPE,
+      'cache-control': 'no-store',
+      ...(details.status === 503 ? { 'retry-after': String(error instanceof ServiceUnavailableError ? error.retryAfterSeconds : 10) } : {}),
+    },
     body: JSON.stringify(details),
   };
 }

@@ -52,7 +52,7 @@ describe('buildOpenApiDocument', () => {
       properties: { name: { type: 'string', maxLength: 10 } },
       additionalProperties: false,
     });
-    expect(Object.keys(patch.responses).sort()).toEqual(['200', '400', '401', '403', '404', '412', '413', '415', '500']);
+    expect(Object.keys(patch.responses).sort()).toEqual(['200', '400', '401', '403', '404', '412', '413', '415', '500', '503']);
     expect(patch['x-roles']).toEqual(['admin', 'contributor']);
     const get = doc.paths['/things/{id}'].get;
     expect(get.parameters[0].description).toBe('Thing id.');

@@ -47,6 +47,7 @@ function errorResponses(route: RouteDoc): Record<string, unknown> {
   if (route.body) responses['415'] = problemResponse('The body is not `application/json`.');
   if (needsCsrfDefence(route)) responses['415'] = problemResponse('Neither `Content-Type: application/json` nor an `X-Requested-With` header (the CSRF defence).');
   responses['500'] = problemResponse('Unexpected failure (logged; the body reveals nothing).');
+  responses['503'] = problemResponse('Storage is down, throttling, or slower than the request deadline: send the same request again after `Retry-After` seconds.');
   return responses;
 }
 

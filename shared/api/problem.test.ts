@@ -1,3 +1,4 @@
+import { RestError } from '@azure/core-rest-pipeline';
 import { describe, expect, it } from 'vitest';
 import { z } from 'zod';
 import { ConflictError, NotFoundError, ValidationError } from '../errors.js';
@@ -25,6 +26,12 @@ describe('toProblem', () => {
     expect(problem.status).toBe(400);
     expect(problem.errors?.map((e) => e.field).sort()).toEqual(['extra', 'name', 'nested.a', 'nested.b']);
     expect(issuesFromZod(result.error!, ['body']).map((e) => e.field)).toContain('body.nested.a');
+  });
+
+  it('maps storage that is down or throttling, after the SDK retries, to 503', () => {
+    expect(toProblem(new RestError('The server is busy.', { statusCode: 503, code: 'ServerBusy' }))).toMatchObject({ status: 503, title: 'Service unavailable' });
+    expect(toProblem(new RestError('no answer within 10000 ms', { code: 'ETIMEDOUT' }))).toMatchObject({ status: 503 });
+    expect(toProblem(new RestError('gone', { statusCode: 404, code: 'ResourceNotFound' }))).toMatchObject({ status: 500 });
   });
 
   it('reveals nothing of an unexpected error', () => {

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { AppError, type FieldIssue } from '../errors.js';
+import { isStorageUnavailable } from '../storage/request-timeout.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 
@@ -36,8 +37,9 @@ function describeIssues(issues: FieldIssue[]): string {
 
 /**
  * The problem for any error. AppErrors carry their own status, message and fields;
- * validation errors from zod become 400 with the fields; anything else is a 500 that
- * reveals nothing of the failure (it is logged instead).
+ * validation errors from zod become 400 with the fields; storage that is down, throttling
+ * or too slow (after the SDK's retries) is a 503, since the same request may succeed in a
+ * moment; anything else is a 500 that reveals nothing of the failure (it is logged instead).
  */
 export function toProblem(error: unknown, instance?: string): ProblemDetails {
   const base = { type: 'about:blank', ...(instance ? { instance } : {}) };
@@ -54,6 +56,9 @@ export function toProblem(error: unknown, instance?: string): ProblemDetails {
   if (error instanceof z.ZodError) {
     const errors = issuesFromZod(error);
     return { ...base, title: 'Invalid request', status: 400, detail: describeIssues(errors), errors };
+  }
+  if (isStorageUnavailable(error)) {
+    return { ...base, title: 'Service unavailable', status: 503, detail: 'Storage is not answering right now; try again in a few seconds.' };
   }
   return { ...base, title: 'Internal Server Error', status: 500, detail: 'The request failed unexpectedly; it has been logged.' };
 }

@@ -1,6 +1,7 @@
 import { SecretClient } from '@azure/keyvault-secrets';
 import type { AppConfig } from '../config.js';
 import { azureCredential, type StorageClients } from '../storage/clients.js';
+import { httpClientWithTimeout } from '../storage/request-timeout.js';
 import { EncryptedTableSecretStore, resolveEncryptionKey } from './encrypted-table.js';
 import { KeyVaultSecretStore } from './key-vault.js';
 import type { SecretStore } from './types.js';
@@ -15,7 +16,7 @@ export { connectionSecretName } from './types.js';
  */
 export function createSecretStore(config: AppConfig, storage: StorageClients): SecretStore {
   if (config.keyVaultUrl) {
-    return new KeyVaultSecretStore(new SecretClient(config.keyVaultUrl, azureCredential(config)));
+    return new KeyVaultSecretStore(new SecretClient(config.keyVaultUrl, azureCredential(config), { httpClient: httpClientWithTimeout() }));
   }
   let key: Buffer | undefined;
   return new EncryptedTableSecretStore(

@@ -2,10 +2,14 @@ import { TableClient } from '@azure/data-tables';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { AppConfig } from '../config.js';
+import { httpClientWithTimeout } from './request-timeout.js';
 
 /**
  * Storage clients for the app: a connection string locally (Azurite), identity-based
- * account URLs in Azure (no shared keys there).
+ * account URLs in Azure (no shared keys there). Every try of a table request has a deadline
+ * (`request-timeout.ts`), so tables that stop answering fail a call instead of holding it.
+ * The blob SDK takes no HTTP client of this kind (it wants the old core-http shape); blob
+ * calls are bounded by the API's request deadline and the host's functionTimeout.
  */
 export interface StorageClients {
   blobs: BlobServiceClient;
@@ -29,9 +33,10 @@ export function createStorageClients(config: AppConfig): StorageClients {
   const insecure = conn ? /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(conn) : false;
   let blobs: BlobServiceClient;
   let table: (name: string) => TableClient;
+  const httpClient = httpClientWithTimeout();
   if (conn) {
     blobs = BlobServiceClient.fromConnectionString(conn);
-    table = (name) => TableClient.fromConnectionString(conn, name, { allowInsecureConnection: insecure });
+    table = (name) => TableClient.fromConnectionString(conn, name, { allowInsecureConnection: insecure, httpClient });
   } else {
     if (!config.blobServiceUri || !config.tableServiceUri) {
       throw new Error(
@@ -41,7 +46,7 @@ export function createStorageClients(config: AppConfig): StorageClients {
     const cred = azureCredential(config);
     blobs = new BlobServiceClient(config.blobServiceUri, cred);
     const tableUri = config.tableServiceUri;
-    table = (name) => new TableClient(tableUri, name, cred);
+    table = (name) => new TableClient(tableUri, name, cred, { httpClient });
   }
   const tables = new Map<string, Promise<TableClient>>();
   const containers = new Map<string, Promise<ContainerClient>>();

@@ -23,10 +23,16 @@ describe.each<DestinationType>(['adroll', 'rollworks', 'microsoft-advertising', 
   it(`delivers a ${ROWS.toLocaleString('en')}-row segment, every member once`, async () => {
     const segment = `members-for-${type}`;
     const people = Array.from({ length: ROWS }, (_, i) => ({ email: `${type}.member.${i + 1}@example.com`, first: `First${i + 1}`, last: `Last${i + 1}` }));
+    // Quoted names that hold line breaks and a tab: each run of them arrives as one space.
+    const broken = [
+      { at: 162, last: 'Name\n163', sent: 'Name 163' },
+      { at: 163, last: 'Tab\tand\r\nbreak', sent: 'Tab and break' },
+    ];
+    for (const { at, last } of broken) people[at]!.last = last;
     const names = type === 'autopilot' ? { dataMatching: { email: 'Email Address', firstName: 'First Name', lastName: 'Last Name' } } : { dataMatching: { email: 'Email Address' } };
     const exportId = await app.createExport(type, [segment], names);
     // Mixed case and padding on the way in: what arrives must be the normalized address.
-    const csv = `Email Address,First Name,Last Name\n${people.map((p, i) => `${i % 7 === 0 ? ` ${p.email.toUpperCase()}` : p.email},${p.first},${p.last}`).join('\n')}\n`;
+    const csv = `Email Address,First Name,Last Name\n${people.map((p, i) => `${i % 7 === 0 ? ` ${p.email.toUpperCase()}` : p.email},${p.first},"${p.last}"`).join('\n')}\n`;
     await app.dropFile(`${segment}/export.csv`, csv);
 
     const run = await app.waitForRun(exportId);
@@ -46,6 +52,9 @@ describe.each<DestinationType>(['adroll', 'rollworks', 'microsoft-advertising', 
     if (type === 'autopilot') {
       for (const person of [people[0]!, people[2_500]!, people[ROWS - 1]!]) {
         expect(app.sims.autopilot.contact(person.email)).toMatchObject({ FirstName: person.first, LastName: person.last });
+      }
+      for (const { at, sent } of broken) {
+        expect(app.sims.autopilot.contact(people[at]!.email)).toMatchObject({ FirstName: people[at]!.first, LastName: sent });
       }
     }
   });

@@ -1,18 +1,15 @@
-import { existsSync } from 'node:fs';
 import AxeBuilder from '@axe-core/playwright';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { expect } from 'vitest';
+import { chooseChromium } from './chromium.js';
 
-/**
- * Debian's Chromium (`apt-get install chromium`), driven by playwright-core: no browser is
- * ever downloaded. CHROMIUM_PATH points elsewhere if needed.
- */
-const CANDIDATES = [process.env.CHROMIUM_PATH, '/usr/bin/chromium', '/usr/bin/chromium-browser'].filter((p): p is string => Boolean(p));
-
+/** The Chromium `chooseChromium` picks (CHROMIUM_PATH, Debian's, or the packaged one), driven by playwright-core. */
 export async function launchChromium(): Promise<Browser> {
-  const executablePath = CANDIDATES.find((p) => existsSync(p));
-  if (!executablePath) throw new Error(`no Chromium at ${CANDIDATES.join(', ')}: apt-get install -y chromium (or set CHROMIUM_PATH)`);
-  // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start.
+  const { source, executablePath } = await chooseChromium();
+  console.info(`portal tests: Chromium from ${source}, ${executablePath}`);
+  // --no-sandbox: CI containers run as root, where Chromium's sandbox cannot start. The
+  // packaged Chromium's own flag list is for AWS Lambda (one process, web security off):
+  // not used, so every Chromium runs the portal the same way.
   return chromium.launch({ executablePath, headless: true, args: ['--no-sandbox', '--disable-dev-shm-usage'] });
 }
 

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Readable } from 'node:stream';
@@ -42,6 +42,8 @@ export interface Stack {
   segments: ContainerClient;
   output(): string;
   api<T = any>(method: string, route: string, body?: unknown, headers?: Record<string, string>): Promise<Response<T>>;
+  /** Azurite's process as `npm start` launched it (Linux): its pid, to freeze it, and its ports. */
+  azurite(): AzuriteProcess | undefined;
   /** The pid of the host process now serving (it changes when the host is restarted). */
   hostPid(): Promise<number | undefined>;
   sim(service: SimulatedDestination): SimClient;
@@ -55,11 +57,44 @@ export interface SimClient {
   members(audience: string): Promise<string[]>;
 }
 
-export async function startStack(): Promise<Stack> {
+export interface AzuriteProcess {
+  pid: number;
+  ports: { blob: number; queue: number; table: number };
+}
+
+/** The Azurite child of process `parent`, found in /proc by its command line. */
+export function findAzurite(parent: number): AzuriteProcess | undefined {
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    let stat: string;
+    let args: string[];
+    try {
+      stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      args = readFileSync(`/proc/${entry}/cmdline`, 'utf8').split('\0');
+    } catch {
+      continue; // gone meanwhile
+    }
+    // The parent pid is the second field after the command name in parentheses.
+    const ppid = Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]);
+    if (ppid !== parent || !args.some((a) => a.endsWith('azurite.js'))) continue;
+    const port = (flag: string) => Number(args[args.indexOf(flag) + 1]);
+    return { pid: Number(entry), ports: { blob: port('--blobPort'), queue: port('--queuePort'), table: port('--tablePort') } };
+  }
+  return undefined;
+}
+
+export interface StackOptions {
+  /** Settings for the app that win over `npm start`'s (as the developer's shell does), e.g. another AzureWebJobsStorage. */
+  env?: Record<string, string>;
+  /** Called with Azurite's process as soon as `npm start` has launched it, before the host starts. */
+  onAzurite?: (azurite: AzuriteProcess) => void;
+}
+
+export async function startStack(options: StackOptions = {}): Promise<Stack> {
   const dataDir = mkdtempSync(path.join(os.tmpdir(), 'reliability-'));
   const child: ChildProcess = spawn(process.execPath, ['--import', 'tsx', path.join(ROOT, 'dev/start.ts')], {
     cwd: ROOT,
-    env: { ...process.env, LOCAL_PORTS: 'any', LOCAL_DATA_DIR: dataDir },
+    env: { ...process.env, ...options.env, LOCAL_PORTS: 'any', LOCAL_DATA_DIR: dataDir },
     stdio: ['ignore', 'pipe', 'pipe'],
     detached: true,
   });
@@ -77,6 +112,12 @@ export async function startStack(): Promise<Stack> {
     }
   };
   process.once('exit', killGroup);
+  if (options.onAzurite) {
+    const { onAzurite } = options;
+    await waitFor(() => findAzurite(child.pid!) !== undefined || child.exitCode !== null, 90_000, 'npm start to launch Azurite', () => output);
+    const azurite = findAzurite(child.pid!);
+    if (azurite) onAzurite(azurite);
+  }
   await waitFor(() => /Try it in another terminal/.test(output) || child.exitCode !== null, 90_000, 'npm start', () => output);
   if (child.exitCode !== null) throw new Error(`npm start exited:\n${output}`);
   const endpoints = JSON.parse(readFileSync(path.join(dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
@@ -92,6 +133,7 @@ export async function startStack(): Promise<Stack> {
     endpoints,
     segments,
     output: () => output,
+    azurite: () => findAzurite(child.pid!),
     async api(method, route, body, headers = {}) {
       const response = await fetch(`${hostUrl}/api${route}`, {
         method,

@@ -47,4 +47,26 @@ describe('normalizeName', () => {
     expect(normalizeName('Ada\u0000 Love\u001blace\u007f')).toBe('Ada Lovelace');
     expect(normalizeName('\u0000\u0001')).toBeUndefined();
   });
+
+  it.each([
+    ['Name\n163', 'Name 163'],
+    ['Name\r\n163', 'Name 163'],
+    ['Name \r\n\r\n  163', 'Name 163'],
+    ['Ada\tLovelace', 'Ada Lovelace'],
+    ['Ada\t\tLovelace', 'Ada Lovelace'],
+    ['Ada\u000bLovelace', 'Ada Lovelace'],
+    ['Ada\u000cLovelace', 'Ada Lovelace'],
+    ['Ada\u0085Lovelace', 'Ada Lovelace'],
+    ['Ada\u2028Lovelace', 'Ada Lovelace'],
+    ['Ada\u2029Lovelace', 'Ada Lovelace'],
+    ['Ada\r\u0000\nLovelace', 'Ada Lovelace'],
+    ['\nAda\n', 'Ada'],
+  ])('turns the line breaks and tabs in %j into one space: %j', (raw, name) => {
+    expect(normalizeName(raw)).toBe(name);
+  });
+
+  it('keeps the spaces a name was given where no break is involved', () => {
+    expect(normalizeName('Mary  Ann')).toBe('Mary  Ann');
+    expect(normalizeName('\n\t\r')).toBeUndefined();
+  });
 });

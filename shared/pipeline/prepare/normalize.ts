@@ -14,10 +14,14 @@ const MAX_EMAIL_LENGTH = 254;
 // Whitespace, C0 and C1 control characters, DEL, and the replacement character.
 // eslint-disable-next-line no-control-regex
 const NOT_IN_AN_ADDRESS = /[\s\u0000-\u001f\u007f-\u009f\uFFFD]/;
+// Anything a name needs work for: C0 and C1 controls, DEL, and the Unicode line and paragraph separators.
 // eslint-disable-next-line no-control-regex
-const HAS_CONTROL = /[\u0000-\u001f\u007f-\u009f]/;
+const NAME_NEEDS_CLEANING = /[\u0000-\u001f\u007f-\u009f\u2028\u2029]/;
+// Controls that are not word breaks (tab, LF, VT, FF, CR and NEL are).
 // eslint-disable-next-line no-control-regex
-const CONTROLS = /[\u0000-\u001f\u007f-\u009f]/g;
+const NON_BREAK_CONTROLS = /[\u0000-\u0008\u000e-\u001f\u007f-\u0084\u0086-\u009f]/g;
+// A run of word breaks (tab, LF, VT, FF, CR, NEL, U+2028, U+2029) with the spaces around it.
+const BREAK_RUN = / *[\t\n\v\f\r\u0085\u2028\u2029][ \t\n\v\f\r\u0085\u2028\u2029]*/g;
 
 export function normalizeEmail(raw: unknown): EmailCheck {
   if (raw === undefined || raw === null) return { ok: false, reason: 'missing-email' };
@@ -42,12 +46,17 @@ function isPlausibleEmail(email: string): boolean {
 const DOT = 46;
 
 /**
- * Names are sent as given, trimmed, without control characters (a name is optional: the
- * row is still delivered by its email); an empty value is treated as absent.
+ * Names are sent as given, trimmed (a name is optional: the row is still delivered by its
+ * email); an empty value is treated as absent. A quoted CSV field may hold a line break: a
+ * run of line breaks and tabs (CR, LF, tab, vertical tab, form feed, NEL, U+2028, U+2029),
+ * with the spaces around it, becomes one space, so `Name⏎163` arrives as `Name 163`, not
+ * `Name163`. Other control characters (NUL, escape, DEL...) are dropped: no destination
+ * should receive them in a name.
  */
 export function normalizeName(raw: unknown): string | undefined {
   if (raw === undefined || raw === null) return undefined;
   const text = String(raw);
-  const value = (HAS_CONTROL.test(text) ? text.replace(CONTROLS, '') : text).trim();
+  // Controls go first, so a break with a NUL inside it is still one run.
+  const value = (NAME_NEEDS_CLEANING.test(text) ? text.replace(NON_BREAK_CONTROLS, '').replace(BREAK_RUN, ' ') : text).trim();
   return value === '' ? undefined : value.slice(0, 256);
 }
