@@ -117,7 +117,7 @@ export async function ensureAudienceStep(services: Services, input: EnsureAudien
   try {
     const { client, memberId } = await clientFor(services, input.exportId);
     // Finding or creating takes turns at the destination's rate like any send (pacing.ts).
-    const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `${input.runId}/${input.segmentIndex}/audience`, share: input.runId };
+    const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `${input.runId}/${input.segmentIndex}/audience`, share: input.runId, repeats: true };
     const audience = await withPacing(pacing, () => client.ensureAudience(input.segment, initial));
     if (!audience.membersIncluded) return { audienceId: audience.audienceId, created: audience.created, membersIncluded: false, accepted: 0, rejected: 0 };
     const result = audience.initialResult ?? { accepted: initial.length, rejected: [] };

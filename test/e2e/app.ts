@@ -33,9 +33,16 @@ export type DestinationType = 'adroll' | 'rollworks' | 'microsoft-advertising' |
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 
-export async function startApp(): Promise<RunningApp> {
+export interface AppOptions {
+  /** The simulators enforce their services' rates (429s); default off, so tests go fast. */
+  rateLimits?: 'on' | 'off';
+  /** Durable timers wait this fraction of their duration; default 0.01. */
+  timeScale?: number;
+}
+
+export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   const azurite: RunningAzurite = await startAzurite();
-  const sims = await startSimulators({ rateLimits: 'off' });
+  const sims = await startSimulators({ rateLimits: options.rateLimits ?? 'off' });
   Object.assign(process.env, sims.env, {
     AzureWebJobsStorage: azurite.connectionString,
     DURABLE_TASK_HUB: `e2e${randomBytes(4).toString('hex')}`,
@@ -45,7 +52,7 @@ export async function startApp(): Promise<RunningApp> {
   resetServices();
   let host: RunningLocalHost | undefined;
   try {
-    host = await startLocalHost({ port: 0, blobPollIntervalMs: 100, timeScale: 0.01, log: process.env.E2E_LOG ? (...a: unknown[]) => console.error(...a) : () => undefined });
+    host = await startLocalHost({ port: 0, blobPollIntervalMs: 100, timeScale: options.timeScale ?? 0.01, log: process.env.E2E_LOG ? (...a: unknown[]) => console.error(...a) : () => undefined });
   } catch (error) {
     await sims.stop();
     await azurite.stop();

@@ -15,25 +15,37 @@ import { DestinationError } from '../types.js';
  * - `share`: whose share of the rate the turns count against (a run). While several shares
  *   use one account, each gets at most an even part of every window, so two exports on one
  *   account go at the same pace and neither waits for the other to finish.
+ * - `repeats`: the step starts over when it comes back (finding or creating an audience takes
+ *   a lookup, then a create, and keeps nothing between tries), so a holder refused after k
+ *   turns is kept k + 1 turns, one after the other: with one it would spend its kept turn on
+ *   the lookup and be refused again at the create, for ever, while others take the window.
+ *   A step that resumes where it stopped (a slice's batches) is kept one turn.
  */
 export interface Pacing {
   patienceMs: number;
   holder?: string;
   share?: string;
+  repeats?: boolean;
+}
+
+/** A paced step as it runs: its pacing and the turns it has taken so far. */
+export interface PacedStep {
+  readonly pacing: Pacing;
+  turnsTaken: number;
 }
 
 /** A step's wait inside its activity, at most: less than one request's turn at the services' 2 to 5 requests a second. */
 export const ACTIVITY_PATIENCE_MS = 250;
 
-const scope = new AsyncLocalStorage<Pacing>();
+const scope = new AsyncLocalStorage<PacedStep>();
 
 /** Runs `work` so that every metered request in it waits at most `pacing.patienceMs` for its turn. */
 export function withPacing<T>(pacing: Pacing, work: () => Promise<T>): Promise<T> {
-  return scope.run(pacing, work);
+  return scope.run({ pacing, turnsTaken: 0 }, work);
 }
 
-/** The pacing of the step that is running, if any: outside one (a connection test), a request waits for its turn. */
-export function currentPacing(): Pacing | undefined {
+/** The paced step that is running, if any: outside one (a connection test), a request waits for its turn. */
+export function currentPacedStep(): PacedStep | undefined {
   return scope.getStore();
 }
 

@@ -102,6 +102,39 @@ describe('slidingWindowLimiter inside a paced step', () => {
     expect(Math.abs(sent.a - sent.b)).toBeLessThanOrEqual(3);
   });
 
+  it('keeps a step that starts over (a lookup, then a create) every turn it will take again, so it finishes on its return', async () => {
+    const limiter = slidingWindowLimiter(2);
+    const pacing = { patienceMs: 0, holder: 'audience', share: 'run-a', repeats: true };
+    // Tries until the whole step goes through, as the orchestration does; a busy neighbour takes every turn it can meanwhile.
+    const twoRequests = () => withPacing(pacing, async () => {
+      await limiter.take();
+      await limiter.take();
+    });
+    let neighbourSent = 0;
+    const neighbour = (async () => {
+      const deadline = performance.now() + 3_000;
+      while (performance.now() < deadline) {
+        const outcome = await takeOrWait(limiter, 'neighbour', 0);
+        if (outcome === 'sent') neighbourSent++;
+        else await sleep(outcome);
+      }
+    })();
+    let tries = 0;
+    for (;;) {
+      tries++;
+      try {
+        await twoRequests();
+        break;
+      } catch (error) {
+        if (!(error instanceof PacedOut)) throw error;
+        await sleep(error.retryAfterMs!);
+      }
+    }
+    await neighbour;
+    expect(tries).toBeLessThanOrEqual(3);
+    expect(neighbourSent).toBeGreaterThan(0);
+  });
+
   it('makes a step that is not paced (a connection test) wait behind the turns already given', async () => {
     const limiter = slidingWindowLimiter(1);
     expect(await takeOrWait(limiter, 'a', 0)).toBe('sent');

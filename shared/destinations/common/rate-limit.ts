@@ -1,5 +1,5 @@
 import { setTimeout as sleep } from 'node:timers/promises';
-import { currentPacing, PacedOut, type Pacing } from './pacing.js';
+import { currentPacedStep, PacedOut, type PacedStep } from './pacing.js';
 
 /** Waits until one more request may leave (or, inside a paced step, refuses: PacedOut). */
 export interface RequestLimiter {
@@ -52,8 +52,8 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
   // The times of the last `perWindow` turns given (some may lie ahead), oldest at `next`.
   const turns = new Array<number>(perWindow).fill(Number.NEGATIVE_INFINITY);
   let next = 0;
-  /** Turns kept for holders, by holder: the time and the share it counts against. */
-  const reserved = new Map<string, { at: number; share?: string }>();
+  /** Turns kept for holders, by holder: their times, in order, and the share they count against. */
+  const reserved = new Map<string, { at: number[]; share?: string }>();
   /** The turns each share was given that still count (from a window ago on), in order. */
   const shares = new Map<string, number[]>();
   /** Shares told to come back for their part, and when: they count as active until a window after. */
@@ -67,7 +67,7 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
     return at;
   };
   const forgetOld = (now: number) => {
-    for (const [holder, turn] of reserved) if (turn.at + UNCLAIMED_TURN_MS < now) reserved.delete(holder);
+    for (const [holder, turn] of reserved) if (turn.at.at(-1)! + UNCLAIMED_TURN_MS < now) reserved.delete(holder);
     for (const [share, at] of returning) if (at + windowMs < now) returning.delete(share);
     for (const [share, times] of shares) {
       const recent = times.filter((at) => at > now - windowMs);
@@ -87,35 +87,46 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
     return Math.max(MIN_SHARE_WAIT_MS, used[used.length - part]! + windowMs - now);
   };
 
-  const paced = async (pacing: Pacing, now: number) => {
+  const paced = async (step: PacedStep, now: number) => {
+    const { pacing } = step;
     forgetOld(now);
     const kept = pacing.holder === undefined ? undefined : reserved.get(pacing.holder);
     if (kept !== undefined) {
       // Its own turn. Back early only where timers fire early (the local driver's time
-      // scale), and then the rest of the wait is short: it is waited here.
-      reserved.delete(pacing.holder!);
-      await waitUntil(kept.at, now);
+      // scale), and then the rest of the wait is short: it is waited here. Later kept
+      // turns (a repeating step's) follow within about a window.
+      const at = kept.at.shift()!;
+      if (kept.at.length === 0) reserved.delete(pacing.holder!);
+      step.turnsTaken++;
+      await waitUntil(at, now);
       return;
     }
     const overShare = pacing.share === undefined ? undefined : shareWait(pacing.share, now);
-    if (overShare !== undefined) {
+    if (overShare === undefined) {
+      const at = nextFreeTurn(now);
+      if (at - now <= pacing.patienceMs) {
+        step.turnsTaken++;
+        await waitUntil(give(at, pacing.share), now);
+        return;
+      }
+    } else {
       returning.set(pacing.share!, now + overShare);
-      throw new PacedOut(overShare);
     }
-    const at = nextFreeTurn(now);
-    if (at - now <= pacing.patienceMs) {
-      await waitUntil(give(at, pacing.share), now);
-      return;
-    }
-    if (pacing.holder !== undefined) reserved.set(pacing.holder, { at: give(at, pacing.share), ...(pacing.share !== undefined ? { share: pacing.share } : {}) });
+    // Refused: over its share now, or its turn is further off than the step may wait.
+    const at = Math.max(nextFreeTurn(now), now + (overShare ?? 0));
+    if (pacing.holder === undefined) throw new PacedOut(at - now);
+    const needed = pacing.repeats ? step.turnsTaken + 1 : 1;
+    const times = [give(at, pacing.share)];
+    while (times.length < needed) times.push(give(nextFreeTurn(now), pacing.share));
+    reserved.set(pacing.holder, { at: times, ...(pacing.share !== undefined ? { share: pacing.share } : {}) });
     throw new PacedOut(at - now);
   };
 
   return {
     async take() {
       const now = performance.now();
-      const pacing = currentPacing();
-      if (pacing) return paced(pacing, now);
+      const step = currentPacedStep();
+      if (step) return paced(step, now);
       await waitUntil(give(nextFreeTurn(now), undefined), now);
     },
   };
