@@ -11,9 +11,6 @@ import { startLocalHost, type RunningLocalHost } from '../dev/host/local-host.js
 import { devConnections } from '../dev/simulators/index.js';
 import { connectDestination } from '../shared/destinations/connect.js';
 import { destinationTypes, getDestination, type DestinationType } from '../shared/destinations/registry.js';
-import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
-import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
-import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
 import type { Run } from '../shared/domain/run.js';
 import { runInstanceId } from '../shared/pipeline/runs/run-service.js';
 import { createServices, resetServices } from '../shared/services.js';
@@ -25,6 +22,8 @@ import { startSimulatorProcess, type SimulatorProcess } from './simulator-proces
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
 import { runBaseline, startSink, type BaselineResult, type Sink } from './baseline.js';
 import { runInFreshProcess, type AppRun } from './fresh-process.js';
+import { PUBLISHED_RATE } from './published-rates.js';
+import { formatTenantTable, runTenantBenchmark } from './tenant.js';
 
 /**
  * The export pipeline end to end, in this process: a generated segment file dropped into
@@ -88,13 +87,6 @@ export interface BenchSummary {
   appFullSyncs?: AppFullSync[];
   memory?: (MemoryResult & { ratioToSmallest: number })[];
 }
-
-const PUBLISHED_RATE: Record<DestinationType, number> = {
-  adroll: nextRollRequestsPerSecond,
-  rollworks: nextRollRequestsPerSecond,
-  'microsoft-advertising': microsoftAdvertisingRequestsPerSecond,
-  autopilot: autopilotRequestsPerSecond,
-};
 
 
 /** The most a destination takes in one export: the file is cut to it, so a run never fails on the limit. */
@@ -342,6 +334,7 @@ export function formatTable(summary: BenchSummary): string {
 
 const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limits on|off] [--compression gzip|none] [--repeat N] [--memory] [--json FILE]
   --rows N          rows per destination (cut to the destination's limit); default 500000
+                    (with --tenant: rows per segment file, default 20000)
   --destination     ${destinationTypes.join(', ')} or all (default)
   --rate-limits     off (default): simulators and our client accept as fast as they can;
                     on: the services' published limits, compared with the floor they set
@@ -353,12 +346,17 @@ const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limi
                     each in a fresh process (bench/prepare-once.ts), with rows/s
   --memory-rows L   the sizes for --memory instead, comma-separated (e.g. 500000)
   --profile DIR     with --memory: a CPU profile of each of those processes (node --cpu-prof) in DIR
-  --json FILE       write the summary as JSON`;
+  --json FILE       write the summary as JSON
+  --tenant          a whole tenant at once instead: --segments files of --rows rows, each
+                    exported to Microsoft Advertising, Autopilot and AdRoll (or --destination),
+                    all dropped at once with rate limits on; then the same with --churn
+                    (default 0.01) of each segment's members replaced
+  --segments N      with --tenant: segment files (default 8)`;
 
 async function main(): Promise<void> {
   const { values } = parseArgs({
     options: {
-      rows: { type: 'string', default: '500000' },
+      rows: { type: 'string' },
       destination: { type: 'string', default: 'all' },
       'rate-limits': { type: 'string', default: 'off' },
       compression: { type: 'string', default: 'gzip' },
@@ -368,11 +366,14 @@ async function main(): Promise<void> {
       'memory-rows': { type: 'string' },
       profile: { type: 'string' },
       json: { type: 'string' },
+      tenant: { type: 'boolean', default: false },
+      segments: { type: 'string', default: '8' },
       help: { type: 'boolean', default: false },
     },
   });
   if (values.help) return void console.log(USAGE);
-  const rows = Number(values.rows);
+  if (values.tenant) return tenant(values);
+  const rows = Number(values.rows ?? 500_000);
   const destinations = values.destination === 'all' ? [...destinationTypes] : [values.destination as DestinationType];
   const rateLimits = values['rate-limits'];
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer\n${USAGE}`);
@@ -402,6 +403,22 @@ async function main(): Promise<void> {
   console.log(JSON.stringify(summary, null, 2));
   if (values.json) writeFileSync(values.json, JSON.stringify(summary, null, 2));
   if (summary.results.some((r) => !r.reconciled) || summary.churn?.some((r) => !r.reconciled) || summary.appFullSyncs?.some((r) => !r.reconciled)) process.exitCode = 1;
+}
+
+async function tenant(values: { rows?: string; destination?: string; churn?: string; segments?: string; json?: string }): Promise<void> {
+  const segments = Number(values.segments);
+  const rows = Number(values.rows ?? 20_000);
+  const churn = values.churn === undefined ? 0.01 : Number(values.churn);
+  const destinations = values.destination === 'all' ? (['microsoft-advertising', 'autopilot', 'adroll'] as DestinationType[]) : [values.destination as DestinationType];
+  if (!Number.isInteger(segments) || segments < 1) throw new Error(`--segments must be a positive integer\n${USAGE}`);
+  if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer\n${USAGE}`);
+  if (!(churn > 0 && churn < 1)) throw new Error(`--churn must be a share between 0 and 1\n${USAGE}`);
+  if (!destinations.every((d) => (destinationTypes as readonly string[]).includes(d))) throw new Error(`unknown --destination ${values.destination}\n${USAGE}`);
+  const summary = await runTenantBenchmark({ segments, rows, churn, destinations, log: (line) => console.error(line) });
+  console.log(formatTenantTable(summary));
+  console.log(JSON.stringify(summary, null, 2));
+  if (values.json) writeFileSync(values.json, JSON.stringify(summary, null, 2));
+  if (summary.phases.some((p) => p.results.some((r) => !r.reconciled))) process.exitCode = 1;
 }
 
 if (require.main === module) {

@@ -14,6 +14,8 @@ export interface SimulatorProcess {
   env: Record<string, string>;
   /** Requests the destination's simulator received at or after `since` (epoch ms). */
   requestsSince(destination: DestinationType, since: number): Promise<number>;
+  /** The requests it received at or after `since` (epoch ms): when, and whether its rate refused them. */
+  requestLog(destination: DestinationType, since: number): Promise<{ at: number; rateLimited?: boolean }[]>;
   /** Members of the audience of that name; 0 when there is none. */
   audienceSize(destination: DestinationType, name: string): Promise<number>;
   /** NextRoll only: whether a members call appends or replaces. */
@@ -66,6 +68,10 @@ export async function startSimulatorProcess(rateLimits: 'on' | 'off'): Promise<S
     async requestsSince(destination, since) {
       const log = await admin<{ requests: { at: number }[] }>(destination, 'GET', 'requests');
       return (log?.requests ?? []).filter((request) => request.at >= since).length;
+    },
+    async requestLog(destination, since) {
+      const log = await admin<{ requests: { at: number; rateLimited?: boolean }[] }>(destination, 'GET', 'requests');
+      return (log?.requests ?? []).filter((request) => request.at >= since);
     },
     async audienceSize(destination, name) {
       const audience = await admin<{ members: unknown[] }>(destination, 'GET', `audiences/${encodeURIComponent(name)}`);

@@ -1,0 +1,12 @@
+import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
+import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
+import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
+import type { DestinationType } from '../shared/destinations/registry.js';
+
+/** Each service's published request rate, per account: what a floor is computed from. */
+export const PUBLISHED_RATE: Record<DestinationType, number> = {
+  adroll: nextRollRequestsPerSecond,
+  rollworks: nextRollRequestsPerSecond,
+  'microsoft-advertising': microsoftAdvertisingRequestsPerSecond,
+  autopilot: autopilotRequestsPerSecond,
+};

@@ -1,0 +1,244 @@
+import { randomBytes } from 'node:crypto';
+import { createGzip } from 'node:zlib';
+import type { ContainerClient } from '@azure/storage-blob';
+import { startAzurite, type RunningAzurite } from '../dev/azurite.js';
+import { startLocalHost, type RunningLocalHost } from '../dev/host/local-host.js';
+import { devConnections } from '../dev/simulators/index.js';
+import type { DestinationType } from '../shared/destinations/registry.js';
+import type { Run } from '../shared/domain/run.js';
+import { reconciliationErrors } from '../shared/pipeline/counts/outcome.js';
+import { createServices, resetServices } from '../shared/services.js';
+import { api } from './app-client.js';
+import { generateSegment, isChurned } from './generate.js';
+import { PUBLISHED_RATE } from './published-rates.js';
+import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
+
+/**
+ * A whole tenant at once: `segments` segment files, each exported to every destination of
+ * the mix (one connection per destination, as a tenant has one account at each), all files
+ * dropped at once, with the services' rate limits on. Then the same segments again with
+ * `churn` of each segment's members replaced. What counts per destination is the time until
+ * its last export finished against its floor: the requests its service took, paced at its
+ * published rate, which no scheduling can beat.
+ */
+export interface TenantOptions {
+  segments: number;
+  rows: number;
+  destinations: DestinationType[];
+  /** The refresh after the first load: this share of each segment's members left and as many joined. */
+  churn: number;
+  log?: (line: string) => void;
+}
+
+export interface TenantDestinationResult {
+  destination: DestinationType;
+  exports: number;
+  /** From the first file's upload to this destination's last export's end. */
+  lastFinishSeconds: number;
+  firstFinishSeconds: number;
+  /** Requests the service took (answered, not refused for its rate). */
+  requests: number;
+  /** Requests the service refused for its rate (429). */
+  refused: number;
+  floorSeconds: number;
+  ratio: number;
+  reconciled: boolean;
+  mismatches: string[];
+}
+
+export interface TenantPhase {
+  kind: 'first load' | 'refresh';
+  churn: number;
+  results: TenantDestinationResult[];
+  /** This process's peak RSS during the phase: the local host, the durable driver and the app. */
+  peakRssMb: number;
+  wallSeconds: number;
+}
+
+export interface TenantSummary {
+  options: Omit<TenantOptions, 'log'>;
+  phases: TenantPhase[];
+}
+
+interface TenantExport {
+  destination: DestinationType;
+  segment: string;
+  exportId: string;
+}
+
+export async function runTenantBenchmark(options: TenantOptions): Promise<TenantSummary> {
+  const log = options.log ?? (() => undefined);
+  const azurite: RunningAzurite = await startAzurite();
+  const sims: SimulatorProcess = await startSimulatorProcess('on');
+  let host: RunningLocalHost | undefined;
+  try {
+    Object.assign(process.env, sims.env, {
+      AzureWebJobsStorage: azurite.connectionString,
+      DURABLE_TASK_HUB: `tenant${randomBytes(4).toString('hex')}`,
+      SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
+      DEV_PRINCIPAL: JSON.stringify({ userId: 'bench', userDetails: 'bench@localhost', userRoles: ['admin'] }),
+    });
+    host = await startLocalHost({ port: 0, blobPollIntervalMs: 50, log: () => undefined });
+    const services = createServices();
+    resetServices(services);
+    const segments = await services.storage.ensureContainer(services.config.containers.segments);
+
+    // NextRoll removes members only by replacing the membership: the refresh needs it.
+    for (const destination of options.destinations) {
+      if (destination === 'adroll' || destination === 'rollworks') await sims.setSegmentUpdates(destination, 'replace');
+    }
+    const exports = await createTenantExports(host, options);
+    log(`${exports.length} exports of ${options.segments} segments to ${options.destinations.join(', ')}`);
+
+    const phases: TenantPhase[] = [];
+    const seen = new Set<string>();
+    for (const [kind, churn] of [['first load', 0], ['refresh', options.churn]] as const) {
+      log(`${kind}: ${options.segments} files of ${options.rows.toLocaleString('en')} rows${churn ? `, ${churn * 100}% churn` : ''}, dropped at once...`);
+      const phase = await runPhase(host, segments, sims, exports, options, kind, churn, seen);
+      for (const r of phase.results) {
+        log(`  ${r.destination}: last export after ${r.lastFinishSeconds.toFixed(1)} s, floor ${r.floorSeconds.toFixed(1)} s (${r.ratio.toFixed(2)}x), ${r.requests} requests, reconciled: ${r.reconciled ? 'yes' : r.mismatches.join('; ')}`);
+      }
+      phases.push(phase);
+    }
+    return { options: { segments: options.segments, rows: options.rows, destinations: options.destinations, churn: options.churn }, phases };
+  } finally {
+    await host?.stop();
+    resetServices();
+    await sims.stop();
+    await azurite.stop();
+  }
+}
+
+async function createTenantExports(host: RunningLocalHost, options: TenantOptions): Promise<TenantExport[]> {
+  const exports: TenantExport[] = [];
+  for (const destination of options.destinations) {
+    const { credentials, settings } = devConnections[destination];
+    const connection = await api<{ id: string }>(host, 'POST', '/connections', { type: destination, displayName: `tenant ${destination}`, credentials, consent: true });
+    const nextRoll = destination === 'adroll' || destination === 'rollworks';
+    const dataMatching = destination === 'autopilot' ? { email: 'email_address', firstName: 'first_name', lastName: 'last_name' } : { email: 'email_address' };
+    for (let i = 1; i <= options.segments; i++) {
+      const segment = `tenant-segment-${i}`;
+      const created = await api<{ id: string }>(host, 'POST', '/exports', {
+        name: `${segment} to ${destination}`,
+        connectionId: connection.id,
+        segments: [segment],
+        dataMatching,
+        settings: { ...settings, ...(nextRoll ? { segmentUpdates: 'replace' } : {}) },
+      });
+      exports.push({ destination, segment, exportId: created.id });
+    }
+  }
+  return exports;
+}
+
+async function runPhase(
+  host: RunningLocalHost,
+  segments: ContainerClient,
+  sims: SimulatorProcess,
+  exports: TenantExport[],
+  options: TenantOptions,
+  kind: TenantPhase['kind'],
+  churn: number,
+  seen: Set<string>,
+): Promise<TenantPhase> {
+  // Files made first, so that dropping them is all the clock sees.
+  const files = await Promise.all(
+    Array.from({ length: options.segments }, async (_, k) => {
+      const { stream, expected } = generateSegment({ rows: options.rows, seed: 1_000 + k, churn });
+      const chunks: Buffer[] = [];
+      for await (const chunk of stream.pipe(createGzip({ level: 1 }))) chunks.push(chunk as Buffer);
+      return { segment: `tenant-segment-${k + 1}`, body: Buffer.concat(chunks), expected };
+    }),
+  );
+  let peakRss = process.memoryUsage.rss();
+  const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage.rss())), 50);
+  const from = performance.timeOrigin + performance.now();
+  const started = Date.now();
+  try {
+    await Promise.all(files.map((f) => segments.getBlockBlobClient(`${f.segment}/${kind === 'first load' ? 1 : 2}.csv.gz`).uploadData(f.body)));
+    const runs = new Map<string, Run>();
+    while (runs.size < exports.length) {
+      for (const exp of exports) {
+        if (runs.has(exp.exportId)) continue;
+        const page = await api<{ items: Run[] }>(host, 'GET', `/exports/${exp.exportId}/runs`);
+        const run = page.items.find((r) => !seen.has(r.id) && ['succeeded', 'partially-succeeded', 'failed', 'skipped'].includes(r.status));
+        if (run) {
+          runs.set(exp.exportId, run);
+          seen.add(run.id);
+        }
+      }
+      if (runs.size < exports.length) await new Promise((resolve) => setTimeout(resolve, 250));
+      if (Date.now() - started > 30 * 60_000) throw new Error(`${exports.length - runs.size} runs did not end within 30 minutes`);
+    }
+    const wallSeconds = (Date.now() - started) / 1000;
+    const results: TenantDestinationResult[] = [];
+    for (const destination of options.destinations) {
+      const mine = exports.filter((e) => e.destination === destination);
+      const finished = mine.map((e) => (Date.parse(runs.get(e.exportId)!.finishedAt!) - started) / 1000);
+      const log = await sims.requestLog(destination, from);
+      const requests = log.filter((r) => !r.rateLimited).length;
+      const refused = log.length - requests;
+      const floorSeconds = Math.max(0, requests - 1) / PUBLISHED_RATE[destination];
+      const lastFinishSeconds = Math.max(...finished);
+      const mismatches: string[] = [];
+      for (const exp of mine) {
+        const run = runs.get(exp.exportId)!;
+        const file = files.find((f) => f.segment === exp.segment)!;
+        const tally = run.segments[0]!;
+        const held = await sims.audienceSize(destination, exp.segment);
+        const where = `${exp.segment}`;
+        if (run.status !== 'succeeded') mismatches.push(`${where}: ${run.status} (${run.reason ?? ''})`);
+        if (tally.valid !== file.expected.valid) mismatches.push(`${where}: valid ${tally.valid} ≠ ${file.expected.valid}`);
+        if (held !== file.expected.valid) mismatches.push(`${where}: the audience holds ${held} ≠ valid ${file.expected.valid}`);
+        if (churn > 0) {
+          const churned = Array.from({ length: file.expected.valid }, (_, n) => n).filter((n) => isChurned(n, churn)).length;
+          if (tally.sync?.added !== churned || tally.sync?.removed !== churned) mismatches.push(`${where}: added ${tally.sync?.added}, removed ${tally.sync?.removed} ≠ ${churned}`);
+        }
+        mismatches.push(...reconciliationErrors(tally).map((e) => `${where}: ${e}`));
+      }
+      results.push({
+        destination,
+        exports: mine.length,
+        lastFinishSeconds,
+        firstFinishSeconds: Math.min(...finished),
+        requests,
+        refused,
+        floorSeconds,
+        ratio: floorSeconds > 0 ? Math.round((lastFinishSeconds / floorSeconds) * 100) / 100 : Number.NaN,
+        reconciled: mismatches.length === 0,
+        mismatches,
+      });
+    }
+    return { kind, churn, results, peakRssMb: Math.round(peakRss / 2 ** 20), wallSeconds };
+  } finally {
+    clearInterval(sampler);
+  }
+}
+
+export function formatTenantTable(summary: TenantSummary): string {
+  const header = ['run', 'destination', 'exports', 'first done s', 'last done s', 'floor s', 'last/floor', 'requests', '429s', 'reconciled'];
+  const rows = summary.phases.flatMap((phase) =>
+    phase.results.map((r) => [
+      phase.kind,
+      r.destination,
+      String(r.exports),
+      r.firstFinishSeconds.toFixed(1),
+      r.lastFinishSeconds.toFixed(1),
+      r.floorSeconds.toFixed(1),
+      Number.isFinite(r.ratio) ? r.ratio.toFixed(2) : 'n/a',
+      String(r.requests),
+      String(r.refused),
+      r.reconciled ? 'yes' : `NO: ${r.mismatches.slice(0, 3).join('; ')}`,
+    ]),
+  );
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((row) => row[i]!.length)));
+  const line = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i]!)).join('  ');
+  return [
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(line),
+    '',
+    'floor = (requests the service took - 1) / its published rate; the clock starts as the files are dropped.',
+    ...summary.phases.map((p) => `${p.kind}: all runs ended after ${p.wallSeconds.toFixed(1)} s; the app's peak RSS ${p.peakRssMb} MB`),
+  ].join('\n');
+}
