@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailOf } from '../common/identifiers.js';
 import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient, field, withoutUndefined, type FailureReading } from '../common/http.js';
 import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
@@ -61,7 +62,7 @@ function readFailure(_status: number, body: unknown): FailureReading {
   return { message: typeof message === 'string' ? message : typeof body === 'string' ? body.slice(0, 200) : 'request refused' };
 }
 
-export const nextRollRecord = (profile: ProfileRecord) => ({ email: profile.email });
+export const nextRollRecord = (profile: ProfileRecord) => ({ email: emailOf(profile) });
 
 /**
  * NextRoll Audience API client (AdRoll and RollWorks): CRM segments found by name or created
