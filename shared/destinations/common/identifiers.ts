@@ -1,5 +1,5 @@
 import { hash } from 'node:crypto';
-import type { IdentifierName, IdentifierSupport, ProfileRecord } from '../types.js';
+import { identifierNames, type IdentifierName, type IdentifierSupport, type ProfileRecord } from '../types.js';
 
 /** The hashed (or plain) identifiers of one member, exactly as a destination sends them. */
 export type SentIdentifiers = Partial<Record<IdentifierName, string>>;
@@ -42,14 +42,46 @@ export const matchesASet = (support: Pick<IdentifierSupport, 'matchSets'>, profi
  * alone keep their own key (the email, or its hash) as it always was.
  */
 export function primaryMemberKey(support: IdentifierSupport, profile: ProfileRecord): string {
-  const sent = sentIdentifiers(support, profile);
-  for (const set of support.matchSets) {
-    if (!set.every((name) => sent[name])) continue;
-    const value = set.map((name) => sent[name]).join('|');
-    return set.length === 1 && set[0] === 'email' ? value : `${set.join('+')}:${value}`;
-  }
-  throw new Error(`row ${profile.row} satisfies none of the destination's match sets`);
+  return primaryEntry(support, sentIdentifiers(support, profile)).join('&');
 }
+
+function primaryEntry(support: IdentifierSupport, sent: SentIdentifiers): string[] {
+  const set = support.matchSets.find((candidate) => candidate.every((name) => sent[name]));
+  if (!set) throw new Error(`a profile satisfies none of the destination's match sets`);
+  return set.map((name) => `${name}=${encodeURIComponent(sent[name]!)}`);
+}
+
+/**
+ * The ledger entry of a member of a destination that matches on more than an email: every
+ * identifier exactly as it was sent, the primary key's first (`email=<hash>&phone=<hash>`),
+ * so a removal sends the very identifiers the add sent (`entryIdentifiers`). When anything
+ * sent changes (a new phone), the entry changes: the old entry, with the old phone's hash,
+ * is removed and the new one added. Its first part stays the person's stable key
+ * (`primaryMemberKey`), which erasure looks members up by.
+ */
+export function memberEntry(support: IdentifierSupport, profile: ProfileRecord): string {
+  const sent = sentIdentifiers(support, profile);
+  const primary = primaryEntry(support, sent);
+  const rest = identifierNames
+    .filter((name) => sent[name] !== undefined && !primary.some((part) => part.startsWith(`${name}=`)))
+    .map((name) => `${name}=${encodeURIComponent(sent[name]!)}`);
+  return [...primary, ...rest].join('&');
+}
+
+/** The identifiers a ledger entry (`memberEntry`) was sent with, to remove the member by all of them. */
+export function entryIdentifiers(entry: string): SentIdentifiers {
+  const sent: SentIdentifiers = {};
+  for (const part of entry.split('&')) {
+    const at = part.indexOf('=');
+    const name = part.slice(0, at) as IdentifierName;
+    if (at <= 0 || !identifierNames.includes(name)) throw new Error(`not a member entry: ${entry.slice(0, 80)}`);
+    sent[name] = decodeURIComponent(part.slice(at + 1));
+  }
+  return sent;
+}
+
+/** Whether a ledger entry is the member a key (`primaryMemberKey`) names: the key itself, or the key and more. */
+export const entryHasKey = (entry: string, key: string): boolean => entry === key || entry.startsWith(`${key}&`);
 
 /**
  * The email of a profile sent to a destination that matches on the email alone: preparation
