@@ -48,7 +48,8 @@ export async function exportContentIssues(
       message: `${destination.displayName} matches people by ${matchSets.map((set) => set.join(' + ')).join(', or ')}: map the columns of at least one`,
     });
   }
-  if (content.dataMatching.phone && !content.defaultCountry) {
+  // A phone the destination does not take is reported above; its country would be noise.
+  if (content.dataMatching.phone && allowed.has('phone') && !content.defaultCountry) {
     issues.push({ field: 'defaultCountry', message: 'needed when phone is mapped: the country of numbers written without a country code (e.g. US)' });
   } else if (content.defaultCountry && !isSupportedCountry(content.defaultCountry)) {
     issues.push({ field: 'defaultCountry', message: `'${content.defaultCountry}' is not a country whose phone numbers are known (ISO 3166-1 alpha-2, e.g. US, GB, DE)` });

@@ -175,6 +175,7 @@ export const destinationCatalogEntrySchema = z.object({
     .describe('The identifiers an export must map, and those it may map besides: together, every identifier the destination takes.'),
   identifiers: z
     .object({
+      accepted: z.array(identifierNameSchema).describe('Every identifier the destination takes: what an export may map.'),
       matchSets: z
         .array(z.array(identifierNameSchema))
         .describe('Each set is enough to match a person: a row is sent when it has every identifier of one set (e.g. `[["email"], ["phone"]]`: email or phone).'),
