@@ -8,12 +8,13 @@ import { createServices, type Services } from '../services.js';
 import { containersFor } from './files.js';
 import { readLedger, sortedIds, writeLedger } from './ledger.js';
 import { planChanges } from './plan.js';
+import { eraseFromAudience, findErasureTargets, requestErasure } from '../privacy/erasure.js';
 
 /**
- * Planning for a destination that matches on email or phone (no such destination is
- * registered yet: Autopilot's entry stands in, with that identifier support): the ledger
- * holds each member's identifiers as sent, so a changed phone removes the old hash and adds
- * the new one.
+ * The ledger of a destination that matches on email or phone (no such destination is
+ * registered yet: Autopilot's entry stands in, with that identifier support) holds each
+ * member's identifiers as sent: planning removes a changed phone's old hash and adds the new
+ * one, and an erasure removes the person by everything they were sent with.
  */
 // Hoisted with vi.mock, which the registry's mock reads.
 const { emailOrPhone } = vi.hoisted(() => ({
@@ -44,9 +45,15 @@ afterAll(() => azurite?.stop());
 async function createExport(): Promise<string> {
   const at = new Date().toISOString();
   const user = { userId: 'test-admin', userDetails: 'admin@example.com' };
+  const connectionId = randomUUID();
+  await services.connections.create({
+    id: connectionId, type: 'autopilot', displayName: `phones ${connectionId}`, allowContributors: false,
+    consent: { accepted: true, acceptedBy: user, acceptedAt: at }, exportUser: user, credentials: { set: true, updatedAt: at },
+    createdBy: user, createdAt: at, updatedAt: at,
+  });
   const exportId = randomUUID();
   await services.exports.create({
-    id: exportId, name: `phones ${exportId}`, connectionId: randomUUID(), destinationType: 'autopilot', segments: ['buyers'],
+    id: exportId, name: `phones ${exportId}`, connectionId, destinationType: 'autopilot', segments: ['buyers'],
     dataMatching: { email: 'email', phone: 'mobile' }, defaultCountry: 'US', settings: {}, enabled: true, runOnSegmentRefresh: false,
     schedule: 'none', truncate: false, syncMode: 'mirror', createdBy: user, createdAt: at, updatedAt: at,
   });
@@ -90,5 +97,36 @@ describe('planning with identifiers beyond the email', () => {
     const ledger = await readLedger(ledgers, exportId, 'buyers');
     expect(ledger!.pendingRemovals.toArray()).toEqual(removed);
     expect(ledger!.members.has(memberEntry(emailOrPhone, before.ann))).toBe(false);
+  });
+
+  it('erases a person by every identifier they were sent with, and only them', async () => {
+    const exportId = await createExport();
+    const { ledgers } = await containersFor(services);
+    const ann = memberEntry(emailOrPhone, { row: 1, email: 'erase.me@x.com', phone: '+14155550123' });
+    const bo = memberEntry(emailOrPhone, { row: 2, email: 'keep.me@x.com', phone: '+14155550124' });
+    const phoneOnly = memberEntry(emailOrPhone, { row: 3, phone: '+14155550125' });
+    await writeLedger(ledgers, exportId, 'buyers', {
+      audienceId: 'aud-9', members: sortedIds([ann, bo, phoneOnly]), pendingRemovals: sortedIds([]), updatedAt: new Date().toISOString(),
+    });
+    const removals: string[][] = [];
+    services.destinationClient = async () => ({
+      testConnection: async () => undefined,
+      ensureAudience: async () => ({ audienceId: 'aud-9', created: false, membersIncluded: false }),
+      uploadBatch: async (_audience, records) => ({ accepted: records.length, rejected: [] }),
+      removeMembers: async (_audience, ids) => {
+        removals.push(ids);
+        return { removed: ids.length, failed: [] };
+      },
+    });
+
+    const erasure = await requestErasure(services, { userId: 'a', userDetails: '', roles: ['admin'] }, 'Erase.Me@x.com');
+    const target = (await findErasureTargets(services, erasure.id)).find((t) => t.exportId === exportId)!;
+    expect(target).toMatchObject({ outcome: 'pending', audienceId: 'aud-9' });
+    expect(await eraseFromAudience(services, erasure.id, target)).toMatchObject({ outcome: 'removed' });
+
+    expect(removals).toEqual([[ann]]);
+    expect(entryIdentifiers(removals[0]![0]!)).toEqual({ email: sha256Hex('erase.me@x.com'), phone: sha256Hex('14155550123') });
+    const ledger = await readLedger(ledgers, exportId, 'buyers');
+    expect(ledger!.members.toArray().sort()).toEqual([bo, phoneOnly].sort());
   });
 });
