@@ -73,15 +73,15 @@ class RecordingDestination {
         try {
           // Long enough that work files in flight together overlap here.
           await sleep(3);
-          const failure = this.failures.get(records[0]!.email);
+          const failure = this.failures.get(records[0]!.email!);
           if (failure && failure.remaining > 0) {
             failure.remaining--;
             failure.raised++;
             throw failure.error();
           }
           this.batchSizes.push(records.length);
-          this.received.get(audienceId)!.push(...records.map((r) => r.email));
-          for (const r of records) this.held.get(audienceId)!.add(r.email);
+          this.received.get(audienceId)!.push(...records.map((r) => r.email!));
+          for (const r of records) this.held.get(audienceId)!.add(r.email!);
           return { accepted: records.length, rejected: [] };
         } finally {
           this.inFlight--;

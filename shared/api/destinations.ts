@@ -16,6 +16,11 @@ export function destinationCatalog(): DestinationCatalogEntry[] {
     credentials: jsonSchema(d.credentials, 'input'),
     settings: jsonSchema(d.settings, 'input'),
     dataMatching: { required: [...d.dataMatching.required], optional: [...d.dataMatching.optional] },
+    identifiers: {
+      accepted: [...d.dataMatching.required, ...d.dataMatching.optional],
+      matchSets: d.identifiers.matchSets.map((set) => [...set]),
+      encoding: { ...d.identifiers.encoding },
+    },
     limits: {
       ...(d.limits.minPerSegment !== undefined ? { minPerSegment: d.limits.minPerSegment } : {}),
       ...(d.limits.maxPerSegment !== undefined ? { maxPerSegment: d.limits.maxPerSegment } : {}),

@@ -1,6 +1,8 @@
 import { describe, expect, it } from 'vitest';
 import type { Segment } from '../domain/segment.js';
+import { z } from 'zod';
 import { getDestination } from '../destinations/registry.js';
+import type { Destination } from '../destinations/types.js';
 import { exportContentIssues } from './export-validation.js';
 
 const catalog = (segments: Segment[]) => ({ find: async (name: string) => segments.find((s) => s.name === name) });
@@ -58,5 +60,37 @@ describe('exportContentIssues', () => {
       settings: {},
     });
     expect(issues).toEqual([{ field: 'segments.2', message: "segment 'a' is listed twice" }]);
+  });
+
+  describe('for a destination that matches on email, or phone, or name with postal code and country', () => {
+    const phoneDestination: Destination = {
+      ...getDestination('microsoft-advertising'),
+      displayName: 'Phone Audiences',
+      settings: z.object({}),
+      dataMatching: { required: [], optional: ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode'] },
+      identifiers: {
+        matchSets: [['email'], ['phone'], ['firstName', 'lastName', 'postalCode', 'countryCode']],
+        encoding: { email: 'sha256-hex', phone: 'sha256-hex', firstName: 'sha256-hex', lastName: 'sha256-hex', postalCode: 'plain', countryCode: 'plain' },
+      },
+    };
+    const contacts = catalog([segment('contacts', ['mail', 'mobile', 'first', 'last', 'zip', 'country'])]);
+    const check = (dataMatching: Record<string, string>, defaultCountry?: string) =>
+      exportContentIssues(contacts, phoneDestination, { segments: ['contacts'], dataMatching, settings: {}, ...(defaultCountry ? { defaultCountry } : {}) });
+
+    it('accepts a phone alone with its default country, and a full name set without an email', async () => {
+      expect(await check({ phone: 'mobile' }, 'US')).toEqual([]);
+      expect(await check({ firstName: 'first', lastName: 'last', postalCode: 'zip', countryCode: 'country' })).toEqual([]);
+    });
+
+    it('needs the default country when a phone is mapped, and one whose numbers are known', async () => {
+      expect(await check({ email: 'mail', phone: 'mobile' })).toEqual([{ field: 'defaultCountry', message: expect.stringContaining('needed when phone is mapped') }]);
+      expect(await check({ phone: 'mobile' }, 'XX')).toEqual([{ field: 'defaultCountry', message: expect.stringContaining("'XX' is not a country") }]);
+    });
+
+    it('says which combinations match when the mapping completes none', async () => {
+      expect(await check({ firstName: 'first', postalCode: 'zip' })).toEqual([
+        { field: 'dataMatching', message: 'Phone Audiences matches people by email, or phone, or firstName + lastName + postalCode + countryCode: map the columns of at least one' },
+      ]);
+    });
   });
 });

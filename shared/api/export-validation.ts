@@ -1,12 +1,14 @@
 import type { DataMatching } from '../domain/export.js';
 import type { DataMatchingField, Destination } from '../destinations/types.js';
 import type { FieldIssue } from '../errors.js';
+import { isSupportedCountry } from 'libphonenumber-js';
 import { issuesFromZod } from './problem.js';
 import type { SegmentCatalog } from '../storage/segment-catalog.js';
 
 export interface ExportContent {
   segments: string[];
   dataMatching: DataMatching;
+  defaultCountry?: string | undefined;
   settings: Record<string, string>;
 }
 
@@ -37,6 +39,20 @@ export async function exportContentIssues(
   }
   for (const field of destination.dataMatching.required) {
     if (!content.dataMatching[field]) issues.push({ field: `dataMatching.${field}`, message: `${destination.displayName} needs ${field}` });
+  }
+  const mappedNames = new Set(mapped.map(([field]) => field));
+  const { matchSets } = destination.identifiers;
+  if (destination.dataMatching.required.length === 0 && !matchSets.some((set) => set.every((name) => mappedNames.has(name)))) {
+    issues.push({
+      field: 'dataMatching',
+      message: `${destination.displayName} matches people by ${matchSets.map((set) => set.join(' + ')).join(', or ')}: map the columns of at least one`,
+    });
+  }
+  // A phone the destination does not take is reported above; its country would be noise.
+  if (content.dataMatching.phone && allowed.has('phone') && !content.defaultCountry) {
+    issues.push({ field: 'defaultCountry', message: 'needed when phone is mapped: the country of numbers written without a country code (e.g. US)' });
+  } else if (content.defaultCountry && !isSupportedCountry(content.defaultCountry)) {
+    issues.push({ field: 'defaultCountry', message: `'${content.defaultCountry}' is not a country whose phone numbers are known (ISO 3166-1 alpha-2, e.g. US, GB, DE)` });
   }
 
   const seen = new Set<string>();

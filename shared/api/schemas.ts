@@ -1,6 +1,7 @@
 import { z } from 'zod';
+import { identifierNames } from '../destinations/types.js';
 import { connectionSchema, destinationTypeSchema } from '../domain/connection.js';
-import { dataMatchingSchema, exportSchema, segmentNameSchema } from '../domain/export.js';
+import { countryCodeSchema, dataMatchingSchema, exportSchema, segmentNameSchema } from '../domain/export.js';
 import { scheduleSchema } from '../domain/schedule.js';
 import { segmentSchema } from '../domain/segment.js';
 import { listQuerySchema } from './paging.js';
@@ -80,6 +81,9 @@ const exportFields = {
   connectionId: entityIdSchema,
   segments: z.array(segmentNameSchema).min(1).max(50).describe('Segment names; each becomes its own audience.'),
   dataMatching: dataMatchingSchema,
+  defaultCountry: countryCodeSchema.describe(
+    'The country of phone numbers written without a country code (ISO 3166-1 alpha-2); required when `dataMatching.phone` is set.',
+  ),
   settings: settingsInputSchema,
   enabled: z.boolean(),
   runOnSegmentRefresh: z.boolean().describe('Run when a new file of one of the segments lands.'),
@@ -93,6 +97,7 @@ const exportFields = {
 export const createExportBodySchema = z
   .object({
     ...exportFields,
+    defaultCountry: exportFields.defaultCountry.optional(),
     settings: exportFields.settings.default({}),
     enabled: exportFields.enabled.default(true),
     runOnSegmentRefresh: exportFields.runOnSegmentRefresh.default(true),
@@ -153,6 +158,8 @@ export const connectionTestResultSchema = z.object({
 
 const jsonSchemaObject = z.record(z.string(), z.unknown()).describe('JSON Schema (2020-12).');
 
+const identifierNameSchema = z.enum(identifierNames);
+
 export const destinationCatalogEntrySchema = z.object({
   type: destinationTypeSchema,
   displayName: z.string(),
@@ -160,10 +167,23 @@ export const destinationCatalogEntrySchema = z.object({
   privacyStatement: z.string().describe('What the caller accepts with `consent: true` for this destination.'),
   credentials: jsonSchemaObject,
   settings: jsonSchemaObject,
-  dataMatching: z.object({
-    required: z.array(z.enum(['email', 'firstName', 'lastName'])),
-    optional: z.array(z.enum(['email', 'firstName', 'lastName'])),
-  }),
+  dataMatching: z
+    .object({
+      required: z.array(identifierNameSchema),
+      optional: z.array(identifierNameSchema),
+    })
+    .describe('The identifiers an export must map, and those it may map besides: together, every identifier the destination takes.'),
+  identifiers: z
+    .object({
+      accepted: z.array(identifierNameSchema).describe('Every identifier the destination takes: what an export may map.'),
+      matchSets: z
+        .array(z.array(identifierNameSchema))
+        .describe('Each set is enough to match a person: a row is sent when it has every identifier of one set (e.g. `[["email"], ["phone"]]`: email or phone).'),
+      encoding: z
+        .record(z.string(), z.enum(['plain', 'sha256-hex']))
+        .describe('How each identifier is sent after normalization: as it is, or as SHA-256 hex.'),
+    })
+    .describe('Which combinations of identifiers match, and how each is sent.'),
   limits: z.object({
     minPerSegment: z.number().int().optional(),
     maxPerSegment: z.number().int().optional(),

@@ -1,12 +1,43 @@
 import type { z } from 'zod';
 import type { DestinationEndpoints } from '../config.js';
 
-/** One profile after normalization, as it travels in work files. `row` is the 1-based data row in the segment file. */
+/**
+ * The identifiers a profile may carry. Each destination takes some of them
+ * (`Destination.identifiers`); an export maps each it uses to a column (`dataMatching`).
+ */
+export const identifierNames = ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode', 'externalId'] as const;
+export type IdentifierName = (typeof identifierNames)[number];
+
+/**
+ * One profile after normalization, as it travels in work files. `row` is the 1-based data
+ * row in the segment file. Values are normalized, not hashed (phones in E.164, emails
+ * trimmed and lower-cased); a destination hashes what it sends. `email` is absent only for
+ * a destination that matches on something else too (a row sent by its phone).
+ */
 export interface ProfileRecord {
   row: number;
-  email: string;
+  email?: string;
   firstName?: string;
   lastName?: string;
+  phone?: string;
+  postalCode?: string;
+  countryCode?: string;
+  externalId?: string;
+}
+
+/** How a destination sends one identifier, after the app's normalization. */
+export type IdentifierEncoding = 'plain' | 'sha256-hex';
+
+/**
+ * Which identifiers a destination takes and which combinations are enough to match a
+ * person. A row is sent when it carries every identifier of at least one match set; the
+ * other identifiers it takes are sent beside them when the row has them.
+ */
+export interface IdentifierSupport {
+  /** Each entry is enough to match: `[['email'], ['phone']]` is email or phone. */
+  matchSets: IdentifierName[][];
+  /** How each identifier it takes is sent (hashing happens after normalization). */
+  encoding: Partial<Record<IdentifierName, IdentifierEncoding>>;
 }
 
 export interface DestinationLimits {
@@ -177,7 +208,7 @@ export interface SyncSupport {
 }
 
 /** A field of the profile the export maps (the value is the column name in the segment file). */
-export type DataMatchingField = 'email' | 'firstName' | 'lastName';
+export type DataMatchingField = IdentifierName;
 
 export interface Destination<
   C extends z.ZodType = z.ZodType,
@@ -196,13 +227,19 @@ export interface Destination<
   credentials: C;
   /** Per-export destination settings (advertiser id, customer/account ids). */
   settings: S;
+  /** What the export must map, and what it may map besides (together: every identifier the destination takes). */
   dataMatching: { required: DataMatchingField[]; optional: DataMatchingField[] };
+  /** The combinations that match a person, and how each identifier is encoded when sent. */
+  identifiers: IdentifierSupport;
   limits: DestinationLimits;
   /** True when the service cannot create an empty audience (AdRoll needs 100 emails at creation). */
   audienceCreationNeedsMembers: boolean;
   /** The record the service receives for a profile (e.g. a SHA-256 hash); used by clients and shown in reports. */
   mapRecord(profile: ProfileRecord): unknown;
-  /** The member's identifier exactly as the service holds it (the membership ledger keeps these). */
+  /**
+   * The member's key exactly as the service holds it (the membership ledger keeps these):
+   * stable per person per destination (the sent email, else the sent phone, ...).
+   */
   memberId(profile: ProfileRecord): string;
   /** What the service can do to keep an audience equal to its segment, under these export settings. */
   sync(settings: Record<string, string> | undefined): SyncSupport;

@@ -9,13 +9,30 @@ export const segmentNameSchema = z
   // The folder where suppression lists are dropped is not a segment.
   .refine((name) => name !== 'suppressions', 'reserved: files under segments/suppressions/ are suppression lists');
 
+const column = (what: string) => z.string().min(1).max(256).optional().describe(`Column of the segment file that holds ${what}.`);
+
+/**
+ * Which column holds each identifier. Which of them an export must or may map is the
+ * destination's (its catalog entry); exports saved when only email and names existed read
+ * as they are.
+ */
 export const dataMatchingSchema = z
   .object({
-    email: z.string().min(1).max(256).describe('Column of the segment file that holds the email address.'),
-    firstName: z.string().min(1).max(256).optional(),
-    lastName: z.string().min(1).max(256).optional(),
+    email: column('the email address'),
+    phone: column('the phone number (international, or national in the export\'s `defaultCountry`)'),
+    firstName: column('the first name'),
+    lastName: column('the last name'),
+    postalCode: column('the postal code'),
+    countryCode: column('the country (ISO 3166-1 alpha-2)'),
+    externalId: column('your own id of the person'),
   })
   .strict();
+
+/** ISO 3166-1 alpha-2, upper case (`US`, `GB`, `DE`). */
+export const countryCodeSchema = z
+  .string()
+  .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code in capitals, e.g. US, GB, DE')
+  .describe('ISO 3166-1 alpha-2 country code.');
 
 export const exportSchema = z.object({
   id: z.string(),
@@ -24,6 +41,8 @@ export const exportSchema = z.object({
   destinationType: destinationTypeSchema,
   segments: z.array(segmentNameSchema).min(1).max(50),
   dataMatching: dataMatchingSchema,
+  /** The country of phone numbers written without a country code; required when `phone` is mapped. */
+  defaultCountry: countryCodeSchema.optional(),
   /** Destination settings, validated against the destination's own schema. */
   settings: z.record(z.string(), z.string()),
   enabled: z.boolean(),

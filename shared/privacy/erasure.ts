@@ -5,7 +5,9 @@ import type { Principal } from '../domain/principal.js';
 import { requireRole, userRef } from '../api/access.js';
 import { ValidationError } from '../errors.js';
 import { getDestination } from '../destinations/registry.js';
-import { DestinationError } from '../destinations/types.js';
+import { DestinationError, type Destination } from '../destinations/types.js';
+import { entryHasKey } from '../destinations/common/identifiers.js';
+import type { Ledger } from '../sync/ledger.js';
 import { normalizeEmail } from '../pipeline/prepare/normalize.js';
 import { containersFor } from '../sync/files.js';
 import { readLedger, writeLedger } from '../sync/ledger.js';
@@ -51,10 +53,10 @@ export async function findErasureTargets(services: Services, erasureId: string):
   const { ledgers } = await containersFor(services);
   const targets: ErasureTarget[] = [];
   for (const exp of await services.exports.listAll()) {
-    const id = getDestination(exp.destinationType).memberId({ row: 0, email });
+    const destination = getDestination(exp.destinationType);
     for (const segment of exp.segments) {
       const ledger = await readLedger(ledgers, exp.id, segment);
-      const present = ledger && (ledger.members.has(id) || ledger.pendingRemovals.has(id));
+      const present = ledger && personEntries(destination, ledger, email).length > 0;
       targets.push({
         exportId: exp.id,
         destinationType: exp.destinationType,
@@ -81,18 +83,21 @@ export async function eraseFromAudience(services: Services, erasureId: string, t
     outcome = { ...target, outcome: 'failed', reason: exp ? 'connection-removed' : 'export-removed' };
   } else {
     const destination = getDestination(exp.destinationType);
-    const id = destination.memberId({ row: 0, email });
     const { ledgers } = await containersFor(services);
     const ledger = await readLedger(ledgers, exp.id, target.segment);
+    // Every entry the person was sent with (all their identifiers): removing those removes them by each.
+    const found = ledger ? personEntries(destination, ledger, email) : [];
+    const ids = found.length > 0 ? found : [destination.memberId({ row: 0, email })];
+    const gone = new Set(ids);
     const sync = destination.sync(exp.settings);
     try {
       const client = await services.destinationClient(connection, exp.settings);
       if (sync.removal === 'per-member') {
-        const result = await client.removeMembers(target.audienceId, [id]);
+        const result = await client.removeMembers(target.audienceId, ids);
         outcome = result.failed.length > 0 ? { ...target, outcome: 'failed', reason: result.failed[0]!.reason } : { ...target, outcome: 'removed' };
       } else if (sync.removal === 'replace-membership' && ledger) {
         // No per-member removal: the membership the ledger knows, without the person, replaces it.
-        const rest = ledger.members.without(new Set([id])).toArray();
+        const rest = ledger.members.without(gone).toArray();
         await client.uploadBatch(target.audienceId, rest.map((member, i) => ({ row: i + 1, email: member })), { replace: true });
         outcome = { ...target, outcome: 'removed' };
       } else {
@@ -106,8 +111,8 @@ export async function eraseFromAudience(services: Services, erasureId: string, t
       // Out of the ledger whatever the outcome: it must not keep the person, and claiming less than the audience holds is safe.
       await writeLedger(ledgers, exp.id, target.segment, {
         ...ledger,
-        members: ledger.members.without(new Set([id])),
-        pendingRemovals: ledger.pendingRemovals.without(new Set([id])),
+        members: ledger.members.without(gone),
+        pendingRemovals: ledger.pendingRemovals.without(gone),
         updatedAt: new Date().toISOString(),
       });
     }
@@ -117,6 +122,18 @@ export async function eraseFromAudience(services: Services, erasureId: string, t
     destinations: e.destinations.map((d) => (d.exportId === outcome.exportId && d.segment === outcome.segment ? outcome : d)),
   }));
   return outcome;
+}
+
+/**
+ * The ledger entries of the person with this email. A destination keyed on the email alone
+ * holds one id, looked up directly; one that matches on more keeps each member's entry of
+ * every identifier sent, found by its key (`email=<hash>`, then the rest).
+ */
+function personEntries(destination: Destination, ledger: Ledger, email: string): string[] {
+  const key = destination.memberId({ row: 0, email });
+  const emailOnly = destination.identifiers.matchSets.every((set) => set.length === 1 && set[0] === 'email');
+  if (emailOnly) return ledger.members.has(key) || ledger.pendingRemovals.has(key) ? [key] : [];
+  return [...ledger.members, ...ledger.pendingRemovals].filter((entry) => entryHasKey(entry, key));
 }
 
 /** Rewrites every stored report part that names the person (by address or by hash) without those lines. */

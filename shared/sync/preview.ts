@@ -6,6 +6,7 @@ import { getDestination } from '../destinations/registry.js';
 import { applyLimits, planUploads } from '../pipeline/limits.js';
 import { prepareSegment, SegmentFileError } from '../pipeline/prepare/prepare.js';
 import { findLatestSegmentBlob } from '../pipeline/prepare/segment-blobs.js';
+import { matchingInput } from '../pipeline/prepare/matching-input.js';
 import { deleteWorkFiles, readSlice } from '../pipeline/run-files/work-files.js';
 import { containersFor } from './files.js';
 import { readLedger } from './ledger.js';
@@ -38,7 +39,7 @@ export async function previewExport(services: Services, exp: Export, options: { 
         prepared.push(
           await prepareSegment(
             { segments: segmentsContainer, work, reports },
-            { runId, segmentIndex, segment, blobName, dataMatching: exp.dataMatching, recordsPerWorkFile: destination.limits.recordsPerWorkFile, suppressed },
+            { runId, segmentIndex, segment, blobName, dataMatching: exp.dataMatching, ...matchingInput(exp), recordsPerWorkFile: destination.limits.recordsPerWorkFile, suppressed },
           ),
         );
       } catch (error) {

@@ -36,11 +36,11 @@ const client: DestinationClient = {
     return { audienceId: 'aud-1', created: true, membersIncluded: false };
   },
   uploadBatch: async (_audience, records: ProfileRecord[], options?: UploadOptions) => {
-    const upload: Upload = { emails: records.map((r) => r.email), replace: options?.replace === true, started: tick++ };
+    const upload: Upload = { emails: records.map((r) => r.email!), replace: options?.replace === true, started: tick++ };
     uploads.push(upload);
     await sleep(uploadMs);
     upload.ended = tick++;
-    return { accepted: records.length, rejected: [], memberIds: records.map((r) => hashEmail(r.email)) };
+    return { accepted: records.length, rejected: [], memberIds: records.map((r) => hashEmail(r.email!)) };
   },
   removeMembers: async () => ({ removed: 0, failed: [] }),
 };

@@ -35,7 +35,11 @@ describe('GET /api/destinations', () => {
       settings: { required: ['customerId', 'accountId'] },
       credentials: { required: ['refreshToken'] },
     });
+    // What each takes, which identifiers are enough to match, and how each is sent.
+    expect(byType['microsoft-advertising'].identifiers).toEqual({ accepted: ['email'], matchSets: [['email']], encoding: { email: 'sha256-hex' } });
+    expect(byType.adroll.identifiers).toEqual({ accepted: ['email'], matchSets: [['email']], encoding: { email: 'plain' } });
     expect(byType.autopilot).toMatchObject({
+      identifiers: { accepted: ['email', 'firstName', 'lastName'], matchSets: [['email']], encoding: { email: 'plain', firstName: 'plain', lastName: 'plain' } },
       dataMatching: { required: ['email'], optional: ['firstName', 'lastName'] },
       limits: { maxTotalPerExport: 100_000, batchSize: 100 },
       credentials: { required: ['apiKey'] },

@@ -144,7 +144,8 @@ describe('exports', () => {
       ['a setting the destination does not have', () => body(adroll.id, { settings: { advertiserId: 'A', color: 'red' } }), ['settings.color']],
       ['AdRoll settings given to Autopilot', () => body(autopilot.id, { settings: { advertiserId: 'A' } }), ['settings.advertiserId']],
       ['firstName for AdRoll (only Autopilot takes names)', () => body(adroll.id, { dataMatching: { email: 'email', firstName: 'first_name' } }), ['dataMatching.firstName']],
-      ['no email mapping', () => body(adroll.id, { dataMatching: { firstName: 'first_name' } }), ['dataMatching.email']],
+      // Every issue at once: the field AdRoll does not take, and the one it needs.
+      ['no email mapping', () => body(adroll.id, { dataMatching: { firstName: 'first_name' } }), ['dataMatching.firstName', 'dataMatching.email']],
       ['an unknown data matching field', () => body(adroll.id, { dataMatching: { email: 'email', phone: 'phone' } }), ['dataMatching.phone']],
       ['a column missing from the segment\'s latest file', () => body(adroll.id, { dataMatching: { email: 'e_mail' } }), ['dataMatching.email']],
       ['a column missing in one of two segments', () => body(adroll.id, { segments: ['buyers', 'newsletter'] }), ['dataMatching.email']],

@@ -17,6 +17,8 @@ export interface SimulatorHandle {
   readonly url: string;
   readonly requests: RequestLog;
   readonly faults: FaultInjector;
+  /** The published rate the simulator enforces when rate limits are on. */
+  readonly rateLimit: { requestsPerSecond: number; burst: number };
   inject(fault: FaultSpec): void;
   setRateLimits(enabled: boolean): void;
   audiences(): SimAudience[];
@@ -35,6 +37,7 @@ export function baseHandle(name: string, server: SimServer, url: string): Omit<S
     url,
     requests: server.log,
     faults: server.faults,
+    rateLimit: server.rateLimit,
     inject: (fault) => server.faults.inject(fault),
     setRateLimits: (enabled) => {
       server.rateLimits = enabled;

@@ -75,6 +75,10 @@ export class SimServer {
   rateLimits: boolean;
   quota: number | undefined;
   private limiter: ServiceRateLimit;
+  /** The service's published rate, which the simulator enforces when rate limits are on. */
+  get rateLimit(): RateLimitSpec {
+    return this.behaviour.rateLimit;
+  }
   private metered = 0;
   private readonly server: http.Server;
   private baseUrl = '';

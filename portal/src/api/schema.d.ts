@@ -1383,9 +1383,21 @@ export interface operations {
                             settings: {
                                 [key: string]: unknown;
                             };
+                            /** @description The identifiers an export must map, and those it may map besides: together, every identifier the destination takes. */
                             dataMatching: {
-                                required: ("email" | "firstName" | "lastName")[];
-                                optional: ("email" | "firstName" | "lastName")[];
+                                required: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[];
+                                optional: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[];
+                            };
+                            /** @description Which combinations of identifiers match, and how each is sent. */
+                            identifiers: {
+                                /** @description Every identifier the destination takes: what an export may map. */
+                                accepted: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[];
+                                /** @description Each set is enough to match a person: a row is sent when it has every identifier of one set (e.g. `[["email"], ["phone"]]`: email or phone). */
+                                matchSets: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[][];
+                                /** @description How each identifier is sent after normalization: as it is, or as SHA-256 hex. */
+                                encoding: {
+                                    [key: string]: "plain" | "sha256-hex";
+                                };
                             };
                             limits: {
                                 minPerSegment?: number;
@@ -1678,10 +1690,22 @@ export interface operations {
                             segments: string[];
                             dataMatching: {
                                 /** @description Column of the segment file that holds the email address. */
-                                email: string;
+                                email?: string;
+                                /** @description Column of the segment file that holds the phone number (international, or national in the export's `defaultCountry`). */
+                                phone?: string;
+                                /** @description Column of the segment file that holds the first name. */
                                 firstName?: string;
+                                /** @description Column of the segment file that holds the last name. */
                                 lastName?: string;
+                                /** @description Column of the segment file that holds the postal code. */
+                                postalCode?: string;
+                                /** @description Column of the segment file that holds the country (ISO 3166-1 alpha-2). */
+                                countryCode?: string;
+                                /** @description Column of the segment file that holds your own id of the person. */
+                                externalId?: string;
                             };
+                            /** @description ISO 3166-1 alpha-2 country code. */
+                            defaultCountry?: string;
                             settings: {
                                 [key: string]: string;
                             };
@@ -1772,10 +1796,22 @@ export interface operations {
                     segments: string[];
                     dataMatching: {
                         /** @description Column of the segment file that holds the email address. */
-                        email: string;
+                        email?: string;
+                        /** @description Column of the segment file that holds the phone number (international, or national in the export's `defaultCountry`). */
+                        phone?: string;
+                        /** @description Column of the segment file that holds the first name. */
                         firstName?: string;
+                        /** @description Column of the segment file that holds the last name. */
                         lastName?: string;
+                        /** @description Column of the segment file that holds the postal code. */
+                        postalCode?: string;
+                        /** @description Column of the segment file that holds the country (ISO 3166-1 alpha-2). */
+                        countryCode?: string;
+                        /** @description Column of the segment file that holds your own id of the person. */
+                        externalId?: string;
                     };
+                    /** @description The country of phone numbers written without a country code (ISO 3166-1 alpha-2); required when `dataMatching.phone` is set. */
+                    defaultCountry?: string;
                     /**
                      * @description Destination settings: `settings` in GET /api/destinations for the connection's type.
                      * @default {}
@@ -1828,10 +1864,22 @@ export interface operations {
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
-                            email: string;
+                            email?: string;
+                            /** @description Column of the segment file that holds the phone number (international, or national in the export's `defaultCountry`). */
+                            phone?: string;
+                            /** @description Column of the segment file that holds the first name. */
                             firstName?: string;
+                            /** @description Column of the segment file that holds the last name. */
                             lastName?: string;
+                            /** @description Column of the segment file that holds the postal code. */
+                            postalCode?: string;
+                            /** @description Column of the segment file that holds the country (ISO 3166-1 alpha-2). */
+                            countryCode?: string;
+                            /** @description Column of the segment file that holds your own id of the person. */
+                            externalId?: string;
                         };
+                        /** @description ISO 3166-1 alpha-2 country code. */
+                        defaultCountry?: string;
                         settings: {
                             [key: string]: string;
                         };
@@ -1949,10 +1997,22 @@ export interface operations {
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
-                            email: string;
+                            email?: string;
+                            /** @description Column of the segment file that holds the phone number (international, or national in the export's `defaultCountry`). */
+                            phone?: string;
+                            /** @description Column of the segment file that holds the first name. */
                             firstName?: string;
+                            /** @description Column of the segment file that holds the last name. */
                             lastName?: string;
+                            /** @description Column of the segment file that holds the postal code. */
+                            postalCode?: string;
+                            /** @description Column of the segment file that holds the country (ISO 3166-1 alpha-2). */
+                            countryCode?: string;
+                            /** @description Column of the segment file that holds your own id of the person. */
+                            externalId?: string;
                         };
+                        /** @description ISO 3166-1 alpha-2 country code. */
+                        defaultCountry?: string;
                         settings: {
                             [key: string]: string;
                         };
@@ -2142,10 +2202,22 @@ export interface operations {
                     segments?: string[];
                     dataMatching?: {
                         /** @description Column of the segment file that holds the email address. */
-                        email: string;
+                        email?: string;
+                        /** @description Column of the segment file that holds the phone number (international, or national in the export's `defaultCountry`). */
+                        phone?: string;
+                        /** @description Column of the segment file that holds the first name. */
                         firstName?: string;
+                        /** @description Column of the segment file that holds the last name. */
                         lastName?: string;
+                        /** @description Column of the segment file that holds the postal code. */
+                        postalCode?: string;
+                        /** @description Column of the segment file that holds the country (ISO 3166-1 alpha-2). */
+                        countryCode?: string;
+                        /** @description Column of the segment file that holds your own id of the person. */
+                        externalId?: string;
                     };
+                    /** @description The country of phone numbers written without a country code (ISO 3166-1 alpha-2); required when `dataMatching.phone` is set. */
+                    defaultCountry?: string;
                     /** @description Destination settings: `settings` in GET /api/destinations for the connection's type. */
                     settings?: {
                         [key: string]: string;
@@ -2185,10 +2257,22 @@ export interface operations {
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
-                            email: string;
+                            email?: string;
+                            /** @description Column of the segment file that holds the phone number (international, or national in the export's `defaultCountry`). */
+                            phone?: string;
+                            /** @description Column of the segment file that holds the first name. */
                             firstName?: string;
+                            /** @description Column of the segment file that holds the last name. */
                             lastName?: string;
+                            /** @description Column of the segment file that holds the postal code. */
+                            postalCode?: string;
+                            /** @description Column of the segment file that holds the country (ISO 3166-1 alpha-2). */
+                            countryCode?: string;
+                            /** @description Column of the segment file that holds your own id of the person. */
+                            externalId?: string;
                         };
+                        /** @description ISO 3166-1 alpha-2 country code. */
+                        defaultCountry?: string;
                         settings: {
                             [key: string]: string;
                         };

@@ -1,7 +1,9 @@
 import { screen, waitFor, within } from '@testing-library/react';
 import userEvent from '@testing-library/user-event';
 import { describe, expect, it } from 'vitest';
-import type { Export, Segment } from '../api/types.js';
+import type { Destination, Export, Segment } from '../api/types.js';
+
+type MatchField = Destination['identifiers']['accepted'][number];
 import { catalog, connection, fakeApi, renderPage, reply } from '../testing/render.js';
 import { AddExportPage } from './AddExportPage.js';
 
@@ -105,5 +107,51 @@ describe('Add export', () => {
     const patch = requests.find((r) => r.method === 'PATCH')!;
     expect(patch.headers['if-match']).toBe('W/"7"');
     expect(patch.body).toMatchObject({ segments: ['buyers'], dataMatching: { email: 'mail' }, settings: { customerId: '1000001', accountId: '2000001' }, schedule: 'none', runOnSegmentRefresh: false, truncate: true, syncMode: 'add-only' });
+  });
+
+  it('offers exactly the identifiers the destination takes, says which combinations match, and asks for the country of phones', async () => {
+    // A destination that matches on email, or phone, or name with postal code and country.
+    const phoneCatalog = catalog.map((entry) =>
+      entry.type === 'microsoft-advertising'
+        ? {
+            ...entry,
+            dataMatching: { required: [], optional: ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode'] as MatchField[] },
+            identifiers: {
+              accepted: ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode'] as MatchField[],
+              matchSets: [['email'], ['phone'], ['firstName', 'lastName', 'postalCode', 'countryCode']] as MatchField[][],
+              encoding: { email: 'sha256-hex' as const, phone: 'sha256-hex' as const },
+            },
+          }
+        : entry,
+    );
+    const contacts: Segment = { ...segment, columns: ['mail', 'mobile'] };
+    const requests = fakeApi({ ...routes, 'GET /destinations': { items: phoneCatalog }, 'GET /segments': { items: [contacts] }, 'POST /exports': { id: 'new' } });
+    renderPage(<AddExportPage />);
+    const user = userEvent.setup();
+    await fillIn(user);
+    const pickers = screen.getAllByRole('combobox', { name: /^Data matching/ }).map((picker) => picker.getAttribute('aria-label') ?? picker.closest('.fui-Field')?.querySelector('label')?.textContent);
+    expect(pickers.map((label) => label?.replace(/ column.*$/, ''))).toEqual([
+      'Data matching: email',
+      'Data matching: phone',
+      'Data matching: first name',
+      'Data matching: last name',
+      'Data matching: postal code',
+      'Data matching: country code',
+    ]);
+    expect(screen.getByText(/matches people by email, or phone, or first name \+ last name \+ postal code \+ country code/)).toBeTruthy();
+    expect(screen.queryByRole('textbox', { name: /^Default country/ })).toBeNull();
+
+    await user.selectOptions(screen.getByRole('combobox', { name: /phone column/ }), 'mobile');
+    const country = screen.getByRole('textbox', { name: /^Default country/ });
+    await user.type(screen.getByRole('textbox', { name: /^Customer id/ }), '1');
+    await user.type(screen.getByRole('textbox', { name: /^Account id/ }), '2');
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    expect(errorBeside(country)).toMatch('Choose the country of numbers written without a country code');
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
+
+    await user.type(country, 'gb');
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'POST')).toBe(true));
+    expect(requests.find((r) => r.method === 'POST')?.body).toMatchObject({ dataMatching: { phone: 'mobile' }, defaultCountry: 'GB' });
   });
 });

@@ -4,14 +4,14 @@ import { useState, type FormEvent } from 'react';
 import { useNavigate } from 'react-router';
 import { api, unwrap } from '../api/client.js';
 import { keys, useConnections, useDestinations, useSegments } from '../api/queries.js';
-import type { Export, ExportInput, SyncMode } from '../api/types.js';
+import type { Destination, Export, ExportInput, SyncMode } from '../api/types.js';
 import { useFieldErrors, useFormStyles } from '../components/form.js';
 import { formatCount, formatTime, limitText } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { labelOf, missingRequired, SchemaFields, type ObjectSchema } from '../components/SchemaFields.js';
 
-const KNOWN_FIELDS = ['name', 'connectionId', 'segments', 'dataMatching', 'settings', 'enabled', 'runOnSegmentRefresh', 'schedule', 'truncate', 'syncMode'];
-type MatchField = 'email' | 'firstName' | 'lastName';
+const KNOWN_FIELDS = ['name', 'connectionId', 'segments', 'dataMatching', 'defaultCountry', 'settings', 'enabled', 'runOnSegmentRefresh', 'schedule', 'truncate', 'syncMode'];
+type MatchField = Destination['identifiers']['accepted'][number];
 
 /** Adds an export, or with `existing` changes it (PATCH replaces segments, data matching and settings as a whole). */
 export function AddExportPage({ existing }: { existing?: Export } = {}) {
@@ -27,6 +27,7 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
   const [connectionId, setConnectionId] = useState(existing?.connectionId ?? '');
   const [chosen, setChosen] = useState<string[]>(existing?.segments ?? []);
   const [matching, setMatching] = useState<Partial<Record<MatchField, string>>>(existing?.dataMatching ?? {});
+  const [defaultCountry, setDefaultCountry] = useState(existing?.defaultCountry ?? '');
   const [settings, setSettings] = useState<Record<string, string>>(existing?.settings ?? {});
   const [enabled, setEnabled] = useState(existing?.enabled ?? true);
   const [runOnSegmentRefresh, setRunOnSegmentRefresh] = useState(existing?.runOnSegmentRefresh ?? true);
@@ -39,9 +40,13 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
   // The columns every chosen segment has: a mapping must name a field present in each file.
   const chosenSegments = (segments.data ?? []).filter((s) => chosen.includes(s.name));
   const columns = chosenSegments.length ? chosenSegments.map((s) => s.columns).reduce((a, b) => a.filter((c) => b.includes(c))) : [];
+  // Exactly the identifiers the destination takes, those it needs first.
   const matchFields: { field: MatchField; required: boolean }[] = destination
-    ? [...destination.dataMatching.required.map((field) => ({ field, required: true })), ...destination.dataMatching.optional.map((field) => ({ field, required: false }))]
+    ? destination.identifiers.accepted
+        .map((field) => ({ field, required: destination.dataMatching.required.includes(field) }))
+        .sort((a, b) => Number(b.required) - Number(a.required))
     : [];
+  const phoneMapped = Boolean(matching.phone);
 
   const create = useMutation({
     mutationFn: (body: ExportInput) =>
@@ -63,9 +68,22 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
     if (!connectionId) local.connectionId = 'Choose a connection';
     if (chosen.length === 0) local.segments = 'Choose at least one segment';
     for (const { field, required } of matchFields) if (required && !matching[field]) local[`dataMatching.${field}`] = `Choose the column with the ${labelOf(field).toLowerCase()}`;
+    if (phoneMapped && !defaultCountry.trim()) local.defaultCountry = 'Choose the country of numbers written without a country code';
     if (destination) Object.assign(local, missingRequired(destination.settings as ObjectSchema, settings, 'settings'));
     if (Object.keys(local).length > 0) return errors.setLocal(local);
-    create.mutate({ name, connectionId, segments: chosen, dataMatching: matching as ExportInput['dataMatching'], settings, enabled, runOnSegmentRefresh, schedule, truncate, syncMode });
+    create.mutate({
+      name,
+      connectionId,
+      segments: chosen,
+      dataMatching: matching as ExportInput['dataMatching'],
+      ...(phoneMapped ? { defaultCountry: defaultCountry.trim().toUpperCase() } : {}),
+      settings,
+      enabled,
+      runOnSegmentRefresh,
+      schedule,
+      truncate,
+      syncMode,
+    });
   }
 
   if (connections.isPending || destinations.isPending || segments.isPending) return <Spinner label="Loading" />;
@@ -106,7 +124,7 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
               errors.clear('connectionId');
               errors.clear('settings');
               setSettings({});
-              setMatching((m) => ({ email: m.email }));
+              setMatching((m) => (m.email ? { email: m.email } : {}));
             }}
           >
             <option value="">Choose a connection</option>
@@ -167,6 +185,31 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
             </Select>
           </Field>
         ))}
+        {destination ? (
+          <Text id="matching-hint" size={200} block>
+            {destination.displayName} matches people by {matchSetsText(destination.identifiers.matchSets)}: a row is sent when it has every column of one of these;
+            the other columns chosen go with it.
+          </Text>
+        ) : null}
+        {errors.errorFor('dataMatching') ? (
+          <Text role="alert" size={200} block className={styles.error}>
+            {errors.errorFor('dataMatching')}
+          </Text>
+        ) : null}
+        {phoneMapped ? (
+          <Field
+            label="Default country of phone numbers"
+            required
+            validationMessage={errors.errorFor('defaultCountry')}
+            validationState={stateOf('defaultCountry')}
+            hint="The country of numbers written without a country code (ISO 3166 two-letter code, e.g. US, GB, DE)."
+          >
+            <Input value={defaultCountry} maxLength={2} onChange={(_, data) => {
+              setDefaultCountry(data.value.toUpperCase());
+              errors.clear('defaultCountry');
+            }} />
+          </Field>
+        ) : null}
         {destination && Object.keys((destination.settings as ObjectSchema).properties ?? {}).length ? (
           <fieldset className={styles.form} style={{ border: 'none', padding: 0, margin: 0 }}>
             <legend>
@@ -212,6 +255,11 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
       </form>
     </>
   );
+}
+
+/** `email, or phone, or first name + last name + postal code + country code`. */
+export function matchSetsText(sets: MatchField[][]): string {
+  return sets.map((set) => set.map((field) => labelOf(field).toLowerCase()).join(' + ')).join(', or ');
 }
 
 /** A word beside a segment that the destination would skip or refuse at its current size. */

@@ -68,6 +68,7 @@ export const catalog: Destination[] = [
     credentials: { type: 'object', properties: { apiKey: { type: 'string', description: 'Autopilot API key.' } }, required: ['apiKey'] },
     settings: { type: 'object', properties: {} },
     dataMatching: { required: ['email'], optional: ['firstName', 'lastName'] },
+    identifiers: { accepted: ['email', 'firstName', 'lastName'], matchSets: [['email']], encoding: { email: 'plain', firstName: 'plain', lastName: 'plain' } },
     limits: { maxTotalPerExport: 100_000, batchSize: 100 },
   },
   {
@@ -82,6 +83,7 @@ export const catalog: Destination[] = [
       required: ['customerId', 'accountId'],
     },
     dataMatching: { required: ['email'], optional: [] },
+    identifiers: { accepted: ['email'], matchSets: [['email']], encoding: { email: 'sha256-hex' } },
     limits: { maxPerSegment: 500_000, batchSize: 1000 },
   },
 ];

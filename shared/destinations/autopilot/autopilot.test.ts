@@ -154,7 +154,7 @@ describe('Autopilot connector against its simulator', () => {
     const profiles = makeProfiles(20);
     await client.uploadBatch(audienceId, profiles);
 
-    const result = await client.removeMembers(audienceId, [...profiles.slice(0, 5).map((p) => p.email), 'never.there@example.com']);
+    const result = await client.removeMembers(audienceId, [...profiles.slice(0, 5).map((p) => p.email!), 'never.there@example.com']);
 
     expect(result).toEqual({ removed: 6, failed: [] });
     expect(new Set(sim.audience('Leavers')!.members)).toEqual(new Set(profiles.slice(5).map((profile) => profile.email)));

@@ -3,6 +3,7 @@ import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient, field, type FailureReading } from '../common/http.js';
 import { sendIsolatingRejections } from '../common/isolate-rejections.js';
 import { sharedLimiter } from '../common/rate-limit.js';
+import { emailOf } from '../common/identifiers.js';
 import {
   DestinationError,
   type ConnectorContext,
@@ -23,7 +24,7 @@ const listContactsResponse = z.object({
 /** Autopilot's fields for a profile: upserted by Email; names only when mapped. */
 export function autopilotContact(profile: ProfileRecord): Record<string, string> {
   return {
-    Email: profile.email,
+    Email: emailOf(profile),
     ...(profile.firstName ? { FirstName: profile.firstName } : {}),
     ...(profile.lastName ? { LastName: profile.lastName } : {}),
   };

@@ -1,4 +1,5 @@
 import type { Destination } from '../types.js';
+import { emailOf, emailOnly } from '../common/identifiers.js';
 import { autopilotContact, connectAutopilot } from './client.js';
 import { autopilotCredentials, autopilotLimits, autopilotSettings } from './definition.js';
 
@@ -11,10 +12,12 @@ export const autopilot: Destination<typeof autopilotCredentials, typeof autopilo
   credentials: autopilotCredentials,
   settings: autopilotSettings,
   dataMatching: { required: ['email'], optional: ['firstName', 'lastName'] },
+  // Names ride along with the email (they never match a contact on their own).
+  identifiers: emailOnly('plain', { firstName: 'plain', lastName: 'plain' }),
   limits: autopilotLimits,
   audienceCreationNeedsMembers: false,
   mapRecord: autopilotContact,
-  memberId: (profile) => profile.email,
+  memberId: emailOf,
   sync: () => ({ removal: 'per-member', fullSync: 'list-and-remove' }),
   connect: connectAutopilot,
 };

@@ -1,4 +1,5 @@
 import { hash } from 'node:crypto';
+import { emailOf } from '../common/identifiers.js';
 import { z } from 'zod';
 import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient, field, type FailureReading } from '../common/http.js';
@@ -173,7 +174,7 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
   };
 
   const upload = async (audienceId: string, records: ProfileRecord[], replace: boolean): Promise<UploadResult> => {
-    const hashes = records.map((record) => hashEmail(record.email));
+    const hashes = records.map((record) => hashEmail(emailOf(record)));
     const refused = await apply(audienceId, hashes, replace ? 'Replace' : 'Add');
     const rejected: RecordRejection[] = [...refused].map(([index, reason]) => ({ row: records[index]!.row, reason, value: hashes[index] }));
     return { accepted: records.length - rejected.length, rejected, memberIds: hashes };

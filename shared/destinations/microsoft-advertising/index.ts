@@ -1,4 +1,5 @@
 import type { Destination } from '../types.js';
+import { emailOf, emailOnly } from '../common/identifiers.js';
 import { connectMicrosoftAdvertising, hashEmail } from './client.js';
 import {
   microsoftAdvertisingCredentials,
@@ -17,10 +18,11 @@ export const microsoftAdvertising: Destination<typeof microsoftAdvertisingCreden
   credentials: microsoftAdvertisingCredentials,
   settings: microsoftAdvertisingSettings,
   dataMatching: { required: ['email'], optional: [] },
+  identifiers: emailOnly('sha256-hex'),
   limits: microsoftAdvertisingLimits,
   audienceCreationNeedsMembers: false,
-  mapRecord: (profile) => hashEmail(profile.email),
-  memberId: (profile) => hashEmail(profile.email),
+  mapRecord: (profile) => hashEmail(emailOf(profile)),
+  memberId: (profile) => hashEmail(emailOf(profile)),
   sync: () => ({ removal: 'per-member', fullSync: 'replace-first-batch' }),
   // Default and why: shared/config.ts (MSADS_BULK_THRESHOLD).
   bulkThreshold: (endpoints) => endpoints.microsoftAdvertising.bulkThreshold,

@@ -120,7 +120,7 @@ describe('Microsoft Advertising connector against its simulator', () => {
     const members = sim.audience('Hashed')!.members;
     expect(accepted).toBe(5_000);
     expect(members).toHaveLength(5_000);
-    expect(new Set(members)).toEqual(new Set(profiles.map((p) => sha256(p.email))));
+    expect(new Set(members)).toEqual(new Set(profiles.map((p) => sha256(p.email!))));
     expect(members).toContain('f25ad364d33972379a7a4f4df33db142205f5c40eb19cfdb2fc5aaf117e10101');
     expect(members.every((member) => /^[0-9a-f]{64}$/.test(member))).toBe(true);
     expect(sim.requests.maxBatchSize((r) => r.path.endsWith('/CustomerListUserData/Apply'))).toBe(1_000);
@@ -130,14 +130,14 @@ describe('Microsoft Advertising connector against its simulator', () => {
     const client = await connection().connect();
     const { audienceId } = await client.ensureAudience('Partial', []);
     const profiles = makeProfiles(10);
-    sim.refuseItems([sha256(profiles[2]!.email), sha256(profiles[7]!.email)]);
+    sim.refuseItems([sha256(profiles[2]!.email!), sha256(profiles[7]!.email!)]);
 
     const result = await client.uploadBatch(audienceId, profiles);
 
     expect(result.accepted).toBe(8);
     expect(result.rejected).toEqual([
-      { row: 3, reason: expect.stringContaining('8007 CustomerListItemInvalid'), value: sha256(profiles[2]!.email) },
-      { row: 8, reason: expect.stringContaining('8007 CustomerListItemInvalid'), value: sha256(profiles[7]!.email) },
+      { row: 3, reason: expect.stringContaining('8007 CustomerListItemInvalid'), value: sha256(profiles[2]!.email!) },
+      { row: 8, reason: expect.stringContaining('8007 CustomerListItemInvalid'), value: sha256(profiles[7]!.email!) },
     ]);
     expect(sim.audience('Partial')!.members).toHaveLength(8);
   });
@@ -182,7 +182,7 @@ describe('Microsoft Advertising connector against its simulator', () => {
 
     expect(sim.faults.pending()).toBe(0);
     expect(accepted).toBe(3_000);
-    expect(new Set(sim.audience('Flaky')!.members)).toEqual(new Set(profiles.map((p) => sha256(p.email))));
+    expect(new Set(sim.audience('Flaky')!.members)).toEqual(new Set(profiles.map((p) => sha256(p.email!))));
   });
 
   it('refreshes an expired access token once and carries on', async () => {
@@ -216,10 +216,10 @@ describe('Microsoft Advertising connector against its simulator', () => {
     const profiles = makeProfiles(30);
     await client.uploadBatch(audienceId, profiles);
 
-    const result = await client.removeMembers(audienceId, profiles.slice(0, 10).map((p) => sha256(p.email)));
+    const result = await client.removeMembers(audienceId, profiles.slice(0, 10).map((p) => sha256(p.email!)));
 
     expect(result).toEqual({ removed: 10, failed: [] });
-    expect(new Set(sim.audience('Shrinking')!.members)).toEqual(new Set(profiles.slice(10).map((p) => sha256(p.email))));
+    expect(new Set(sim.audience('Shrinking')!.members)).toEqual(new Set(profiles.slice(10).map((p) => sha256(p.email!))));
   });
 
   it('replaces the whole membership with a Replace batch', async () => {
@@ -230,6 +230,6 @@ describe('Microsoft Advertising connector against its simulator', () => {
 
     await client.uploadBatch(audienceId, now, { replace: true });
 
-    expect(new Set(sim.audience('Replaced')!.members)).toEqual(new Set(now.map((p) => sha256(p.email))));
+    expect(new Set(sim.audience('Replaced')!.members)).toEqual(new Set(now.map((p) => sha256(p.email!))));
   });
 });

@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { emailOf } from '../common/identifiers.js';
 import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient, field, withoutUndefined, type FailureReading } from '../common/http.js';
 import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
@@ -9,6 +10,7 @@ import {
   type DestinationClient,
   type EnsuredAudience,
   type ProfileRecord,
+  type RecordRejection,
   type UploadResult,
 } from '../types.js';
 import {
@@ -61,7 +63,7 @@ function readFailure(_status: number, body: unknown): FailureReading {
   return { message: typeof message === 'string' ? message : typeof body === 'string' ? body.slice(0, 200) : 'request refused' };
 }
 
-export const nextRollRecord = (profile: ProfileRecord) => ({ email: profile.email });
+export const nextRollRecord = (profile: ProfileRecord) => ({ email: emailOf(profile) });
 
 /**
  * NextRoll Audience API client (AdRoll and RollWorks): CRM segments found by name or created
@@ -177,11 +179,28 @@ export function connectNextRoll(brand: NextRollBrand, context: ConnectorContext<
     async uploadBatch(segmentId, records): Promise<UploadResult> {
       assertBatchSize(service, records.length, nextRollLimits.batchSize);
       if (records.length === 0) return { accepted: 0, rejected: [] };
-      const { body } = await api.send({
-        method: 'POST',
-        path: `/audience/v1/segments/${encodeURIComponent(segmentId)}`,
-        json: { data: records.map(nextRollRecord) },
-      });
+      // NextRoll refuses the whole request for one bad record but names it (`data.3.email`):
+      // that record is reported and the rest sent again whole, which a replace needs.
+      const rejected: RecordRejection[] = [];
+      let sending = records;
+      let body: unknown;
+      for (;;) {
+        if (sending.length === 0) return { accepted: 0, rejected };
+        try {
+          ({ body } = await api.send({
+            method: 'POST',
+            path: `/audience/v1/segments/${encodeURIComponent(segmentId)}`,
+            json: { data: sending.map(nextRollRecord) },
+          }));
+          break;
+        } catch (error) {
+          const at = error instanceof DestinationError && error.code === 'invalid-request' ? /\bdata\.(\d+)\./.exec(error.message) : null;
+          const culprit = at ? sending[Number(at[1])] : undefined;
+          if (!culprit || sending.length === 1) throw error;
+          rejected.push({ row: culprit.row, reason: `destination-rejected: ${(error as Error).message}`, value: culprit.email });
+          sending = sending.filter((record) => record !== culprit);
+        }
+      }
       const emails = segmentResult.safeParse(body).data?.segment.emails;
       const unique = new Set(records.map((record) => record.email)).size;
       if (context.settings?.segmentUpdates === 'replace' && typeof emails === 'number' && emails > unique) {
@@ -189,7 +208,7 @@ export function connectNextRoll(brand: NextRollBrand, context: ConnectorContext<
           `${service}: segment ${segmentId} holds ${emails} emails after a replace of ${unique}; the service appended (set segmentUpdates to append)`,
         );
       }
-      return { accepted: records.length, rejected: [] };
+      return { accepted: sending.length, rejected };
     },
 
     async removeMembers(): Promise<never> {

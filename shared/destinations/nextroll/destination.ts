@@ -1,4 +1,5 @@
 import type { Destination } from '../types.js';
+import { emailOf, emailOnly } from '../common/identifiers.js';
 import { connectNextRoll, nextRollRecord, type NextRollBrand } from './client.js';
 import { nextRollCredentials, nextRollLimits, nextRollSettings } from './definition.js';
 
@@ -15,10 +16,11 @@ export function nextRollDestination(brand: NextRollBrand): NextRollDestination {
     credentials: nextRollCredentials,
     settings: nextRollSettings,
     dataMatching: { required: ['email'], optional: [] },
+    identifiers: emailOnly('plain'),
     limits: nextRollLimits,
     audienceCreationNeedsMembers: true,
     mapRecord: nextRollRecord,
-    memberId: (profile) => profile.email,
+    memberId: emailOf,
     // No per-member removal: under `replace` every change sends the whole membership.
     sync: (settings) =>
       settings?.segmentUpdates === 'replace'

@@ -126,7 +126,7 @@ describe('NextRoll connector, as AdRoll, against its simulator', () => {
     await client.uploadBatch(audienceId, now);
 
     expect(new Set(sim.audience('Current')!.members)).toEqual(new Set(now.map((p) => p.email)));
-    await expect(client.removeMembers(audienceId, [now[0]!.email])).rejects.toMatchObject({
+    await expect(client.removeMembers(audienceId, [now[0]!.email!])).rejects.toMatchObject({
       code: 'invalid-request',
       message: expect.stringContaining('replaces the old one'),
     });

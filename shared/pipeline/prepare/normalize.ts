@@ -1,3 +1,5 @@
+import { isSupportedCountry, parsePhoneNumberFromString, type CountryCode } from 'libphonenumber-js/max';
+
 /**
  * Email normalization shared by every destination: trim and lower-case, then the
  * plausibility rules of the destination contracts (one `@`, a dot in the domain, no
@@ -59,4 +61,34 @@ export function normalizeName(raw: unknown): string | undefined {
   // Controls go first, so a break with a NUL inside it is still one run.
   const value = (NAME_NEEDS_CLEANING.test(text) ? text.replace(NON_BREAK_CONTROLS, '').replace(BREAK_RUN, ' ') : text).trim();
   return value === '' ? undefined : value.slice(0, 256);
+}
+
+export type PhoneCheck = { ok: true; phone: string } | { ok: false; reason: 'missing-phone' | 'invalid-phone' };
+
+const MAX_PHONE_LENGTH = 64;
+
+/**
+ * A phone number in E.164 (`+14155550123`), parsed and validated by libphonenumber-js with
+ * the full metadata (the trimmed metadata checks only lengths): international numbers as
+ * written, national ones (`(415) 555-0123`, `020 7946 0018`) in `defaultCountry`. A
+ * national number without a default country cannot be placed, so it is invalid.
+ */
+export function normalizePhone(raw: unknown, defaultCountry: string | undefined): PhoneCheck {
+  if (raw === undefined || raw === null) return { ok: false, reason: 'missing-phone' };
+  const text = typeof raw === 'number' ? String(raw) : typeof raw === 'string' ? raw.trim() : undefined;
+  if (text === undefined) return { ok: false, reason: 'invalid-phone' };
+  if (text === '') return { ok: false, reason: 'missing-phone' };
+  if (text.length > MAX_PHONE_LENGTH || NAME_NEEDS_CLEANING.test(text)) return { ok: false, reason: 'invalid-phone' };
+  const parsed = parsePhoneNumberFromString(text, defaultCountry ? { defaultCountry: defaultCountry as CountryCode } : {});
+  return parsed?.isValid() ? { ok: true, phone: parsed.number } : { ok: false, reason: 'invalid-phone' };
+}
+
+export type CountryCheck = { ok: true; countryCode: string } | { ok: false; reason: 'missing-country' | 'invalid-country' };
+
+/** ISO 3166-1 alpha-2, upper case (`us` and ` US ` become `US`); a country libphonenumber-js does not know is invalid. */
+export function normalizeCountry(raw: unknown): CountryCheck {
+  const value = normalizeName(raw);
+  if (value === undefined) return { ok: false, reason: 'missing-country' };
+  const code = value.toUpperCase();
+  return /^[A-Z]{2}$/.test(code) && isSupportedCountry(code) ? { ok: true, countryCode: code } : { ok: false, reason: 'invalid-country' };
 }

@@ -22,7 +22,7 @@ export interface PrepareJob {
 }
 
 export type WorkerMessage =
-  | { type: 'work-file'; job: number; file: WorkFileRef; validSoFar: number; rows: Int32Array; emails: string; names?: string }
+  | { type: 'work-file'; job: number; file: WorkFileRef; validSoFar: number; rows: Int32Array; emails: string; names?: string; records?: string }
   | { type: 'done'; job: number; result: PreparedSegment }
   | { type: 'failed'; job: number; message: string; fileReason?: string; statusCode?: number };
 
@@ -113,6 +113,7 @@ export function prepareInWorker(
 }
 
 function recordsOf(message: Extract<WorkerMessage, { type: 'work-file' }>): ProfileRecord[] {
+  if (message.records !== undefined) return JSON.parse(message.records) as ProfileRecord[];
   const emails = message.emails.split('\n');
   const names = message.names ? (JSON.parse(message.names) as [string | null, string | null][]) : undefined;
   return emails.map((email, k) => {

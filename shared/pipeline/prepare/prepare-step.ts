@@ -8,6 +8,7 @@ import type { EarlySendRule } from '../limits.js';
 import { recordBound } from '../read/record-bound.js';
 import { prepareSegment, SegmentFileError, type PreparedSegment, type PrepareSegmentInput } from './prepare.js';
 import { prepareInWorker, warmPreparingWorker } from './prepare-in-worker.js';
+import { matchingInput } from './matching-input.js';
 import { findLatestSegmentBlob, segmentFileNotFound } from './segment-blobs.js';
 import { segmentFileFormat } from './segment-file.js';
 
@@ -56,6 +57,7 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
       segment: input.segment,
       blobName,
       dataMatching: exp.dataMatching,
+      ...matchingInput(exp),
       recordsPerWorkFile: getDestination(exp.destinationType).limits.recordsPerWorkFile,
       suppressed: await services.suppressions.hashes(),
       ...(early ? { etag: early.etag } : {}),

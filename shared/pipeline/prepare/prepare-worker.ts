@@ -12,6 +12,7 @@ import type { PrepareJob, WorkerMessage } from './prepare-in-worker.js';
  * is start-up time of the first run on a new instance.
  */
 const port = parentPort!;
+const EMAIL_PATH_FIELDS = new Set(['row', 'email', 'firstName', 'lastName']);
 const services = new Map<string, Promise<BlobServiceClient>>();
 
 function blobServiceFor(job: PrepareJob): Promise<BlobServiceClient> {
@@ -34,6 +35,9 @@ function blobServiceFor(job: PrepareJob): Promise<BlobServiceClient> {
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 async function run(job: PrepareJob): Promise<void> {
+  // Only a destination that matches on more than the email sends profiles without one or with other identifiers.
+  const sets = job.input.matchSets;
+  const beyondEmail = sets !== undefined && !(sets.length === 1 && sets[0]!.length === 1 && sets[0]![0] === 'email');
   const blobs = await blobServiceFor(job);
   const container = (name: string) => blobs.getContainerClient(name);
   const result = await prepareSegment(
@@ -43,6 +47,12 @@ async function run(job: PrepareJob): Promise<void> {
       const rows = new Int32Array(records.length);
       records.forEach((record, k) => (rows[k] = record.row));
       const named = records.some((record) => record.firstName !== undefined || record.lastName !== undefined);
+      // Profiles matched on more than an email (a phone, no email) go whole: rarer, and not the hot path.
+      const other = beyondEmail && records.some((record) => record.email === undefined || Object.keys(record).some((key) => !EMAIL_PATH_FIELDS.has(key)));
+      if (other) {
+        post({ type: 'work-file', job: job.id, file, validSoFar, rows, emails: '', records: JSON.stringify(records) }, [rows.buffer]);
+        return;
+      }
       post(
         {
           type: 'work-file',

@@ -1,6 +1,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { DataMatching } from '../../domain/export.js';
-import type { ProfileRecord } from '../../destinations/types.js';
+import { identifierNames, type IdentifierName, type ProfileRecord } from '../../destinations/types.js';
+import { identify, type IdentifyPlan } from './identify.js';
 import { BlobLineWriter } from '../run-files/blob-line-writer.js';
 import { FingerprintSet } from './fingerprint-set.js';
 import { normalizeEmail, normalizeName } from './normalize.js';
@@ -22,6 +23,13 @@ export interface PrepareSegmentInput {
   blobName: string;
   dataMatching: DataMatching;
   recordsPerWorkFile: number;
+  /**
+   * The destination's match sets (`Destination.identifiers.matchSets`). Absent, or email
+   * alone, is the email path every destination took before phones and names could match.
+   */
+  matchSets?: IdentifierName[][];
+  /** The export's `defaultCountry`: where phones written without a country code are. */
+  defaultCountry?: string;
   /** Address hashes on the suppression list: such rows are never sent. */
   suppressed?: ReadonlySet<string>;
   /** Read this version of the blob (its ETag) or fail: another read of the file must see the same bytes. */
@@ -88,11 +96,13 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     throw fileProblem(error);
   }
   const { email: emailColumn, firstName: firstNameColumn, lastName: lastNameColumn } = input.dataMatching;
+  const general = generalPlan(input);
   // CSV has a header: a mapped column that is not there fails the segment up front. JSON
   // Lines rows may omit keys, so there only the email key is required, of some row.
   let missingColumn: string | undefined;
   if (format.format === 'csv') {
-    const missing = [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c) && !columns.includes(c!));
+    const mappedColumns = general ? general.columns : [emailColumn, firstNameColumn, lastNameColumn];
+    const missing = mappedColumns.filter((c): c is string => Boolean(c) && !columns.includes(c!));
     // SegmentFileError keeps the reason to one bounded line, however long the header. The
     // rows are still read, each reported, so the run accounts for every one of them.
     if (missing.length > 0) missingColumn = new SegmentFileError(`missing-column: ${missing.join(', ')} not in the file's header (${columns.join(', ') || 'empty'})`).reason;
@@ -144,7 +154,7 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
     });
   };
 
-  const select = [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c));
+  const select = general ? general.columns : [emailColumn, firstNameColumn, lastNameColumn].filter((c): c is string => Boolean(c));
   const firstAt = firstNameColumn ? 1 : -1;
   const lastAt = lastNameColumn ? select.length - 1 : -1;
   try {
@@ -163,6 +173,44 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
           result.invalid++;
           const flushing = report.add({ segment: input.segment, row: row.row, reason: row.malformed });
           if (flushing) await flushing;
+          continue;
+        }
+        if (general) {
+          if (!sawEmailKey && row.values.some((value) => value !== undefined)) sawEmailKey = true;
+          const found = identify(row.values, general);
+          if (!found.ok) {
+            result.invalid++;
+            const flushing = report.add({ segment: input.segment, row: row.row, reason: found.reason, value: printable(found.value) });
+            if (flushing) await flushing;
+            continue;
+          }
+          if (found.profile.email !== undefined && suppressed?.has(addressHash(found.profile.email))) {
+            result.suppressed++;
+            const flushing = report.add({ segment: input.segment, row: row.row, reason: 'suppressed' });
+            if (flushing) await flushing;
+            continue;
+          }
+          if (!seen.add(found.key)) {
+            result.duplicate++;
+            const flushing = report.add({ segment: input.segment, row: row.row, reason: 'duplicate', value: found.key });
+            if (flushing) await flushing;
+            continue;
+          }
+          result.valid++;
+          // Sent, and counted valid, without what could not be used: the report says so.
+          for (const dropped of found.dropped) {
+            const flushing = report.add({ segment: input.segment, row: row.row, reason: `identifier-dropped: ${dropped.name} (${dropped.reason})`, value: printable(dropped.value) });
+            if (flushing) await flushing;
+          }
+          const record: ProfileRecord = { row: row.row, ...found.profile };
+          workFile ??= new BlobLineWriter(containers.work, workFileName(input.runId, input.segmentIndex, result.workFiles.length + 1));
+          if (onWorkFile) records.push(record);
+          const flushing = workFile.write(recordLine(record));
+          if (flushing) await flushing;
+          if (workFile.lines >= input.recordsPerWorkFile) {
+            const waiting = closeWorkFile();
+            if (waiting) await waiting;
+          }
           continue;
         }
         const raw = row.values[0];
@@ -221,7 +269,8 @@ export async function prepareSegment(containers: PrepareContainers, input: Prepa
 
   if (format.format === 'jsonl' && result.read > 0 && !sawEmailKey) {
     // Every row is in the report already (missing-email): the counts stand.
-    return { ...result, fileFailure: new SegmentFileError(`missing-column: no row has the key ${emailColumn}`).reason };
+    const keys = general ? general.columns.join(', ') : emailColumn;
+    return { ...result, fileFailure: new SegmentFileError(`missing-column: no row has the key ${keys}`).reason };
   }
   return result;
 }
@@ -236,6 +285,34 @@ export function profileLine(row: number, email: string, firstName?: string, last
   if (firstName) line += ',"firstName":' + jsonString(firstName);
   if (lastName) line += ',"lastName":' + jsonString(lastName);
   return line + '}';
+}
+
+/**
+ * A work file line of any profile: the fields of profileLine first, in its order (so an
+ * email-only profile is the same line), then the other identifiers.
+ */
+export function recordLine(record: ProfileRecord): string {
+  let line = '{"row":' + record.row;
+  for (const name of LINE_ORDER) {
+    const value = record[name];
+    if (value !== undefined) line += ',"' + name + '":' + jsonString(value);
+  }
+  return line + '}';
+}
+
+const LINE_ORDER: readonly IdentifierName[] = ['email', 'firstName', 'lastName', ...identifierNames.filter((name) => name !== 'email' && name !== 'firstName' && name !== 'lastName')];
+
+/** The general path's plan, or undefined for a destination that matches on the email alone. */
+function generalPlan(input: PrepareSegmentInput): IdentifyPlan | undefined {
+  const sets = input.matchSets;
+  if (!sets || (sets.length === 1 && sets[0]!.length === 1 && sets[0]![0] === 'email')) return undefined;
+  const names = identifierNames.filter((name) => input.dataMatching[name]);
+  return {
+    names,
+    columns: names.map((name) => input.dataMatching[name]!),
+    matchSets: sets,
+    ...(input.defaultCountry ? { defaultCountry: input.defaultCountry } : {}),
+  };
 }
 
 // Emails and names hold no control characters (normalize.ts): only a quote or a backslash needs escaping.
