@@ -39,7 +39,8 @@ function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers:
     return task;
   };
   const context = new df.DummyOrchestrationContext('exportRun', 'invocation', () => undefined) as unknown as OrchestrationContext;
-  (context as { df: unknown }).df = {
+  // The orchestration's clock, as the engine keeps it: it moves on when a timer fires.
+  const stub = {
     getInput: () => input,
     currentUtcDateTime: NOW,
     setCustomStatus: () => undefined,
@@ -48,12 +49,17 @@ function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers:
     callActivity: (name: string, activityInput: unknown) => schedule(name, activityInput),
     createTimer: (at: Date) => {
       timers.push(at);
-      return { name: 'timer', isCompleted: false, isFaulted: false };
+      return { name: 'timer', input: at, isCompleted: false, isFaulted: false };
     },
     Task: { all: (tasks: Scheduled[]) => ({ all: tasks }) },
   };
+  (context as { df: unknown }).df = stub;
   const complete = (task: Scheduled) => {
-    if (task.name === 'timer') return (task.isCompleted = true), undefined;
+    if (task.name === 'timer') {
+      if (timers.length > 1_000) throw new Error('the orchestration keeps setting timers: its clock does not reach what it waits for');
+      stub.currentUtcDateTime = new Date(Math.max(stub.currentUtcDateTime.getTime(), (task.input as Date).getTime()));
+      return (task.isCompleted = true), undefined;
+    }
     const call = (counts.get(task.name) ?? 0) + 1;
     counts.set(task.name, call);
     const answer = answers[task.name];

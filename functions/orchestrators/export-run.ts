@@ -307,7 +307,7 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
         audienceId: item.state.audience!.id,
         kind: item.kind,
         slice: item.slice,
-        batchSize: plan.limits.batchSize,
+        batchSize: item.kind === 'remove' ? (plan.limits.removeBatchSize ?? plan.limits.batchSize) : plan.limits.batchSize,
         ...(item.replaceFirst ? { replaceFirst: true } : {}),
       } satisfies SendInput),
     );

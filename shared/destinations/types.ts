@@ -49,6 +49,12 @@ export interface DestinationLimits {
   maxTotalPerExport?: number;
   /** Records in one API request (the service's own limit). */
   batchSize: number;
+  /**
+   * Members in one removal step, where the service removes them one call each (Autopilot):
+   * progress is kept per member, so a step paced out after a few calls resumes after them
+   * instead of starting its hundred calls over. Default: batchSize.
+   */
+  removeBatchSize?: number;
   /** Records in one work file, i.e. one upload activity; a multiple of batchSize. */
   recordsPerWorkFile: number;
 }

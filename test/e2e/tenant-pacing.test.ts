@@ -90,4 +90,18 @@ it('runs to fast destinations finish at their own pace while many runs wait on o
     const refused = app.sims.byType[type].requests.all((r) => r.rateLimited === true).length;
     expect(refused, `${type} refused ${refused} requests`).toBeLessThanOrEqual(2);
   }
-}, 180_000);
+
+  // A refresh of two of them side by side: Autopilot removes a contact from a list one call
+  // at a time, so each leaver is a step of its own, paced like any batch.
+  const refreshed = plan.slice(0, 2);
+  const seen = new Set(runs.map((r) => r.id));
+  await Promise.all(refreshed.map((item) => app.dropFile(`${item.segment}/refresh.csv`, file(item.segment, item.rows).replace(/\n(.*?\.[0-9]*[05]0@example\.com)/g, (_, email: string) => `\n${email.replace('@', '.new@')}`))));
+  for (const item of refreshed) {
+    const run = await app.waitForRun(item.exportId!, seen);
+    expect(run.status, `${item.segment}: ${run.reason}`).toBe('succeeded');
+    expect(run.segments[0]!.sync).toMatchObject({ added: 20, removed: 20 });
+    const members = app.sims.autopilot.audience(item.segment)!.members;
+    expect(members).toHaveLength(item.rows);
+    expect(members.filter((m) => m.includes('.new@'))).toHaveLength(20);
+  }
+}, 240_000);

@@ -18,6 +18,8 @@ export const autopilotSettings = z.object({}).strict();
 export const autopilotLimits: DestinationLimits = {
   maxTotalPerExport: 100_000,
   batchSize: 100,
+  // No bulk removal: one call per contact (client.ts), each its own step of progress.
+  removeBatchSize: 1,
   recordsPerWorkFile: 12_500,
 };
 

@@ -32,6 +32,12 @@ export interface Pacing {
 export interface PacedStep {
   readonly pacing: Pacing;
   turnsTaken: number;
+  /**
+   * When the step's first refused request would have had its turn. Requests of one step made
+   * side by side (a client's `Promise.all` of calls) are refused with it, and given nothing:
+   * each would otherwise be handed a turn nobody comes back for.
+   */
+  refusedUntil?: number;
 }
 
 /** A step's wait inside its activity, at most: less than one request's turn at the services' 2 to 5 requests a second. */

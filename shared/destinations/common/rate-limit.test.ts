@@ -135,6 +135,17 @@ describe('slidingWindowLimiter inside a paced step', () => {
     expect(neighbourSent).toBeGreaterThan(0);
   });
 
+  it('refuses the side-by-side requests of a refused step without handing each a turn nobody would come back for', async () => {
+    const limiter = slidingWindowLimiter(2);
+    const outcomes = await withPacing({ patienceMs: 0, holder: 'removals', share: 'run' }, () =>
+      Promise.all(Array.from({ length: 10 }, () => limiter.take().then(() => 'sent' as const, (error: unknown) => (error instanceof PacedOut ? 'refused' : 'error')))),
+    );
+    expect(outcomes.filter((o) => o === 'sent')).toHaveLength(2);
+    expect(outcomes.filter((o) => o === 'refused')).toHaveLength(8);
+    // One turn was kept for the holder; the next caller's is one after it, not eight windows on.
+    expect(await takeOrWait(limiter, 'other', 0)).toBeLessThan(1_100);
+  });
+
   it('makes a step that is not paced (a connection test) wait behind the turns already given', async () => {
     const limiter = slidingWindowLimiter(1);
     expect(await takeOrWait(limiter, 'a', 0)).toBe('sent');

@@ -89,6 +89,7 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
 
   const paced = async (step: PacedStep, now: number) => {
     const { pacing } = step;
+    if (step.refusedUntil !== undefined) throw new PacedOut(Math.max(0, step.refusedUntil - now));
     forgetOld(now);
     const kept = pacing.holder === undefined ? undefined : reserved.get(pacing.holder);
     if (kept !== undefined) {
@@ -114,6 +115,7 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
     }
     // Refused: over its share now, or its turn is further off than the step may wait.
     const at = Math.max(nextFreeTurn(now), now + (overShare ?? 0));
+    step.refusedUntil = at;
     if (pacing.holder === undefined) throw new PacedOut(at - now);
     const needed = pacing.repeats ? step.turnsTaken + 1 : 1;
     const times = [give(at, pacing.share)];
