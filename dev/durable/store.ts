@@ -1,4 +1,5 @@
 import { RestError, TableClient, odata, type TableEntity, type TransactionAction } from '@azure/data-tables';
+import { httpClientWithTimeout } from '../../shared/storage/request-timeout.js';
 import { parseJsonText, type HistoryEvent } from './history.js';
 
 /**
@@ -71,7 +72,10 @@ export class TaskHubStore {
 
   static async open(connectionString: string, hub: string): Promise<TaskHubStore> {
     const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(connectionString);
-    const table = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hub}${suffix}`, { allowInsecureConnection: insecure });
+    const table = (suffix: string) => TableClient.fromConnectionString(connectionString, `${hub}${suffix}`, {
+        allowInsecureConnection: insecure,
+        httpClient: httpClientWithTimeout(),
+      });
     const store = new TaskHubStore(table('Instances'), table('History'));
     await Promise.all([store.instances.createTable(), store.historyTable.createTable()]);
     return store;

@@ -2,7 +2,8 @@ import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import path from 'node:path';
 import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient } from '@azure/storage-blob';
+import { blobServiceFromConnectionString } from '../../shared/storage/blob-service.js';
+import { httpClientWithTimeout } from '../../shared/storage/request-timeout.js';
 import { DurableDriver } from '../durable/driver.js';
 import { parseBlobPath } from './blob-path.js';
 import { BlobTrigger } from './blob-trigger.js';
@@ -270,7 +271,7 @@ function createBlobTriggers(
       new BlobTrigger({
         functionName: fn.name,
         path: blobPath,
-        blobs: BlobServiceClient.fromConnectionString(connection),
+        blobs: blobServiceFromConnectionString(connection),
         receipts: storageTable(defaultConnection, STORAGE_TABLES.receipts),
         poison: storageTable(defaultConnection, STORAGE_TABLES.poison),
         maxAttempts: hostJson.blobs.poisonBlobThreshold,
@@ -288,7 +289,7 @@ function createBlobTriggers(
 
 function storageTable(connectionString: string, name: string): TableClient {
   const insecure = /DefaultEndpointsProtocol=http;|UseDevelopmentStorage=true/i.test(connectionString);
-  return TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: insecure });
+  return TableClient.fromConnectionString(connectionString, name, { allowInsecureConnection: insecure, httpClient: httpClientWithTimeout() });
 }
 
 function describeFunction(fn: RegisteredFunction) {

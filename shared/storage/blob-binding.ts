@@ -1,5 +1,6 @@
 import { ManagedIdentityCredential, type TokenCredential } from '@azure/identity';
-import { BlobServiceClient, type BlobClient } from '@azure/storage-blob';
+import type { BlobServiceClient, BlobClient } from '@azure/storage-blob';
+import { blobServiceFromConnectionString, blobServiceFromUrl } from './blob-service.js';
 import { z } from 'zod';
 
 /**
@@ -86,11 +87,11 @@ export class BlobBindingClientFactory {
   }
 
   private build(connection: string): BlobServiceClient {
-    if (CONNECTION_STRING.test(connection)) return BlobServiceClient.fromConnectionString(connection);
+    if (CONNECTION_STRING.test(connection)) return blobServiceFromConnectionString(connection);
     const value = this.env[connection];
-    if (value) return BlobServiceClient.fromConnectionString(value);
+    if (value) return blobServiceFromConnectionString(value);
     const uri = this.env[`${connection}__blobServiceUri`] ?? this.env[`${connection}__serviceUri`];
-    if (uri) return new BlobServiceClient(uri, this.credential(this.env[`${connection}__clientId`]));
+    if (uri) return blobServiceFromUrl(uri, this.credential(this.env[`${connection}__clientId`]));
     throw new Error(`blob binding: the connection '${connection}' is not configured (set ${connection} or ${connection}__blobServiceUri)`);
   }
 }

@@ -1,15 +1,16 @@
 import { TableClient } from '@azure/data-tables';
-import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
+import type { BlobServiceClient, ContainerClient } from '@azure/storage-blob';
 import { DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { AppConfig } from '../config.js';
 import { httpClientWithTimeout } from './request-timeout.js';
+import { blobServiceFromConnectionString, blobServiceFromUrl } from './blob-service.js';
 
 /**
  * Storage clients for the app: a connection string locally (Azurite), identity-based
  * account URLs in Azure (no shared keys there). Every try of a table request has a deadline
- * (`request-timeout.ts`), so tables that stop answering fail a call instead of holding it.
- * The blob SDK takes no HTTP client of this kind (it wants the old core-http shape); blob
- * calls are bounded by the API's request deadline and the host's functionTimeout.
+ * (`request-timeout.ts`), so tables that stop answering fail a call instead of holding it;
+ * a blob connection that stays silent too long ends its try (`blob-service.ts`), without
+ * cutting long transfers that keep moving.
  */
 export interface StorageClients {
   blobs: BlobServiceClient;
@@ -35,7 +36,7 @@ export function createStorageClients(config: AppConfig): StorageClients {
   let table: (name: string) => TableClient;
   const httpClient = httpClientWithTimeout();
   if (conn) {
-    blobs = BlobServiceClient.fromConnectionString(conn);
+    blobs = blobServiceFromConnectionString(conn);
     table = (name) => TableClient.fromConnectionString(conn, name, { allowInsecureConnection: insecure, httpClient });
   } else {
     if (!config.blobServiceUri || !config.tableServiceUri) {
@@ -44,7 +45,7 @@ export function createStorageClients(config: AppConfig): StorageClients {
       );
     }
     const cred = azureCredential(config);
-    blobs = new BlobServiceClient(config.blobServiceUri, cred);
+    blobs = blobServiceFromUrl(config.blobServiceUri, cred);
     const tableUri = config.tableServiceUri;
     table = (name) => new TableClient(tableUri, name, cred, { httpClient });
   }

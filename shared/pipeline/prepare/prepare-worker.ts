@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
-import { BlobServiceClient } from '@azure/storage-blob';
+import type { BlobServiceClient } from '@azure/storage-blob';
+import { blobServiceFromConnectionString, blobServiceFromUrl } from '../../storage/blob-service.js';
 import { prepareSegment, SegmentFileError } from './prepare.js';
 import type { PrepareJob, WorkerMessage } from './prepare-in-worker.js';
 
@@ -21,11 +22,11 @@ function blobServiceFor(job: PrepareJob): Promise<BlobServiceClient> {
   let client = services.get(key);
   if (!client) {
     client = connectionString
-      ? Promise.resolve(BlobServiceClient.fromConnectionString(connectionString))
+      ? Promise.resolve(blobServiceFromConnectionString(connectionString))
       : // In Azure: the managed identity, loaded only there.
         import('@azure/identity').then(
           ({ DefaultAzureCredential }) =>
-            new BlobServiceClient(blobServiceUri!, new DefaultAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : undefined)),
+            blobServiceFromUrl(blobServiceUri!, new DefaultAzureCredential(managedIdentityClientId ? { managedIdentityClientId } : undefined)),
         );
     services.set(key, client);
   }

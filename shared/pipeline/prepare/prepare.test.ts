@@ -1,5 +1,6 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { gzipSync } from 'node:zlib';
+import type { Readable } from 'node:stream';
 import { text } from 'node:stream/consumers';
 import { BlobServiceClient, type ContainerClient } from '@azure/storage-blob';
 import { startAzurite, type RunningAzurite } from '../../../dev/azurite.js';
@@ -7,6 +8,7 @@ import { prepareSegment, SegmentFileError, type PrepareContainers } from './prep
 import { readWorkFile } from '../run-files/work-files.js';
 import { streamReport } from '../run-files/report.js';
 import { findLatestSegmentBlob } from './segment-blobs.js';
+import { BLOB_IDLE_TIMEOUT_MS } from '../../storage/blob-service.js';
 
 let azurite: RunningAzurite;
 let containers: PrepareContainers;
@@ -83,6 +85,41 @@ describe('prepareSegment', () => {
   it('fails a corrupt gzip as unreadable', async () => {
     await upload('bad/1.csv.gz', Buffer.concat([gzipSync('email\na@x.com\n').subarray(0, 12), Buffer.from('zzzz')]));
     await expect(prepareSegment(containers, input('bad/1.csv.gz'))).rejects.toThrow(/unreadable-file/);
+  });
+
+  it('keeps what was read of a file that turns corrupt, and stops its download at once', async () => {
+    // A whole gzip member of rows, then a member that is not deflate at all, then 4 MB the
+    // reader never needs: the download must be ended, not left open until the blob idle
+    // bound (BLOB_IDLE_TIMEOUT_MS) ends it.
+    const rows = gzipSync(`email\n${Array.from({ length: 20_000 }, (_, i) => `m${i}@x.com`).join('\n')}\n`);
+    const corrupt = Buffer.from([0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 0, 3, 0xff]);
+    await upload('turns/1.csv.gz', Buffer.concat([rows, corrupt, Buffer.alloc(4 << 20, 0xff)]));
+    const downloads: Readable[] = [];
+    const getBlobClient = containers.segments.getBlobClient.bind(containers.segments);
+    const spy = vi.spyOn(containers.segments, 'getBlobClient').mockImplementation((name) => {
+      const client = getBlobClient(name);
+      const download = client.download.bind(client);
+      client.download = async (...args) => {
+        const response = await download(...args);
+        downloads.push(response.readableStreamBody as Readable);
+        return response;
+      };
+      return client;
+    });
+    try {
+      const started = Date.now();
+      const result = await prepareSegment(containers, input('turns/1.csv.gz', { recordsPerWorkFile: 5_000 }));
+      expect(Date.now() - started).toBeLessThan(BLOB_IDLE_TIMEOUT_MS / 2);
+      expect(result.fileFailure).toBe('unreadable-file: invalid block type');
+      expect(result.read).toBeGreaterThan(0);
+      // Every row read is in a work file or the report.
+      expect(result.valid + result.invalid + result.duplicate + result.suppressed).toBe(result.read);
+      expect(result.workFiles.reduce((sum, file) => sum + file.records, 0)).toBe(result.valid);
+      expect(downloads).toHaveLength(1);
+      expect(downloads[0]!.destroyed).toBe(true);
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('reports a row with a stray quote by its line, and every other row goes on', async () => {
