@@ -5,6 +5,7 @@ import { sendIsolatingRejections } from '../common/isolate-rejections.js';
 import { sharedLimiter } from '../common/rate-limit.js';
 import {
   DestinationError,
+  type AudienceDescription,
   type ConnectorContext,
   type DestinationClient,
   type EnsuredAudience,
@@ -18,6 +19,7 @@ const createListResponse = z.object({ list_id: z.string() });
 const listContactsResponse = z.object({
   contacts: z.array(z.object({ Email: z.string() }).passthrough()),
   bookmark: z.string().nullish(),
+  total_contacts: z.number().int().nonnegative().nullish(),
 });
 
 /** Autopilot's fields for a profile: upserted by Email; names only when mapped. */
@@ -139,6 +141,20 @@ export function connectAutopilot(
         bookmark = page.bookmark ?? undefined;
       }
       return emails;
+    },
+
+    async describeAudience(listId): Promise<AudienceDescription> {
+      // The first page of the list names how many contacts it holds; no processing state exists.
+      const { body } = await api.send({ method: 'GET', path: `/list/${encodeURIComponent(listId)}/contacts` });
+      const total = listContactsResponse.parse(body).total_contacts ?? null;
+      return {
+        sizes: { total_contacts: total },
+        size: total,
+        counts: 'members',
+        estimate: false,
+        state: 'not-reported',
+        ...(total === null ? { detail: 'the list page carried no total_contacts' } : {}),
+      };
     },
   };
 }
