@@ -10,6 +10,7 @@ import './http/segments.js';
 import './http/schedule.js';
 import './http/openapi.js';
 import './http/runs.js';
+import './http/insights.js';
 import './http/notifications.js';
 import './orchestrators/export-run.js';
 import './activities/run-activities.js';
