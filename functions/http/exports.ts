@@ -9,6 +9,7 @@ import {
 } from '../../shared/api/schemas.js';
 import { pageSchema } from '../../shared/api/paging.js';
 import { deleteLedgers } from '../../shared/sync/ledger.js';
+import { insightStore } from '../../shared/insights/store.js';
 import { defineRoute, registerRoutes } from './route.js';
 
 const tag = 'exports';
@@ -88,6 +89,7 @@ export const exportRoutes = [
       await deleteExport(services, principal, params.id, ifMatch);
       await deleteExportWebhooks(services, params.id);
       await deleteLedgers(await services.storage.ensureContainer(services.config.containers.ledgers), params.id);
+      await insightStore(services.storage).purge(params.id);
       return { status: 204 };
     },
   }),

@@ -108,6 +108,7 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
     const segments = run.states.map((state) => (running(state) || state.tally.status === 'pending' ? failBeforeSend(state.tally, reason) : state.tally));
     final = { runId: plan.runId, exportId: plan.exportId, status: 'failed', reason, segments };
   }
+  yield context.df.callActivity(activities.readAudienceInsights, { exportId: plan.exportId, runId: plan.runId, segments: final.segments });
   // Claimed before the record is final: once a client sees the run end, the instance ends too.
   const next = yield* claimFollowUp(context, input);
   yield* finish(run, final);

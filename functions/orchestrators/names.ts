@@ -14,6 +14,7 @@ export const activities = {
   finishRun: 'finishRun',
   startBulkSend: 'startBulkSend',
   checkBulkSend: 'checkBulkSend',
+  readAudienceInsights: 'readAudienceInsights',
 } as const;
 
 export const ERASURE_ORCHESTRATION = 'eraseAddress';

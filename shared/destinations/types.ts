@@ -186,6 +186,34 @@ export interface BulkMembership {
   status(jobId: string): Promise<BulkJobStatus>;
 }
 
+/**
+ * How far the destination says it has got with an audience: still matching (`processing`),
+ * usable (`ready`), below the size it serves from (`too-small-to-serve`), refused or gone
+ * (`failed`), or the service reports no state at all (`not-reported`).
+ */
+export type AudienceState = 'processing' | 'ready' | 'too-small-to-serve' | 'failed' | 'not-reported';
+
+/** What the destination itself reports about one audience (`describeAudience`); nothing in it is computed by the app. */
+export interface AudienceDescription {
+  /** The service's own size fields under their own names (`SearchSize`, `emails`, `total_contacts`); null while it withholds one. */
+  sizes: Record<string, number | null>;
+  /** The size to compare with what the app holds (the largest of `sizes`); null when none is reported (yet). */
+  size: number | null;
+  /**
+   * `members`: the size counts every member the audience holds, so it equals the ledger when
+   * all is well; `matched`: only the members the service matched to its users, at most what
+   * was sent.
+   */
+  counts: 'members' | 'matched';
+  /** The service rounds or estimates its sizes, so a match rate from them is an estimate. */
+  estimate: boolean;
+  state: AudienceState;
+  /** The service shows sizes only from this many members (Microsoft Advertising: 300). */
+  shownFrom?: number;
+  /** Why the state is what it is, in the service's terms. */
+  detail?: string;
+}
+
 export interface DestinationClient {
   /** A cheap authenticated call; throws DestinationError('auth-failed', ...) on bad credentials. */
   testConnection(): Promise<void>;
@@ -198,6 +226,8 @@ export interface DestinationClient {
   listMembers?(audienceId: string): Promise<string[]>;
   /** Where the service takes large change sets as one job (see `Destination.bulkThreshold`). */
   bulk?: BulkMembership;
+  /** What the service reports about the audience (size, processing state), where it reports anything; one cheap read. */
+  describeAudience?(audienceId: string): Promise<AudienceDescription>;
 }
 
 /**

@@ -47,13 +47,24 @@ export const segmentRunSchema = z.object({
 export type SegmentRun = z.infer<typeof segmentRunSchema>;
 export type SegmentSync = NonNullable<SegmentRun['sync']>;
 
+/** An audience whose size, as the destination last reported it, disagreed with the ledger when this run began. */
+export const audienceDriftNoteSchema = z.object({
+  segment: z.string(),
+  message: z.string(),
+  difference: z.number().int().describe('Reported size minus what the ledger accounts for.'),
+  action: z.enum(['full-sync', 'none']).describe('`full-sync`: this run synced in full because of it; `none`: the service allows nothing that would set it right.'),
+  readAt: z.string().describe('When the destination reported it.'),
+});
+export type AudienceDriftNote = z.infer<typeof audienceDriftNoteSchema>;
+
 export const runSchema = z.object({
   id: z.string(),
   exportId: z.string(),
   destinationType: z.string(),
   trigger: z.enum(runTriggers),
-  /** A full sync was asked for (`POST /exports/{id}/run` with `{"full": true}`). */
+  /** A full sync was asked for (`POST /exports/{id}/run` with `{"full": true}`), or an audience's drift called for one. */
   full: z.boolean().optional(),
+  audienceDrift: z.array(audienceDriftNoteSchema).optional().describe("Audiences the destination reported out of step with the ledger before this run (audience insights)."),
   status: z.enum(runStatuses),
   reason: z.string().optional(),
   segments: z.array(segmentRunSchema),

@@ -10,6 +10,7 @@ import { writeReportPart, type RejectedRow } from './run-files/report.js';
 import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
 import { oneLine, sendFailure, type SendFailure } from '../sync/send.js';
 import { afterRunFinished } from './runs/run-finished.js';
+import { driftForNextRun } from '../insights/next-run.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -57,8 +58,12 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       : !exp.enabled
         ? `export-disabled${exp.disabledReason ? `: ${exp.disabledReason}` : ''}`
         : undefined;
+  // What the destination last reported out of step with the ledger goes in this run's record (and may make it a full sync).
+  const drift = exp && !failed ? await driftForNextRun(services, exp.id, input.runId, exp.segments) : undefined;
   const begun = await services.runs.update(input.runId, input.exportId, (run) => ({
     ...run,
+    ...(drift?.notes.length ? { audienceDrift: drift.notes } : {}),
+    ...(drift?.fullSync ? { full: true } : {}),
     status: failed ? 'failed' : 'running',
     ...(failed ? { reason: failed, finishedAt: now } : {}),
     startedAt: now,
@@ -77,7 +82,7 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       truncate: exp.truncate,
       audienceCreationNeedsMembers: destination.audienceCreationNeedsMembers,
       maxUploadsInFlight: services.config.maxUploadsInFlight,
-      full: input.full === true,
+      full: input.full === true || drift?.fullSync === true,
       sendWhilePreparing: services.config.sendWhilePreparing && !destination.audienceCreationNeedsMembers,
       ...(destination.bulkThreshold ? { bulkThreshold: destination.bulkThreshold(services.config.destinations) } : {}),
     },

@@ -5,6 +5,7 @@ import type { Run } from '../domain/run.js';
 import { writeReportPart } from '../pipeline/run-files/report.js';
 import { createServices, type Services } from '../services.js';
 import { loadConfig } from '../config.js';
+import { insightStore } from '../insights/store.js';
 import { purgeExpired } from './retention.js';
 
 let azurite: RunningAzurite;
@@ -49,8 +50,16 @@ describe('purgeExpired', () => {
     const old = await runOf(exp.id, 31, now);
     const recent = await runOf(exp.id, 29, now);
     const unfinished = await runOf(exp.id, undefined, now);
+    const insights = insightStore(services.storage);
+    const reading = (daysAgo: number) => ({
+      exportId: exp.id, segment: 's', destinationType: 'autopilot', readAt: new Date(now.getTime() - daysAgo * DAY).toISOString(), trigger: 'timer' as const,
+      tracked: 10, reported: null, state: 'not-reported' as const, matchRate: null, matchRateEstimate: false,
+    });
+    await insights.record(reading(31));
+    await insights.record(reading(29));
 
-    expect(await purgeExpired(services, now)).toEqual({ runs: 1, reportBlobs: 1 });
+    expect(await purgeExpired(services, now)).toEqual({ runs: 1, reportBlobs: 1, audienceReadings: 1 });
+    expect((await insights.history(exp.id, 's', { top: 10 })).items.map((r) => r.readAt)).toEqual([reading(29).readAt]);
 
     expect(await services.runs.find(old.id)).toBeUndefined();
     expect(await services.runs.find(recent.id)).toBeDefined();

@@ -24,7 +24,24 @@ interface Audience {
   ParentId: string;
   Scope: string;
   members: Set<string>;
+  /** When the membership last changed: sizes are withheld for `sizeReporting.delayMs` after it. */
+  changedAt?: number;
 }
+
+/**
+ * How the simulator reports a customer list's size: nil for `delayMs` after each change (the
+ * service takes up to 48 hours), nil below 300 matched members (as the service), and
+ * otherwise the members whose hash falls under `matchRate` (deterministic per member, so
+ * per audience). Defaults: at once, everyone matched.
+ */
+export interface SizeReporting {
+  delayMs: number;
+  matchRate: number;
+}
+const SIZE_SHOWN_FROM = 300;
+const defaultSizeReporting = (): SizeReporting => ({ delayMs: 0, matchRate: 1 });
+/** A member matches when the first 32 bits of its hash, as a share of 2^32, fall under the rate. */
+const matches = (hash: string, rate: number) => parseInt(hash.slice(0, 8), 16) / 0x1_0000_0000 < rate;
 
 export interface MicrosoftAdvertisingSimulator extends SimulatorHandle {
   /** Token endpoint URL (MSADS_TOKEN_URL). */
@@ -40,6 +57,8 @@ export interface MicrosoftAdvertisingSimulator extends SimulatorHandle {
   refuseBulkUploads(count: number): void;
   /** Bulk jobs and their statuses, oldest first. */
   bulkJobs(): { id: string; status: string }[];
+  /** How sizes are reported (processing delay, match rate); reset() restores the defaults. */
+  readonly sizeReporting: SizeReporting;
 }
 
 let trackingSeq = 0;
@@ -85,6 +104,7 @@ export function microsoftAdvertisingBehaviour() {
     termsAccepted: true,
     nextId: 7_100_000_000,
     refused: new Set<string>(),
+    sizeReporting: defaultSizeReporting(),
   };
 
   /** Headers every Campaign Management call needs; undefined when they are fine. */
@@ -102,7 +122,12 @@ export function microsoftAdvertisingBehaviour() {
 
   const bulk = bulkService({
     accountId: creds.accountId,
-    audience: (id) => state.audiences.get(id),
+    // A bulk job reaching an audience changes it: its sizes are withheld again.
+    audience: (id) => {
+      const audience = state.audiences.get(id);
+      if (audience) audience.changedAt = Date.now();
+      return audience;
+    },
     terms: {
       get accepted() {
         return state.termsAccepted;
@@ -146,7 +171,16 @@ export function microsoftAdvertisingBehaviour() {
 
   const accountAudiences = () => [...state.audiences.values()].filter((audience) => audience.ParentId === creds.accountId);
 
+  const matchedSize = (audience: Audience): number | null => {
+    const { delayMs, matchRate } = state.sizeReporting;
+    if (audience.changedAt !== undefined && Date.now() - audience.changedAt < delayMs) return null;
+    let matched = 0;
+    for (const hash of audience.members) if (matches(hash, matchRate)) matched++;
+    return matched >= SIZE_SHOWN_FROM ? matched : null;
+  };
+
   const describe = (audience: Audience) => ({
+    AudienceNetworkSize: matchedSize(audience),
     Description: audience.Description ?? null,
     ForwardCompatibilityMap: null,
     Id: audience.Id,
@@ -154,7 +188,7 @@ export function microsoftAdvertisingBehaviour() {
     Name: audience.Name,
     ParentId: audience.ParentId,
     Scope: audience.Scope,
-    SearchSize: audience.members.size,
+    SearchSize: matchedSize(audience),
     SupportedCampaignTypes: ['Search', 'Shopping', 'Audience'],
     Type: 'CustomerList',
   });
@@ -244,6 +278,7 @@ export function microsoftAdvertisingBehaviour() {
     }
     if (action === 'Replace') audience.members = new Set(valid);
     else for (const hash of valid) action === 'Add' ? audience.members.add(hash) : audience.members.delete(hash);
+    audience.changedAt = Date.now();
     return json(200, { PartialErrors: errors });
   };
 
@@ -346,9 +381,20 @@ export function microsoftAdvertisingBehaviour() {
         }
         return json(204);
       }
+      // Size reporting for a separate app process: `{ "delayMs", "matchRate" }`, each optional.
+      if (request.method === 'POST' && request.path === '/__sim/size-reporting') {
+        const body = asRecord(request.body) ?? {};
+        const { delayMs, matchRate } = body;
+        if (delayMs !== undefined && !(typeof delayMs === 'number' && delayMs >= 0)) return json(400, { error: 'delayMs: a number, 0 or more' });
+        if (matchRate !== undefined && !(typeof matchRate === 'number' && matchRate >= 0 && matchRate <= 1)) return json(400, { error: 'matchRate: a number from 0 to 1' });
+        if (delayMs !== undefined) state.sizeReporting.delayMs = delayMs;
+        if (matchRate !== undefined) state.sizeReporting.matchRate = matchRate;
+        return json(204);
+      }
       return undefined;
     },
     reset() {
+      state.sizeReporting = defaultSizeReporting();
       bulk.reset();
       state.audiences.clear();
       state.accessTokens.clear();
@@ -408,5 +454,8 @@ export async function startMicrosoftAdvertisingSimulator(
       sim.bulk.state.quotaRefusals = count;
     },
     bulkJobs: sim.bulk.snapshot,
+    get sizeReporting() {
+      return sim.state.sizeReporting;
+    },
   };
 }

@@ -193,6 +193,43 @@ export interface paths {
         patch: operations["patchExport"];
         trace?: never;
     };
+    "/exports/{id}/audiences": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * What the destination made of an export's audiences: per segment the latest reading
+         * @description Per segment: members the ledger tracks, the sizes the destination reports (its own fields), a match rate where both are known (an estimate where the service rounds or counts matched users only), the processing state, drift from the ledger, and the last run's adds and removes. Readings are taken at the end of each run and by a timer (every 4 hours in the two days after a run, daily after).
+         */
+        get: operations["listExportAudiences"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/exports/{id}/audiences/{segment}/history": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An audience's readings over time, newest first */
+        get: operations["listAudienceHistory"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/exports/{id}/preview": {
         parameters: {
             query?: never;
@@ -2380,6 +2417,294 @@ export interface operations {
             };
         };
     };
+    listExportAudiences: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description The id the create call returned. */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The latest reading per segment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        exportId: string;
+                        audiences: {
+                            segment: string;
+                            /** @description The newest reading; null before the first (no run yet, or not read yet). */
+                            latest: {
+                                exportId: string;
+                                segment: string;
+                                destinationType: string;
+                                /** @description The audience at the destination; absent before the first run created it. */
+                                audienceId?: string;
+                                /** @description When the destination was asked (ISO 8601). */
+                                readAt: string;
+                                /** @enum {string} */
+                                trigger: "after-run" | "timer";
+                                /** @description Members the ledger holds (the destination confirmed them); null without a ledger. */
+                                tracked: number | null;
+                                /**
+                                 * @description Removals sent or about to be sent and not yet confirmed: the audience may still hold them.
+                                 * @default 0
+                                 */
+                                owed: number;
+                                /** @description What the destination reported; null when it reports nothing or could not be read. */
+                                reported: {
+                                    /** @description The destination's own size fields under their own names. */
+                                    sizes: {
+                                        [key: string]: number | null;
+                                    };
+                                    /** @description The size compared with the ledger; null while the destination withholds it. */
+                                    size: number | null;
+                                    /**
+                                     * @description `members`: every member the audience holds; `matched`: only those the service matched to its users.
+                                     * @enum {string}
+                                     */
+                                    counts: "members" | "matched";
+                                    /** @description The service rounds or estimates its sizes. */
+                                    estimate: boolean;
+                                } | null;
+                                /** @enum {string} */
+                                state: "processing" | "ready" | "too-small-to-serve" | "failed" | "not-reported";
+                                /** @description Why the state is what it is. */
+                                detail?: string;
+                                /** @description Reported size over tracked, where both are known. */
+                                matchRate: number | null;
+                                /** @description The match rate is an estimate (the service rounds, or counts matched users only). */
+                                matchRateEstimate: boolean;
+                                /** @description The reading disagrees with the ledger beyond what the service rounds. */
+                                drift?: {
+                                    /** @description Reported size minus what the ledger accounts for. */
+                                    difference: number;
+                                    message: string;
+                                    /**
+                                     * @description `full-sync`: the next run syncs in full to set it right; `none`: the service allows nothing that would.
+                                     * @enum {string}
+                                     */
+                                    action: "full-sync" | "none";
+                                };
+                                /** @description The run just before this reading and what it changed at the audience (after-run readings). */
+                                lastRun?: {
+                                    runId: string;
+                                    added: number;
+                                    removed: number;
+                                };
+                            } | null;
+                        }[];
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No principal (x-ms-client-principal missing, malformed or with fields over 256 characters). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role (admin or contributor). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or on a connection not open to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure (logged; the body reveals nothing). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is down, throttling, or slower than the request deadline: send the same request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
+    listAudienceHistory: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-1000, default 100). */
+                top?: number;
+                /** @description The `continuation` of the previous page. */
+                continuation?: string;
+            };
+            header?: never;
+            path: {
+                /** @description The export id. */
+                id: string;
+                /** @description A segment the export sends. */
+                segment: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of readings */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            exportId: string;
+                            segment: string;
+                            destinationType: string;
+                            /** @description The audience at the destination; absent before the first run created it. */
+                            audienceId?: string;
+                            /** @description When the destination was asked (ISO 8601). */
+                            readAt: string;
+                            /** @enum {string} */
+                            trigger: "after-run" | "timer";
+                            /** @description Members the ledger holds (the destination confirmed them); null without a ledger. */
+                            tracked: number | null;
+                            /**
+                             * @description Removals sent or about to be sent and not yet confirmed: the audience may still hold them.
+                             * @default 0
+                             */
+                            owed: number;
+                            /** @description What the destination reported; null when it reports nothing or could not be read. */
+                            reported: {
+                                /** @description The destination's own size fields under their own names. */
+                                sizes: {
+                                    [key: string]: number | null;
+                                };
+                                /** @description The size compared with the ledger; null while the destination withholds it. */
+                                size: number | null;
+                                /**
+                                 * @description `members`: every member the audience holds; `matched`: only those the service matched to its users.
+                                 * @enum {string}
+                                 */
+                                counts: "members" | "matched";
+                                /** @description The service rounds or estimates its sizes. */
+                                estimate: boolean;
+                            } | null;
+                            /** @enum {string} */
+                            state: "processing" | "ready" | "too-small-to-serve" | "failed" | "not-reported";
+                            /** @description Why the state is what it is. */
+                            detail?: string;
+                            /** @description Reported size over tracked, where both are known. */
+                            matchRate: number | null;
+                            /** @description The match rate is an estimate (the service rounds, or counts matched users only). */
+                            matchRateEstimate: boolean;
+                            /** @description The reading disagrees with the ledger beyond what the service rounds. */
+                            drift?: {
+                                /** @description Reported size minus what the ledger accounts for. */
+                                difference: number;
+                                message: string;
+                                /**
+                                 * @description `full-sync`: the next run syncs in full to set it right; `none`: the service allows nothing that would.
+                                 * @enum {string}
+                                 */
+                                action: "full-sync" | "none";
+                            };
+                            /** @description The run just before this reading and what it changed at the audience (after-run readings). */
+                            lastRun?: {
+                                runId: string;
+                                added: number;
+                                removed: number;
+                            };
+                        }[];
+                        /** @description Pass as `?continuation=` for the next page; absent on the last page. */
+                        continuation?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No principal (x-ms-client-principal missing, malformed or with fields over 256 characters). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role (admin or contributor). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Not found, or on a connection not open to the caller. */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure (logged; the body reveals nothing). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is down, throttling, or slower than the request deadline: send the same request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     previewExport: {
         parameters: {
             query?: never;
@@ -2552,6 +2877,20 @@ export interface operations {
                             /** @enum {string} */
                             trigger: "schedule" | "on-demand" | "segment-refresh";
                             full?: boolean;
+                            /** @description Audiences the destination reported out of step with the ledger before this run (audience insights). */
+                            audienceDrift?: {
+                                segment: string;
+                                message: string;
+                                /** @description Reported size minus what the ledger accounts for. */
+                                difference: number;
+                                /**
+                                 * @description `full-sync`: this run synced in full because of it; `none`: the service allows nothing that would set it right.
+                                 * @enum {string}
+                                 */
+                                action: "full-sync" | "none";
+                                /** @description When the destination reported it. */
+                                readAt: string;
+                            }[];
                             /** @enum {string} */
                             status: "queued" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                             reason?: string;
@@ -2722,6 +3061,20 @@ export interface operations {
                             /** @enum {string} */
                             trigger: "schedule" | "on-demand" | "segment-refresh";
                             full?: boolean;
+                            /** @description Audiences the destination reported out of step with the ledger before this run (audience insights). */
+                            audienceDrift?: {
+                                segment: string;
+                                message: string;
+                                /** @description Reported size minus what the ledger accounts for. */
+                                difference: number;
+                                /**
+                                 * @description `full-sync`: this run synced in full because of it; `none`: the service allows nothing that would set it right.
+                                 * @enum {string}
+                                 */
+                                action: "full-sync" | "none";
+                                /** @description When the destination reported it. */
+                                readAt: string;
+                            }[];
                             /** @enum {string} */
                             status: "queued" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                             reason?: string;
@@ -3499,6 +3852,20 @@ export interface operations {
                         /** @enum {string} */
                         trigger: "schedule" | "on-demand" | "segment-refresh";
                         full?: boolean;
+                        /** @description Audiences the destination reported out of step with the ledger before this run (audience insights). */
+                        audienceDrift?: {
+                            segment: string;
+                            message: string;
+                            /** @description Reported size minus what the ledger accounts for. */
+                            difference: number;
+                            /**
+                             * @description `full-sync`: this run synced in full because of it; `none`: the service allows nothing that would set it right.
+                             * @enum {string}
+                             */
+                            action: "full-sync" | "none";
+                            /** @description When the destination reported it. */
+                            readAt: string;
+                        }[];
                         /** @enum {string} */
                         status: "queued" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                         reason?: string;

@@ -6,6 +6,7 @@ import { sharedLimiter } from '../common/rate-limit.js';
 import { emailOf } from '../common/identifiers.js';
 import {
   DestinationError,
+  type AudienceDescription,
   type ConnectorContext,
   type DestinationClient,
   type EnsuredAudience,
@@ -19,6 +20,7 @@ const createListResponse = z.object({ list_id: z.string() });
 const listContactsResponse = z.object({
   contacts: z.array(z.object({ Email: z.string() }).passthrough()),
   bookmark: z.string().nullish(),
+  total_contacts: z.number().int().nonnegative().nullish(),
 });
 
 /** Autopilot's fields for a profile: upserted by Email; names only when mapped. */
@@ -140,6 +142,20 @@ export function connectAutopilot(
         bookmark = page.bookmark ?? undefined;
       }
       return emails;
+    },
+
+    async describeAudience(listId): Promise<AudienceDescription> {
+      // The first page of the list names how many contacts it holds; no processing state exists.
+      const { body } = await api.send({ method: 'GET', path: `/list/${encodeURIComponent(listId)}/contacts` });
+      const total = listContactsResponse.parse(body).total_contacts ?? null;
+      return {
+        sizes: { total_contacts: total },
+        size: total,
+        counts: 'members',
+        estimate: false,
+        state: 'not-reported',
+        ...(total === null ? { detail: 'the list page carried no total_contacts' } : {}),
+      };
     },
   };
 }

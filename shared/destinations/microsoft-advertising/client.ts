@@ -5,8 +5,10 @@ import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient, field, type FailureReading } from '../common/http.js';
 import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
 import { sharedLimiter } from '../common/rate-limit.js';
+import { describeCustomerList } from './audience-size.js';
 import {
   DestinationError,
+  type AudienceDescription,
   type ConnectorContext,
   type DestinationClient,
   type EnsuredAudience,
@@ -236,6 +238,19 @@ export function connectMicrosoftAdvertising(context: ConnectorContext<Credential
     async removeMembers(audienceId, memberIds) {
       const refused = await apply(audienceId, memberIds, 'Remove');
       return { removed: memberIds.length - refused.size, failed: [...refused].map(([index, reason]) => ({ memberId: memberIds[index]!, reason })) };
+    },
+    async describeAudience(audienceId): Promise<AudienceDescription> {
+      requireSettings();
+      const { body } = await api.send({
+        method: 'POST',
+        path: '/CampaignManagement/v13/Audiences/QueryByIds',
+        json: { AudienceIds: [audienceId], Type: 'CustomerList', ReturnAdditionalFields: null },
+      });
+      const parsed = audiencesResponse.parse(body);
+      raiseBatchWide(parsed.PartialErrors, 'GetAudiencesByIds', 1);
+      const audience = parsed.Audiences?.[0];
+      if (!audience) throw new DestinationError('not-found', `Microsoft Advertising: audience ${audienceId} was not found`, false, 404);
+      return describeCustomerList(audience);
     },
   };
 }

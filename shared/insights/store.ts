@@ -1,0 +1,72 @@
+import { odata } from '@azure/data-tables';
+import type { StorageClients } from '../storage/clients.js';
+import { JsonTable } from '../storage/json-table.js';
+import type { Page, PageQuery } from '../storage/paging.js';
+import { audienceReadingSchema, type AudienceReading, type AudienceReadingInput } from './model.js';
+
+const TABLE = 'audiencereadings';
+
+/**
+ * Audience readings as a time series: one partition per export and segment (segment names
+ * are letters, digits, space, dot, dash and underscore, so `|` cannot occur in them), row
+ * keys that sort newest first, so the latest reading and a page of history are each one
+ * range read. `readAt` is a column too, for the retention purge.
+ */
+export class InsightStore {
+  private readonly readings: JsonTable<AudienceReading>;
+
+  constructor(private readonly storage: StorageClients) {
+    this.readings = new JsonTable(() => storage.ensureTable(TABLE), 'audience reading', (reading) => ({ readAt: reading.readAt }));
+  }
+
+  static partition(exportId: string, segment: string): string {
+    return `${exportId}|${segment}`;
+  }
+
+  /** Newest first: inverted milliseconds; two readings in one millisecond keep the later write. */
+  static rowKey(readAt: string): string {
+    return String(9_999_999_999_999 - Date.parse(readAt)).padStart(13, '0');
+  }
+
+  async record(input: AudienceReadingInput): Promise<AudienceReading> {
+    const reading = audienceReadingSchema.parse(input);
+    await this.readings.replace(InsightStore.partition(reading.exportId, reading.segment), InsightStore.rowKey(reading.readAt), reading);
+    return reading;
+  }
+
+  async latest(exportId: string, segment: string): Promise<AudienceReading | undefined> {
+    return (await this.history(exportId, segment, { top: 1 })).items[0];
+  }
+
+  /** Readings of one export's segment, newest first, a page at a time. */
+  async history(exportId: string, segment: string, query: PageQuery): Promise<Page<AudienceReading>> {
+    const page = await this.readings.page(InsightStore.partition(exportId, segment), query);
+    return { ...page, items: page.items.map((stored) => stored.value) };
+  }
+
+  /** Deletes the export's readings taken before `cutoff` (all of them without one); answers how many. */
+  async purge(exportId: string, cutoff?: Date): Promise<number> {
+    const table = await this.storage.ensureTable(TABLE);
+    // Every segment the export ever had: partitions from `<id>|` up to `<id>}` (`}` follows `|`).
+    let filter = odata`PartitionKey ge ${`${exportId}|`} and PartitionKey lt ${`${exportId}}`}`;
+    if (cutoff) filter += ` and ${odata`readAt lt ${cutoff.toISOString()}`}`;
+    let deleted = 0;
+    for await (const row of table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
+      await table.deleteEntity(row.partitionKey!, row.rowKey!).catch(() => undefined);
+      deleted++;
+    }
+    return deleted;
+  }
+}
+
+const stores = new WeakMap<StorageClients, InsightStore>();
+
+/** The insight store over these storage clients, one per process (its table is created once). */
+export function insightStore(storage: StorageClients): InsightStore {
+  let store = stores.get(storage);
+  if (!store) {
+    store = new InsightStore(storage);
+    stores.set(storage, store);
+  }
+  return store;
+}
