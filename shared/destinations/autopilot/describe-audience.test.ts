@@ -43,7 +43,7 @@ describe('Autopilot describeAudience against its simulator', () => {
     const client = await connect();
     const { audienceId } = await client.ensureAudience('Shrinking', []);
     await client.uploadBatch(audienceId, makeProfiles(10));
-    await client.removeMembers(audienceId, [makeProfiles(1)[0]!.email]);
+    await client.removeMembers(audienceId, [makeProfiles(1)[0]!.email!]);
     expect((await client.describeAudience!(audienceId)).size).toBe(9);
   });
 });

@@ -47,7 +47,7 @@ describe('Microsoft Advertising describeAudience against its simulator', () => {
     const client = await connect();
     const audienceId = await audienceWith(client, 'Sized', 1_200);
     sim.sizeReporting.matchRate = 0.5;
-    const matched = makeProfiles(1_200).filter((p) => parseInt(hashEmail(p.email).slice(0, 8), 16) / 2 ** 32 < 0.5).length;
+    const matched = makeProfiles(1_200).filter((p) => parseInt(hashEmail(p.email!).slice(0, 8), 16) / 2 ** 32 < 0.5).length;
 
     const description = await client.describeAudience!(audienceId);
 
