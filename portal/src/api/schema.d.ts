@@ -614,7 +614,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                             displayName: string;
                             allowContributors: boolean;
                             consent: {
@@ -714,7 +714,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                    type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                     /** @description Unique among connections of the same type (case-insensitive). */
                     displayName: string;
                     /** @description Write-only. Fields depend on the destination type: `credentials` in GET /api/destinations. */
@@ -746,7 +746,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -881,7 +881,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -1118,7 +1118,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -1370,7 +1370,7 @@ export interface operations {
                     "application/json": {
                         items: {
                             /** @enum {string} */
-                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                             displayName: string;
                             description: string;
                             /** @description What the caller accepts with `consent: true` for this destination. */
@@ -1686,7 +1686,7 @@ export interface operations {
                             name: string;
                             connectionId: string;
                             /** @enum {string} */
-                            destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                            destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                             segments: string[];
                             dataMatching: {
                                 /** @description Column of the segment file that holds the email address. */
@@ -1860,7 +1860,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
@@ -1993,7 +1993,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
@@ -2253,7 +2253,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
