@@ -39,6 +39,7 @@ param corsAllowedOrigins string = ''
 param adrollClientId string = ''
 param rollworksClientId string = ''
 param msadsClientId string = ''
+param googleAdsClientId string = ''
 
 @description('Email address that the alert on failed or partially-succeeded runs notifies; empty for none.')
 param alertEmail string = ''
@@ -125,6 +126,7 @@ module functionApp 'modules/function-app.bicep' = {
     adrollClientId: adrollClientId
     rollworksClientId: rollworksClientId
     msadsClientId: msadsClientId
+    googleAdsClientId: googleAdsClientId
     authClientId: authClientId
     corsAllowedOrigins: empty(corsAllowedOrigins) ? [] : split(corsAllowedOrigins, ',')
   }

@@ -82,6 +82,10 @@ export const appSettings = {
   MSADS_CLIENT_ID: { description: 'Microsoft Advertising OAuth application (client) id.' },
   MSADS_CLIENT_SECRET: { description: 'Microsoft Advertising OAuth client secret.', secret: true },
   MSADS_DEVELOPER_TOKEN: { description: 'Microsoft Advertising developer token.', secret: true },
+  GOOGLE_ADS_API_URL: { description: 'Google Data Manager API base URL (default https://datamanager.googleapis.com/v1).' },
+  GOOGLE_ADS_TOKEN_URL: { description: 'Google OAuth 2.0 token endpoint (default https://oauth2.googleapis.com/token).' },
+  GOOGLE_ADS_CLIENT_ID: { description: 'Google OAuth client id (its Cloud project carries the Data Manager API quota).' },
+  GOOGLE_ADS_CLIENT_SECRET: { description: 'Google OAuth client secret.', secret: true },
   AUTOPILOT_API_URL: { description: 'Autopilot API base URL (default https://api2.autopilothq.com/v1).' },
 } as const satisfies Record<string, AppSettingInfo>;
 
@@ -137,6 +141,12 @@ const configSchema = z.object({
       clientId: z.string().default(''),
       clientSecret: z.string().default(''),
       developerToken: z.string().default(''),
+    }),
+    googleAds: z.object({
+      apiUrl: z.string().url().default('https://datamanager.googleapis.com/v1'),
+      tokenUrl: z.string().url().default('https://oauth2.googleapis.com/token'),
+      clientId: z.string().default(''),
+      clientSecret: z.string().default(''),
     }),
     autopilot: z.object({
       apiUrl: z.string().url().default('https://api2.autopilothq.com/v1'),
@@ -196,6 +206,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         clientId: read('MSADS_CLIENT_ID'),
         clientSecret: read('MSADS_CLIENT_SECRET'),
         developerToken: read('MSADS_DEVELOPER_TOKEN'),
+      },
+      googleAds: {
+        apiUrl: read('GOOGLE_ADS_API_URL'),
+        tokenUrl: read('GOOGLE_ADS_TOKEN_URL'),
+        clientId: read('GOOGLE_ADS_CLIENT_ID'),
+        clientSecret: read('GOOGLE_ADS_CLIENT_SECRET'),
       },
       autopilot: { apiUrl: read('AUTOPILOT_API_URL') },
     },

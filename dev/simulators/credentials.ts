@@ -34,9 +34,16 @@ export const devCredentials = {
   autopilot: {
     apiKey: 'dev-autopilot-api-key',
   },
+  googleAds: {
+    clientId: 'dev-google-ads-client-id',
+    clientSecret: 'dev-google-ads-client-secret',
+    refreshToken: 'dev-google-ads-refresh-token',
+    customerId: '1234567890',
+    loginCustomerId: '1112223333',
+  },
 } as const;
 
-type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads';
 
 /** What a connection to each simulator is created with, and the settings its exports need. */
 export const devConnections: Record<SimulatedDestination, { credentials: Record<string, string>; settings: Record<string, string> }> = {
@@ -50,4 +57,8 @@ export const devConnections: Record<SimulatedDestination, { credentials: Record<
     settings: { customerId: devCredentials.microsoftAdvertising.customerId, accountId: devCredentials.microsoftAdvertising.accountId },
   },
   autopilot: { credentials: { apiKey: devCredentials.autopilot.apiKey }, settings: {} },
+  'google-ads': {
+    credentials: { refreshToken: devCredentials.googleAds.refreshToken, customerId: devCredentials.googleAds.customerId },
+    settings: { adUserData: 'granted', adPersonalization: 'granted' },
+  },
 };

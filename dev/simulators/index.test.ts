@@ -22,7 +22,15 @@ describe('startSimulators', () => {
       developerToken: devCredentials.microsoftAdvertising.developerToken,
     });
     expect(endpoints.autopilot.apiUrl).toBe(sims.autopilot.url);
-    expect(new Set(Object.values(sims.urls).flatMap((url) => (typeof url === 'string' ? [url] : Object.values(url)))).size).toBe(5);
+    expect(endpoints.googleAds).toEqual({
+      apiUrl: sims.googleAds.apiUrl,
+      tokenUrl: sims.googleAds.tokenUrl,
+      clientId: devCredentials.googleAds.clientId,
+      clientSecret: devCredentials.googleAds.clientSecret,
+    });
+    // One simulator (one origin) per service.
+    const origins = new Set(Object.values(sims.urls).flatMap((url) => (typeof url === 'string' ? [url] : Object.values(url))).map((url) => new URL(url).origin));
+    expect(origins.size).toBe(Object.keys(sims.byType).length);
   });
 
   it("answers wrong credentials with each service's own 401 shape", async () => {

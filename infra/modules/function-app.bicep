@@ -31,6 +31,7 @@ param retentionDays int
 param adrollClientId string
 param rollworksClientId string
 param msadsClientId string
+param googleAdsClientId string
 
 @description('Client id of the Entra app registration that carries the admin and contributor app roles.')
 param authClientId string
@@ -134,6 +135,10 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     MSADS_CLIENT_ID: msadsClientId
     MSADS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/msads-client-secret)'
     MSADS_DEVELOPER_TOKEN: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/msads-developer-token)'
+    GOOGLE_ADS_API_URL: 'https://datamanager.googleapis.com/v1'
+    GOOGLE_ADS_TOKEN_URL: 'https://oauth2.googleapis.com/token'
+    GOOGLE_ADS_CLIENT_ID: googleAdsClientId
+    GOOGLE_ADS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/google-ads-client-secret)'
     AUTOPILOT_API_URL: 'https://api2.autopilothq.com/v1'
   }
 }
