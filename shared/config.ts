@@ -83,6 +83,7 @@ export const appSettings = {
   MSADS_CLIENT_SECRET: { description: 'Microsoft Advertising OAuth client secret.', secret: true },
   MSADS_DEVELOPER_TOKEN: { description: 'Microsoft Advertising developer token.', secret: true },
   AUTOPILOT_API_URL: { description: 'Autopilot API base URL (default https://api2.autopilothq.com/v1).' },
+  META_API_URL: { description: 'Meta Graph API base URL, without the version (default https://graph.facebook.com).' },
 } as const satisfies Record<string, AppSettingInfo>;
 
 export type AppSettingName = keyof typeof appSettings;
@@ -141,6 +142,9 @@ const configSchema = z.object({
     autopilot: z.object({
       apiUrl: z.string().url().default('https://api2.autopilothq.com/v1'),
     }),
+    meta: z.object({
+      apiUrl: z.string().url().default('https://graph.facebook.com'),
+    }),
   }),
 });
 
@@ -198,6 +202,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         developerToken: read('MSADS_DEVELOPER_TOKEN'),
       },
       autopilot: { apiUrl: read('AUTOPILOT_API_URL') },
+      meta: { apiUrl: read('META_API_URL') },
     },
   });
 }
