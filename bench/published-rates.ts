@@ -1,4 +1,5 @@
 import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
+import { metaRequestsPerSecond } from '../shared/destinations/meta/definition.js';
 import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
 import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
 import type { DestinationType } from '../shared/destinations/registry.js';
@@ -9,4 +10,5 @@ export const PUBLISHED_RATE: Record<DestinationType, number> = {
   rollworks: nextRollRequestsPerSecond,
   'microsoft-advertising': microsoftAdvertisingRequestsPerSecond,
   autopilot: autopilotRequestsPerSecond,
+  meta: metaRequestsPerSecond,
 };

@@ -29,6 +29,7 @@ const URL_SETTING: Record<DestinationType, string> = {
   rollworks: 'ROLLWORKS_API_URL',
   'microsoft-advertising': 'MSADS_API_URL',
   autopilot: 'AUTOPILOT_API_URL',
+  meta: 'META_API_URL',
 };
 
 export async function startSimulatorProcess(rateLimits: 'on' | 'off'): Promise<SimulatorProcess> {

@@ -34,9 +34,13 @@ export const devCredentials = {
   autopilot: {
     apiKey: 'dev-autopilot-api-key',
   },
+  meta: {
+    accessToken: 'dev-meta-system-user-token',
+    adAccountId: 'act_3000001',
+  },
 } as const;
 
-type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'meta';
 
 /** What a connection to each simulator is created with, and the settings its exports need. */
 export const devConnections: Record<SimulatedDestination, { credentials: Record<string, string>; settings: Record<string, string> }> = {
@@ -50,4 +54,8 @@ export const devConnections: Record<SimulatedDestination, { credentials: Record<
     settings: { customerId: devCredentials.microsoftAdvertising.customerId, accountId: devCredentials.microsoftAdvertising.accountId },
   },
   autopilot: { credentials: { apiKey: devCredentials.autopilot.apiKey }, settings: {} },
+  meta: {
+    credentials: { accessToken: devCredentials.meta.accessToken },
+    settings: { adAccountId: devCredentials.meta.adAccountId, customerFileSource: 'USER_PROVIDED_ONLY' },
+  },
 };

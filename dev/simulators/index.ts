@@ -4,8 +4,9 @@ import type { SimulatorHandle } from './common/handle.js';
 import { devConnections, devCredentials } from './credentials.js';
 import { startMicrosoftAdvertisingSimulator, type MicrosoftAdvertisingSimulator } from './microsoft-advertising/server.js';
 import { startWebhookSink, type WebhookSink } from './webhook-sink/server.js';
+import { startMetaSimulator, type MetaSimulator } from './meta/server.js';
 
-export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'meta';
 
 export interface RunningSimulators {
   urls: {
@@ -13,6 +14,7 @@ export interface RunningSimulators {
     rollworks: string;
     microsoftAdvertising: { api: string; bulk: string; token: string };
     autopilot: string;
+    meta: string;
   };
   /** Every app setting that points the app at the simulators: `Object.assign(process.env, sims.env)`. */
   env: Record<string, string>;
@@ -20,6 +22,7 @@ export interface RunningSimulators {
   rollworks: NextRollSimulator;
   microsoftAdvertising: MicrosoftAdvertisingSimulator;
   autopilot: AutopilotSimulator;
+  meta: MetaSimulator;
   /** The same handles by destination type. */
   byType: Record<SimulatedService, SimulatorHandle>;
   /** Receives run notifications (Teams, Slack, signed JSON) on `webhookSink.webhookUrl(name)`. */
@@ -31,7 +34,7 @@ export interface StartSimulatorsOptions {
   /** `off`: no simulated rate limit (the benchmark measures our own cost); default `on`. */
   rateLimits?: 'on' | 'off';
   host?: string;
-  /** Fixed ports (`npm start` uses 7101-7104); default 0, a free port each. */
+  /** Fixed ports (`npm start` uses 7101-7104, Meta 7106); default 0, a free port each. */
   ports?: Partial<Record<SimulatedService, number>>;
   /** Fixed port of the webhook sink (`npm start` uses 7105); default a free one. */
   webhookSinkPort?: number;
@@ -56,6 +59,8 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
     started.push(microsoftAdvertising);
     const autopilot = await startAutopilotSimulator({ host, port: port('autopilot'), rateLimits });
     started.push(autopilot);
+    const meta = await startMetaSimulator({ host, port: port('meta'), rateLimits });
+    started.push(meta);
     const webhookSink = await startWebhookSink({ host, port: options.webhookSinkPort ?? 0 });
     started.push(webhookSink);
 
@@ -64,6 +69,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       rollworks: rollworks.url,
       microsoftAdvertising: { api: microsoftAdvertising.url, bulk: microsoftAdvertising.url, token: microsoftAdvertising.tokenUrl },
       autopilot: autopilot.url,
+      meta: meta.url,
     };
     const env: Record<string, string> = {
       ADROLL_API_URL: urls.adroll,
@@ -78,6 +84,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       MSADS_CLIENT_SECRET: devCredentials.microsoftAdvertising.clientSecret,
       MSADS_DEVELOPER_TOKEN: devCredentials.microsoftAdvertising.developerToken,
       AUTOPILOT_API_URL: urls.autopilot,
+      META_API_URL: urls.meta,
     };
 
     return {
@@ -87,7 +94,8 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       rollworks,
       microsoftAdvertising,
       autopilot,
-      byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot },
+      meta,
+      byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot, meta },
       webhookSink,
       stop: () => stopAll(started),
     };
@@ -104,4 +112,4 @@ async function stopAll(handles: Pick<SimulatorHandle, 'stop'>[]): Promise<void> 
 export { devConnections, devCredentials };
 export type { SimAudience, SimulatorHandle } from './common/handle.js';
 export type { FaultSpec } from './common/faults.js';
-export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator, WebhookSink };
+export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator, MetaSimulator, WebhookSink };

@@ -3,6 +3,7 @@ import { adroll } from './adroll/index.js';
 import { rollworks } from './rollworks/index.js';
 import { microsoftAdvertising } from './microsoft-advertising/index.js';
 import { autopilot } from './autopilot/index.js';
+import { meta } from './meta/index.js';
 
 /** Every destination the app can export to. Adding one is its folder plus one line here. */
 export const destinations = {
@@ -10,6 +11,7 @@ export const destinations = {
   rollworks: rollworks as Destination,
   'microsoft-advertising': microsoftAdvertising as Destination,
   autopilot: autopilot as Destination,
+  meta: meta as Destination,
 } satisfies Record<string, Destination>;
 
 export type DestinationType = keyof typeof destinations;
