@@ -22,7 +22,11 @@ describe('startSimulators', () => {
       developerToken: devCredentials.microsoftAdvertising.developerToken,
     });
     expect(endpoints.autopilot.apiUrl).toBe(sims.autopilot.url);
-    expect(new Set(Object.values(sims.urls).flatMap((url) => (typeof url === 'string' ? [url] : Object.values(url)))).size).toBe(5);
+    expect(endpoints.meta.apiUrl).toBe(sims.meta.url);
+    // One URL per service, and Microsoft's token endpoint besides (its bulk host is its API's).
+    expect(new Set(Object.values(sims.urls).flatMap((url) => (typeof url === 'string' ? [url] : Object.values(url)))).size).toBe(
+      Object.keys(sims.byType).length + 1,
+    );
   });
 
   it("answers wrong credentials with each service's own 401 shape", async () => {

@@ -375,8 +375,8 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
       if (audience) audience.flagged = flagged;
     },
     refuseItems: (items: string[]) => {
-      // A ledger entry stands for its values; a bare hash for itself.
-      for (const item of items) for (const value of item.includes('=') ? Object.values(entryIdentifiers(item)) : [item]) refused.add(value);
+      // A ledger entry stands for its primary value (the person's email, else phone...), a bare hash for itself.
+      for (const item of items) refused.add(item.includes('=') ? Object.values(entryIdentifiers(item))[0]! : item);
     },
   };
 }
