@@ -1,5 +1,6 @@
 import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
 import { googleAdsRequestsPerSecond } from '../shared/destinations/google-ads/definition.js';
+import { metaRequestsPerSecond } from '../shared/destinations/meta/definition.js';
 import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
 import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
 import type { DestinationType } from '../shared/destinations/registry.js';
@@ -11,4 +12,5 @@ export const PUBLISHED_RATE: Record<DestinationType, number> = {
   'microsoft-advertising': microsoftAdvertisingRequestsPerSecond,
   autopilot: autopilotRequestsPerSecond,
   'google-ads': googleAdsRequestsPerSecond,
+  meta: metaRequestsPerSecond,
 };

@@ -30,6 +30,7 @@ const URL_SETTING: Record<DestinationType, string> = {
   'microsoft-advertising': 'MSADS_API_URL',
   autopilot: 'AUTOPILOT_API_URL',
   'google-ads': 'GOOGLE_ADS_API_URL',
+  meta: 'META_API_URL',
 };
 
 export async function startSimulatorProcess(rateLimits: 'on' | 'off'): Promise<SimulatorProcess> {

@@ -87,6 +87,7 @@ export const appSettings = {
   GOOGLE_ADS_CLIENT_ID: { description: 'Google OAuth client id (its Cloud project carries the Data Manager API quota).' },
   GOOGLE_ADS_CLIENT_SECRET: { description: 'Google OAuth client secret.', secret: true },
   AUTOPILOT_API_URL: { description: 'Autopilot API base URL (default https://api2.autopilothq.com/v1).' },
+  META_API_URL: { description: 'Meta Graph API base URL, without the version (default https://graph.facebook.com).' },
 } as const satisfies Record<string, AppSettingInfo>;
 
 export type AppSettingName = keyof typeof appSettings;
@@ -151,6 +152,9 @@ const configSchema = z.object({
     autopilot: z.object({
       apiUrl: z.string().url().default('https://api2.autopilothq.com/v1'),
     }),
+    meta: z.object({
+      apiUrl: z.string().url().default('https://graph.facebook.com'),
+    }),
   }),
 });
 
@@ -214,6 +218,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
         clientSecret: read('GOOGLE_ADS_CLIENT_SECRET'),
       },
       autopilot: { apiUrl: read('AUTOPILOT_API_URL') },
+      meta: { apiUrl: read('META_API_URL') },
     },
   });
 }

@@ -41,9 +41,13 @@ export const devCredentials = {
     customerId: '1234567890',
     loginCustomerId: '1112223333',
   },
+  meta: {
+    accessToken: 'dev-meta-system-user-token',
+    adAccountId: 'act_3000001',
+  },
 } as const;
 
-type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads';
+type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta';
 
 /** What a connection to each simulator is created with, and the settings its exports need. */
 export const devConnections: Record<SimulatedDestination, { credentials: Record<string, string>; settings: Record<string, string> }> = {
@@ -60,5 +64,9 @@ export const devConnections: Record<SimulatedDestination, { credentials: Record<
   'google-ads': {
     credentials: { refreshToken: devCredentials.googleAds.refreshToken, customerId: devCredentials.googleAds.customerId },
     settings: { adUserData: 'granted', adPersonalization: 'granted' },
+  },
+  meta: {
+    credentials: { accessToken: devCredentials.meta.accessToken },
+    settings: { adAccountId: devCredentials.meta.adAccountId, customerFileSource: 'USER_PROVIDED_ONLY' },
   },
 };

@@ -28,6 +28,7 @@ describe('startSimulators', () => {
       clientId: devCredentials.googleAds.clientId,
       clientSecret: devCredentials.googleAds.clientSecret,
     });
+    expect(endpoints.meta.apiUrl).toBe(sims.meta.url);
     // One simulator (one origin) per service.
     const origins = new Set(Object.values(sims.urls).flatMap((url) => (typeof url === 'string' ? [url] : Object.values(url))).map((url) => new URL(url).origin));
     expect(origins.size).toBe(Object.keys(sims.byType).length);

@@ -5,8 +5,9 @@ import { devConnections, devCredentials } from './credentials.js';
 import { startMicrosoftAdvertisingSimulator, type MicrosoftAdvertisingSimulator } from './microsoft-advertising/server.js';
 import { startGoogleAdsSimulator, type GoogleAdsSimulator } from './google-ads/server.js';
 import { startWebhookSink, type WebhookSink } from './webhook-sink/server.js';
+import { startMetaSimulator, type MetaSimulator } from './meta/server.js';
 
-export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads';
+export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta';
 
 export interface RunningSimulators {
   urls: {
@@ -15,6 +16,7 @@ export interface RunningSimulators {
     microsoftAdvertising: { api: string; bulk: string; token: string };
     autopilot: string;
     googleAds: { api: string; token: string };
+    meta: string;
   };
   /** Every app setting that points the app at the simulators: `Object.assign(process.env, sims.env)`. */
   env: Record<string, string>;
@@ -23,6 +25,7 @@ export interface RunningSimulators {
   microsoftAdvertising: MicrosoftAdvertisingSimulator;
   autopilot: AutopilotSimulator;
   googleAds: GoogleAdsSimulator;
+  meta: MetaSimulator;
   /** The same handles by destination type. */
   byType: Record<SimulatedService, SimulatorHandle>;
   /** Receives run notifications (Teams, Slack, signed JSON) on `webhookSink.webhookUrl(name)`. */
@@ -34,7 +37,7 @@ export interface StartSimulatorsOptions {
   /** `off`: no simulated rate limit (the benchmark measures our own cost); default `on`. */
   rateLimits?: 'on' | 'off';
   host?: string;
-  /** Fixed ports (`npm start` uses 7101-7104, and 7107 for Google Ads); default 0, a free port each. */
+  /** Fixed ports (`npm start` uses 7101-7104, 7106 for Meta and 7107 for Google Ads); default 0, a free port each. */
   ports?: Partial<Record<SimulatedService, number>>;
   /** Fixed port of the webhook sink (`npm start` uses 7105); default a free one. */
   webhookSinkPort?: number;
@@ -61,6 +64,8 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
     started.push(autopilot);
     const googleAds = await startGoogleAdsSimulator({ host, port: port('google-ads'), rateLimits });
     started.push(googleAds);
+    const meta = await startMetaSimulator({ host, port: port('meta'), rateLimits });
+    started.push(meta);
     const webhookSink = await startWebhookSink({ host, port: options.webhookSinkPort ?? 0 });
     started.push(webhookSink);
 
@@ -70,6 +75,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       microsoftAdvertising: { api: microsoftAdvertising.url, bulk: microsoftAdvertising.url, token: microsoftAdvertising.tokenUrl },
       autopilot: autopilot.url,
       googleAds: { api: googleAds.apiUrl, token: googleAds.tokenUrl },
+      meta: meta.url,
     };
     const env: Record<string, string> = {
       ADROLL_API_URL: urls.adroll,
@@ -88,6 +94,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       GOOGLE_ADS_TOKEN_URL: urls.googleAds.token,
       GOOGLE_ADS_CLIENT_ID: devCredentials.googleAds.clientId,
       GOOGLE_ADS_CLIENT_SECRET: devCredentials.googleAds.clientSecret,
+      META_API_URL: urls.meta,
     };
 
     return {
@@ -98,7 +105,8 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       microsoftAdvertising,
       autopilot,
       googleAds,
-      byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot, 'google-ads': googleAds },
+      meta,
+      byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot, 'google-ads': googleAds, meta },
       webhookSink,
       stop: () => stopAll(started),
     };
@@ -115,4 +123,4 @@ async function stopAll(handles: Pick<SimulatorHandle, 'stop'>[]): Promise<void> 
 export { devConnections, devCredentials };
 export type { SimAudience, SimulatorHandle } from './common/handle.js';
 export type { FaultSpec } from './common/faults.js';
-export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator, GoogleAdsSimulator, WebhookSink };
+export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator, GoogleAdsSimulator, MetaSimulator, WebhookSink };

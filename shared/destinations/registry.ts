@@ -4,6 +4,7 @@ import { rollworks } from './rollworks/index.js';
 import { microsoftAdvertising } from './microsoft-advertising/index.js';
 import { autopilot } from './autopilot/index.js';
 import { googleAds } from './google-ads/index.js';
+import { meta } from './meta/index.js';
 
 /** Every destination the app can export to. Adding one is its folder plus one line here. */
 export const destinations = {
@@ -12,6 +13,7 @@ export const destinations = {
   'microsoft-advertising': microsoftAdvertising as Destination,
   autopilot: autopilot as Destination,
   'google-ads': googleAds as Destination,
+  meta: meta as Destination,
 } satisfies Record<string, Destination>;
 
 export type DestinationType = keyof typeof destinations;

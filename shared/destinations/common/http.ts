@@ -35,7 +35,7 @@ export interface ApiRequest {
    */
   once?: boolean;
   /** Reads this endpoint's error bodies when they differ from the service's usual shape. */
-  readFailure?(status: number, body: unknown): FailureReading;
+  readFailure?(status: number, body: unknown, headers?: Headers): FailureReading;
 }
 
 export interface ApiResponse {
@@ -68,7 +68,8 @@ export interface ServiceClientOptions {
    * help (false for a static API key). A second 401 fails the call with `auth-failed`.
    */
   onUnauthorized?(): Promise<boolean>;
-  readFailure(status: number, body: unknown): FailureReading;
+  /** `headers`: the response's, for services that signal throttling there (Meta's X-Business-Use-Case-Usage). */
+  readFailure(status: number, body: unknown, headers?: Headers): FailureReading;
 }
 
 export const defaultHttpTuning = {
@@ -205,7 +206,7 @@ export class ServiceClient {
     const parsed = parseBody(text, responseHeaders);
     if (status >= 200 && status < 300) return { status, headers: responseHeaders, body: parsed };
 
-    const reading = (request.readFailure ?? this.options.readFailure)(status, parsed);
+    const reading = (request.readFailure ?? this.options.readFailure)(status, parsed, responseHeaders);
     const message = `${status} ${reading.message}`.trim();
     if (status === 401) throw new Unauthorized(message, status);
     const retryAfterMs = parseRetryAfter(responseHeaders.get('retry-after')) ?? reading.retryAfterMs;

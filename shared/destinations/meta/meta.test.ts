@@ -1,0 +1,240 @@
+import { setTimeout as sleep } from 'node:timers/promises';
+import { afterAll, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { devConnections } from '../../../dev/simulators/credentials.js';
+import { startMetaSimulator, type MetaSimulator } from '../../../dev/simulators/meta/server.js';
+import { memorySecretStore } from '../../../dev/simulators/testing.js';
+import { loadConfig } from '../../config.js';
+import { connectionSecretName } from '../../secrets/types.js';
+import { sha256Hex } from '../common/identifiers.js';
+import { connectDestination } from '../connect.js';
+import type { DestinationClient, HttpTuning, ProfileRecord } from '../types.js';
+import { readMetaFailure } from './errors.js';
+import { metaMemberEntry, metaSent } from './identifiers.js';
+import { meta } from './index.js';
+
+let sim: MetaSimulator;
+let connectionSeq = 0;
+
+beforeAll(async () => {
+  sim = await startMetaSimulator({ rateLimits: false });
+});
+afterAll(async () => {
+  await sim.stop();
+});
+beforeEach(() => {
+  sim.reset();
+});
+
+async function connect(http?: HttpTuning, credentials: Record<string, string> = devConnections.meta.credentials): Promise<DestinationClient> {
+  const id = `meta-${++connectionSeq}`;
+  const secrets = memorySecretStore({ [connectionSecretName(id)]: JSON.stringify(credentials) });
+  const endpoints = loadConfig({ META_API_URL: sim.url }).destinations;
+  return connectDestination({ secrets, endpoints, http }, { id, type: 'meta' }, devConnections.meta.settings);
+}
+
+/** A person with every identifier Meta takes, as preparation leaves them (normalized, not hashed). */
+const person = (n: number): ProfileRecord => ({
+  row: n,
+  email: `person.${n}@example.com`,
+  phone: `+4915112${String(n).padStart(6, '0')}`,
+  firstName: `Mary-Ann${n}`,
+  lastName: "O'Neil",
+  postalCode: '10115',
+  countryCode: 'DE',
+  externalId: `crm-${n}`,
+});
+const people = (count: number, from = 1) => Array.from({ length: count }, (_, k) => person(from + k));
+
+describe("Meta's normalization and hashing", () => {
+  it('hashes each identifier as Meta documents, EXTERN_ID as it is', () => {
+    const sent = metaSent({
+      row: 1,
+      email: 'test@contoso.com',
+      phone: '+4915112345678',
+      firstName: 'Mary-Ann',
+      lastName: "O'Neil",
+      postalCode: 'SW1A 1AA',
+      countryCode: 'GB',
+      externalId: 'CRM-42',
+    });
+    // The same rule as Customer Match's (trimmed, lower-cased, SHA-256 hex), checked there too.
+    expect(sent.email).toBe('f25ad364d33972379a7a4f4df33db142205f5c40eb19cfdb2fc5aaf117e10101');
+    expect(sent.phone).toBe(sha256Hex('4915112345678'));
+    expect(sent.firstName).toBe(sha256Hex('maryann'));
+    expect(sent.lastName).toBe(sha256Hex('oneil'));
+    expect(sent.postalCode).toBe(sha256Hex('sw1a 1aa'));
+    expect(sent.countryCode).toBe(sha256Hex('gb'));
+    expect(sent.externalId).toBe('CRM-42');
+  });
+
+  it('keys the ledger by the primary identifier first, with every identifier sent', () => {
+    const entry = metaMemberEntry({ row: 1, phone: '+4915112345678', firstName: 'Mary', externalId: 'x 1' });
+    expect(entry).toBe(`phone=${sha256Hex('4915112345678')}&firstName=${sha256Hex('mary')}&externalId=x%201`);
+    expect(meta.memberId({ row: 1, email: 'test@contoso.com' })).toBe('email=f25ad364d33972379a7a4f4df33db142205f5c40eb19cfdb2fc5aaf117e10101');
+  });
+});
+
+describe('reading Meta failures', () => {
+  it('takes 17, 613, 4 and 80004 and an exhausted X-Business-Use-Case-Usage as throttling, 190 as a refused token', () => {
+    for (const code of [17, 613, 4, 80004]) expect(readMetaFailure(400, { error: { message: 'limit', code } })).toMatchObject({ code: 'rate-limited' });
+    const usage = new Headers({ 'x-business-use-case-usage': JSON.stringify({ '1': [{ call_count: 100, total_time: 3, estimated_time_to_regain_access: 2 }] }) });
+    expect(readMetaFailure(400, { error: { message: 'busy', code: 1 } }, usage)).toMatchObject({ code: 'rate-limited', retryAfterMs: 120_000 });
+    const calm = new Headers({ 'x-business-use-case-usage': JSON.stringify({ '1': [{ call_count: 40 }] }) });
+    expect(readMetaFailure(400, { error: { message: 'bad field', code: 100 } }, calm).code).toBeUndefined();
+    expect(readMetaFailure(400, { error: { message: 'Invalid OAuth access token', code: 190 } })).toMatchObject({ code: 'auth-failed' });
+  });
+});
+
+describe('Meta connector against its simulator', () => {
+  it('lands a segment with email, phone, names, postal code and country, hashed as Meta normalizes them', async () => {
+    const client = await connect();
+    const { audienceId, created } = await client.ensureAudience('Meta landing', []);
+    expect(created).toBe(true);
+    const records = people(50);
+    expect(await client.uploadBatch(audienceId, records)).toEqual({ accepted: 50, rejected: [] });
+    const rows = sim.rows('Meta landing')!;
+    expect(rows).toHaveLength(50);
+    expect(rows).toContainEqual({
+      EMAIL: sha256Hex('person.7@example.com'),
+      PHONE: sha256Hex('4915112000007'),
+      FN: sha256Hex('maryann7'),
+      LN: sha256Hex('oneil'),
+      ZIP: sha256Hex('10115'),
+      COUNTRY: sha256Hex('de'),
+      EXTERN_ID: 'crm-7',
+    });
+    // The same over HTTP, as a test of the running app reads it.
+    const listed = (await (await fetch(`${sim.url}/__sim/audiences/${encodeURIComponent('Meta landing')}`)).json()) as { members: Record<string, string>[] };
+    expect(listed.members).toHaveLength(50);
+    expect(new Set(sim.audience('Meta landing')!.members)).toEqual(new Set(records.map(meta.memberId)));
+    // Found again by name, not created twice.
+    expect(await client.ensureAudience('Meta landing', [])).toMatchObject({ audienceId, created: false });
+  });
+
+  it('sends only the keys the records carry', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta email only', []);
+    await client.uploadBatch(audienceId, [{ row: 1, email: 'a@example.com' }]);
+    expect(sim.rows('Meta email only')).toEqual([{ EMAIL: sha256Hex('a@example.com') }]);
+  });
+
+  it('reports the invalid entries the answer names and does not count them accepted', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta invalid', []);
+    const records = people(10);
+    sim.refuseItems([meta.memberId(records[2]!), meta.memberId(records[6]!)]);
+    const result = await client.uploadBatch(audienceId, records);
+    expect(result.accepted).toBe(8);
+    expect(result.rejected.map((rejection) => rejection.row)).toEqual([3, 7]);
+    expect(result.rejected[0]!.reason).toMatch(/^destination-rejected: /);
+    expect(sim.rows('Meta invalid')).toHaveLength(8);
+  });
+
+  it('keeps each request under the payload bound and 10,000 rows, however many keys', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta bounded', []);
+    const records = people(1_000);
+    expect((await client.uploadBatch(audienceId, records)).accepted).toBe(1_000);
+    const requests = sim.requests.all((request) => request.path.endsWith('/users'));
+    expect(requests.length).toBeGreaterThan(1);
+    expect(sim.requests.maxBatchSize()).toBeLessThan(1_000);
+    expect(sim.rows('Meta bounded')).toHaveLength(1_000);
+  });
+
+  it('removes members by every identifier the add sent', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta removals', []);
+    const records = people(20);
+    await client.uploadBatch(audienceId, records);
+    expect(await client.removeMembers(audienceId, records.slice(0, 5).map(meta.memberId))).toEqual({ removed: 5, failed: [] });
+    expect(new Set(sim.audience('Meta removals')!.members)).toEqual(new Set(records.slice(5).map(meta.memberId)));
+  });
+
+  it('replaces the membership through a usersreplace session, in order, the last batch flagged', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta replace', []);
+    await client.uploadBatch(audienceId, people(30, 5_000));
+    const segment = people(400);
+    expect((await client.uploadBatch(audienceId, segment, { replace: true })).accepted).toBe(400);
+    expect(new Set(sim.audience('Meta replace')!.members)).toEqual(new Set(segment.map(meta.memberId)));
+    expect(sim.requests.all((request) => request.path.endsWith('/usersreplace')).length).toBeGreaterThan(1);
+  });
+
+  it('starts a replace session that failed part-way again from its first batch, and ends exact', async () => {
+    const client = await connect({ maxAttempts: 1, requestsPerSecond: 2 });
+    const { audienceId } = await client.ensureAudience('Meta replace again', []);
+    await client.uploadBatch(audienceId, people(30, 5_000));
+    const before = sim.requests.all().length;
+    const segment = people(400);
+    const replacing = client.uploadBatch(audienceId, segment, { replace: true });
+    // Once the session's first batch has arrived, its next one fails.
+    while (sim.requests.all((request) => request.path.endsWith('/usersreplace') && request.status === 200).length === 0) await sleep(20);
+    sim.inject({ kind: 'status', status: 500, count: 1, path: 'usersreplace' });
+    expect((await replacing).accepted).toBe(400);
+    const replaceRequests = sim.requests.all().slice(before).filter((request) => request.path.endsWith('/usersreplace'));
+    expect(replaceRequests.some((request) => request.status === 500)).toBe(true);
+    expect(new Set(sim.audience('Meta replace again')!.members)).toEqual(new Set(segment.map(meta.memberId)));
+  }, 30_000);
+
+  it('keeps the old members while a session is open, and refuses batches out of order', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta session', []);
+    await client.uploadBatch(audienceId, people(3));
+    const body = (batchSeq: number, last: boolean) => ({
+      session: { session_id: 77, batch_seq: batchSeq, last_batch_flag: last, estimated_num_total: 2 },
+      payload: { schema: ['EMAIL'], data: [[sha256Hex(`new.${batchSeq}@example.com`)]] },
+    });
+    const post = (json: unknown) =>
+      fetch(`${sim.url}/v22.0/${audienceId}/usersreplace`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${devConnections.meta.credentials.accessToken}`, 'content-type': 'application/json' },
+        body: JSON.stringify(json),
+      });
+    expect((await post(body(1, false))).status).toBe(200);
+    expect(sim.rows('Meta session')).toHaveLength(3);
+    expect((await post(body(3, true))).status).toBe(400);
+    expect((await post(body(2, true))).status).toBe(200);
+    expect(sim.rows('Meta session')).toEqual([{ EMAIL: sha256Hex('new.1@example.com') }, { EMAIL: sha256Hex('new.2@example.com') }]);
+  });
+
+  it('ends a flagged audience with its reason, and leaves its removals owed', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta flagged', []);
+    await client.uploadBatch(audienceId, people(5));
+    sim.flag('Meta flagged');
+    await expect(client.uploadBatch(audienceId, people(5, 10))).rejects.toMatchObject({ code: 'destination-error', retryable: false, message: expect.stringMatching(/flagged.*operation_status 471/) });
+    await expect(client.removeMembers(audienceId, [meta.memberId(person(1))])).rejects.toMatchObject({ retryable: false, message: expect.stringMatching(/flagged/) });
+    expect(sim.rows('Meta flagged')).toHaveLength(5);
+  });
+
+  it('says so when the audience is too small to remove from', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta small', []);
+    await client.uploadBatch(audienceId, people(5));
+    sim.minimumSizeForRemoval = 1_000;
+    await expect(client.removeMembers(audienceId, [meta.memberId(person(1))])).rejects.toMatchObject({ code: 'destination-error', message: expect.stringMatching(/Audience size too low/) });
+    expect(sim.rows('Meta small')).toHaveLength(5);
+  });
+
+  it('answers terms-not-accepted when the Custom Audience terms are not accepted', async () => {
+    sim.termsAccepted = false;
+    const client = await connect();
+    await expect(client.ensureAudience('Meta terms', [])).rejects.toMatchObject({ code: 'terms-not-accepted', retryable: false });
+  });
+
+  it('waits out a user request limit (17) mid-run and ends exact', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta throttled', []);
+    sim.setRateLimits(true);
+    try {
+      // Another tool spends the account's budget: the simulator answers code 17 until it refills.
+      await Promise.all(Array.from({ length: 8 }, () => fetch(`${sim.url}/v22.0/me`, { headers: { authorization: `Bearer ${devConnections.meta.credentials.accessToken}` } })));
+      const records = people(40);
+      expect((await client.uploadBatch(audienceId, records)).accepted).toBe(40);
+      expect(sim.requests.all((request) => request.rateLimited === true).length).toBeGreaterThan(0);
+      expect(new Set(sim.audience('Meta throttled')!.members)).toEqual(new Set(records.map(meta.memberId)));
+    } finally {
+      sim.setRateLimits(false);
+    }
+  });
+});
