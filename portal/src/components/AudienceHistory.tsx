@@ -12,20 +12,24 @@ import {
   ToggleButton,
   tokens,
 } from '@fluentui/react-components';
-import { useState } from 'react';
-import { Bar, CartesianGrid, ComposedChart, Legend, Line, Tooltip, XAxis, YAxis } from 'recharts';
+import { lazy, Suspense, useState } from 'react';
 import { api, unwrap } from '../api/client.js';
 import { keys } from '../api/queries.js';
+import type { AudiencePoint } from './AudienceChart.js';
 import type { AudienceReading } from '../api/types.js';
 import { matchRateText, sizeText, stateLabels } from './audience-labels.js';
 import { formatCount, formatTime } from './format.js';
 import { Pager, usePages } from './paging.js';
 
 const PAGE = 50;
+// The chart library is most of a chart's weight: loaded when a chart is first drawn, not with every page.
+const AudienceChart = lazy(() => import('./AudienceChart.js').then((m) => ({ default: m.AudienceChart })));
 
 const useStyles = makeStyles({
   toolbar: { display: 'flex', gap: tokens.spacingHorizontalS, alignItems: 'center' },
   chart: { margin: 0, maxWidth: '900px' },
+  // The chart's height, held while its code loads, so the page does not jump.
+  drawing: { minHeight: '280px' },
   // The table stays in the page for screen readers while the chart is shown (the chart itself is hidden from them).
   visuallyHidden: {
     position: 'absolute',
@@ -40,13 +44,6 @@ const useStyles = makeStyles({
   },
 });
 
-// Told apart by line style and marker as well as colour.
-const colors = {
-  tracked: tokens.colorBrandForeground1,
-  reported: tokens.colorPaletteDarkOrangeForeground2,
-  added: tokens.colorPaletteGreenForeground2,
-  removed: tokens.colorPaletteRedForeground2,
-};
 
 /** The destination's size fields any reading on the page has, in the order first seen. */
 const sizeFieldsOf = (readings: AudienceReading[]) => [...new Set(readings.flatMap((r) => Object.keys(r.reported?.sizes ?? {})))];
@@ -77,7 +74,7 @@ export function AudienceHistory({ exportId, segment, destinationName }: { export
   const sizeFields = sizeFieldsOf(readings);
   const anyRun = readings.some((r) => r.lastRun);
   const oldestFirst = [...readings].reverse();
-  const points = oldestFirst.map((r) => ({
+  const points: AudiencePoint[] = oldestFirst.map((r) => ({
     when: formatTime(r.readAt),
     tracked: r.tracked,
     reported: r.reported?.size ?? null,
@@ -96,28 +93,10 @@ export function AudienceHistory({ exportId, segment, destinationName }: { export
       {asTable ? null : (
         <figure className={styles.chart}>
           {/* The numbers reach screen readers through the table below; the drawing would repeat them point by point. */}
-          <div aria-hidden="true">
-            <ComposedChart data={points} responsive style={{ width: '100%', height: 280 }} accessibilityLayer={false} margin={{ top: 8, right: 16, bottom: 8, left: 8 }}>
-              <CartesianGrid strokeDasharray="3 3" />
-              <XAxis dataKey="when" tick={{ fontSize: 12 }} />
-              <YAxis tickFormatter={(n: number) => formatCount(n)} tick={{ fontSize: 12 }} width={64} />
-              <Tooltip formatter={(value) => (typeof value === 'number' ? formatCount(value) : String(value))} />
-              <Legend />
-              {anyRun ? <Bar dataKey="added" name="Added by the run" fill={colors.added} barSize={8} /> : null}
-              {anyRun ? <Bar dataKey="removed" name="Removed by the run" fill={colors.removed} barSize={8} /> : null}
-              <Line dataKey="tracked" name="Tracked in the ledger" stroke={colors.tracked} strokeWidth={2} dot={{ r: 3 }} isAnimationActive={false} />
-              {sizeFields.length > 0 ? (
-                <Line
-                  dataKey="reported"
-                  name={`Reported by ${destinationName}`}
-                  stroke={colors.reported}
-                  strokeWidth={2}
-                  strokeDasharray="6 3"
-                  dot={{ r: 4, strokeWidth: 2, fill: tokens.colorNeutralBackground1 }}
-                  isAnimationActive={false}
-                />
-              ) : null}
-            </ComposedChart>
+          <div aria-hidden="true" className={styles.drawing}>
+            <Suspense fallback={<Spinner size="small" />}>
+              <AudienceChart points={points} destinationName={destinationName} reported={sizeFields.length > 0} runs={anyRun} />
+            </Suspense>
           </div>
           <figcaption>
             Tracked in the ledger{sizeFields.length > 0 ? ` against the size ${destinationName} reports` : ` (${destinationName} reports no size)`}, {formatTime(oldestFirst[0]?.readAt)} to{' '}
