@@ -11,6 +11,9 @@ const API_URL = process.env.PORTAL_API_URL ?? 'http://127.0.0.1:7071';
 export default defineConfig({
   base: './',
   plugins: [react()],
+  // Recharts reads elements with react-is, which must match React's version (its README); npm
+  // hoists an older react-is for other packages, so the portal's own copy is the one bundled.
+  resolve: { dedupe: ['react-is'] },
   build: { outDir: 'dist', emptyOutDir: true, chunkSizeWarningLimit: 1500 },
   server: {
     proxy: {

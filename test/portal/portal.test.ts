@@ -325,9 +325,21 @@ describe('the portal', () => {
     await expectAccessible(page, 'Run (full sync)');
     await screenshot('run');
 
-    // A Teams webhook on the local sink: its URL is write-only, and a test reaches it.
+    // What Autopilot made of the audience, read at the end of each run: its own total_contacts beside the ledger, over time.
     await page.goto(`${portalUrl}#/exports`);
     await page.getByRole('link', { name: exportName, exact: true }).click();
+    const audience = page.getByRole('region', { name: SEGMENT, exact: true });
+    await expect.poll(() => audience.textContent(), { timeout: 20_000 }).toContain('total_contacts 150');
+    expect(await audience.textContent()).toContain('Match rate100%');
+    const readings = audience.getByRole('table', { name: `Readings of ${SEGMENT}` });
+    await expect.poll(() => readings.getByRole('row').count()).toBeGreaterThanOrEqual(2);
+    await audience.locator('.recharts-line-dots').first().waitFor();
+    await expectAccessible(page, 'Export page (audiences)');
+    if (SCREENSHOTS) await audience.screenshot({ path: path.join(SCREENSHOTS, 'audiences.png') });
+    await audience.getByRole('button', { name: 'Show as a table' }).click();
+    await expectAccessible(page, 'Export page (audience readings as a table)');
+
+    // A Teams webhook on the local sink: its URL is write-only, and a test reaches it.
     const form = page.getByRole('form', { name: 'Add a webhook' });
     await form.getByRole('button', { name: 'Add webhook' }).click();
     await expect.poll(() => form.locator('.fui-Field', { has: page.getByRole('textbox', { name: /^Name/ }) }).textContent()).toContain('Name is required');

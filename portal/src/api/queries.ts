@@ -13,6 +13,8 @@ export const keys = {
   run: (runId: string) => ['runs', runId] as const,
   export: (exportId: string) => ['exports', exportId] as const,
   webhooks: (exportId: string) => ['exports', exportId, 'webhooks'] as const,
+  audiences: (exportId: string) => ['exports', exportId, 'audiences'] as const,
+  audienceHistory: (exportId: string, segment: string) => ['exports', exportId, 'audiences', segment, 'history'] as const,
   suppressions: ['suppressions'] as const,
   erasure: (erasureId: string) => ['erasures', erasureId] as const,
   audit: ['audit'] as const,
@@ -44,3 +46,9 @@ export const useExport = (exportId: string) =>
 
 export const useWebhooks = (exportId: string) =>
   useQuery({ queryKey: keys.webhooks(exportId), queryFn: () => unwrap(api.GET('/exports/{id}/webhooks', { params: { path: { id: exportId } } })).then((r) => r.items) });
+
+export const useAudiences = (exportId: string) =>
+  useQuery({
+    queryKey: keys.audiences(exportId),
+    queryFn: () => unwrap(api.GET('/exports/{id}/audiences', { params: { path: { id: exportId } } })).then((r) => r.audiences),
+  });

@@ -24,6 +24,7 @@ const preview: ExportPreview = {
 const routes = {
   'GET /exports/x1': stored,
   'GET /exports/x1/webhooks': { items: [] },
+  'GET /exports/x1/audiences': { exportId: 'x1', audiences: [{ segment: 'buyers', latest: null }] },
   'GET /connections': { items: [connection('ap', 'autopilot', 'Marketing', true)] },
   'GET /destinations': { items: catalog },
 };
@@ -46,6 +47,14 @@ describe('Export page', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Export: Buyers to Autopilot' })).toBeTruthy();
     expect(screen.getByText(/Add only: people who leave a segment stay in the audience/)).toBeTruthy();
     expect(screen.getByText('Marketing')).toBeTruthy();
+  });
+
+  it('has an Audiences panel with a part per segment', async () => {
+    fakeApi(routes);
+    renderExport();
+    const panel = await screen.findByRole('region', { name: 'Audiences' });
+    const segment = await within(panel).findByRole('region', { name: 'buyers' });
+    expect(within(segment).getByText(/Not read yet/)).toBeTruthy();
   });
 
   it('runs a full sync when asked, explaining what it does, and opens the run', async () => {

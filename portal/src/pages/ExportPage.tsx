@@ -3,6 +3,7 @@ import { useState } from 'react';
 import { useParams } from 'react-router';
 import { useConnections, useDestinations, useExport } from '../api/queries.js';
 import type { Export } from '../api/types.js';
+import { AudiencesPanel } from '../components/AudiencesPanel.js';
 import { DeleteExportDialog } from '../components/DeleteExportDialog.js';
 import { formatTime } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
@@ -23,7 +24,7 @@ const useStyles = makeStyles({
 export const syncModeText = (mode: Export['syncMode']) =>
   mode === 'add-only' ? 'Add only: people who leave a segment stay in the audience' : 'Mirror: people who leave a segment are removed from the audience';
 
-/** One export: what it is, run it (or a full sync), preview the next run, its webhooks, delete it. */
+/** One export: what it is, run it (or a full sync), what the destination made of its audiences, preview the next run, its webhooks, delete it. */
 export function ExportPage() {
   const styles = useStyles();
   const { id = '' } = useParams();
@@ -119,6 +120,9 @@ export function ExportPage() {
       </dl>
       <Section title="Run now">
         <RunNowPanel exp={e} />
+      </Section>
+      <Section title="Audiences">
+        <AudiencesPanel exportId={e.id} destinationName={destinationName} />
       </Section>
       <Section title="Preview (dry run)">
         <PreviewPanel exp={e} destinationName={destinationName} />
