@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import path from 'node:path';
+import { scriptArgs } from './child-script.js';
 import { promisify } from 'node:util';
 
 /** A run's steps in a fresh process of the app's code alone (bench/run-once.ts): what it did, and its peak RSS. */
@@ -17,7 +17,7 @@ export interface AppRun {
 const execFileAsync = promisify(execFile);
 
 export async function runInFreshProcess(exportId: string, segment: string, blobName: string, mode: 'refresh' | 'full', rateLimits: 'on' | 'off'): Promise<AppRun> {
-  const { stdout } = await execFileAsync(process.execPath, ['--import', 'tsx', path.join(__dirname, 'run-once.ts'), exportId, segment, blobName, mode], {
+  const { stdout } = await execFileAsync(process.execPath, [...scriptArgs(__dirname, 'run-once'), exportId, segment, blobName, mode], {
     env: { ...process.env, BENCH_RATE_LIMITS: rateLimits },
     maxBuffer: 1024 * 1024,
   });

@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
+import { scriptArgs } from './child-script.js';
 import { promisify } from 'node:util';
-import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import { BlobServiceClient } from '@azure/storage-blob';
 import { generateSegment, type ExpectedCounts } from './generate.js';
@@ -42,7 +42,7 @@ export async function measurePrepareMemory(connectionString: string, rows: numbe
   const expected = await uploadGeneratedSegment(connectionString, blobName, rows);
   const { stdout } = await run(
     process.execPath,
-    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), '--import', 'tsx', path.join(__dirname, 'prepare-once.ts'), connectionString, blobName, '10000'],
+    [...(profileDir ? ['--cpu-prof', '--cpu-prof-dir', profileDir] : []), ...scriptArgs(__dirname, 'prepare-once'), connectionString, blobName, '10000'],
     { maxBuffer: 1024 * 1024 },
   );
   const measured = JSON.parse(stdout.trim().split('\n').pop()!) as {

@@ -21,6 +21,7 @@ import { generateSegment, type ExpectedCounts } from './generate.js';
 import { startSimulatorProcess, type SimulatorProcess } from './simulator-process.js';
 import { measurePrepareMemory, type MemoryResult } from './memory.js';
 import { runBaseline, startSink, type BaselineResult, type Sink } from './baseline.js';
+import { REPO_ROOT } from './child-script.js';
 import { runInFreshProcess, type AppRun } from './fresh-process.js';
 import { PUBLISHED_RATE } from './published-rates.js';
 import { formatTenantTable, runTenantBenchmark } from './tenant.js';
@@ -115,7 +116,7 @@ export async function runBenchmark(options: BenchOptions): Promise<BenchSummary>
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       DEV_PRINCIPAL: JSON.stringify({ userId: 'bench', userDetails: 'bench@localhost', userRoles: ['admin'] }),
     });
-    host = await startLocalHost({ port: 0, blobPollIntervalMs: 50, log: () => undefined });
+    host = await startLocalHost({ root: REPO_ROOT, port: 0, blobPollIntervalMs: 50, log: () => undefined });
     const services = createServices();
     if (options.rateLimits === 'off') {
       // The simulators accept as fast as they can; lift our own client-side limiter too, or

@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { scriptArgs } from './child-script.js';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { DestinationType } from '../shared/destinations/registry.js';
@@ -34,8 +35,9 @@ const URL_SETTING: Record<DestinationType, string> = {
 };
 
 export async function startSimulatorProcess(rateLimits: 'on' | 'off'): Promise<SimulatorProcess> {
-  const main = path.join(__dirname, '../dev/simulators/main.ts');
-  const child = spawn(process.execPath, ['--import', 'tsx', main, '--rate-limits', rateLimits, '--base-port', '0'], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const child = spawn(process.execPath, [...scriptArgs(path.join(__dirname, '../dev/simulators'), 'main'), '--rate-limits', rateLimits, '--base-port', '0'], {
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   const env = await new Promise<Record<string, string>>((resolve, reject) => {
     const settings: Record<string, string> = {};
     const lines = readline.createInterface({ input: child.stdout! });

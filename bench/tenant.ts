@@ -8,6 +8,7 @@ import type { DestinationType } from '../shared/destinations/registry.js';
 import type { Run } from '../shared/domain/run.js';
 import { reconciliationErrors } from '../shared/pipeline/counts/outcome.js';
 import { createServices, resetServices } from '../shared/services.js';
+import { REPO_ROOT } from './child-script.js';
 import { api } from './app-client.js';
 import { generateSegment, isChurned } from './generate.js';
 import { PUBLISHED_RATE } from './published-rates.js';
@@ -78,7 +79,7 @@ export async function runTenantBenchmark(options: TenantOptions): Promise<Tenant
       SECRET_ENCRYPTION_KEY: randomBytes(32).toString('base64'),
       DEV_PRINCIPAL: JSON.stringify({ userId: 'bench', userDetails: 'bench@localhost', userRoles: ['admin'] }),
     });
-    host = await startLocalHost({ port: 0, blobPollIntervalMs: 50, log: () => undefined });
+    host = await startLocalHost({ root: REPO_ROOT, port: 0, blobPollIntervalMs: 50, log: () => undefined });
     const services = createServices();
     resetServices(services);
     const segments = await services.storage.ensureContainer(services.config.containers.segments);
