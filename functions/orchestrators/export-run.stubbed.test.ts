@@ -146,6 +146,7 @@ describe('export-run orchestrator, stubbed context', () => {
       activities.sendChanges,
       activities.recordProgress,
       activities.commitLedger,
+      activities.readAudienceInsights,
       activities.claimFollowUp,
       activities.finishRun,
     ]);

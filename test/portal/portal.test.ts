@@ -79,9 +79,11 @@ async function addConnection(type: DestinationType, destinationLabel: string, op
   await page.getByRole('combobox', { name: /^Destination/ }).selectOption({ label: destinationLabel });
   await page.getByRole('textbox', { name: /^Display name/ }).fill(connectionName(type));
   const credentials = devConnections[type].credentials as Record<string, string>;
-  const [field, value] = Object.entries(credentials)[0]!;
-  const label = { refreshToken: 'Refresh token', personalAccessToken: 'Personal access token', apiKey: 'Api key' }[field]!;
-  await page.getByLabel(new RegExp(`^${label}`)).fill(value);
+  // Every credential the simulator's connection needs, by the label the form gives it (`customerId`: "Customer id").
+  for (const [field, value] of Object.entries(credentials)) {
+    const words = field.replace(/([A-Z])/g, ' $1').toLowerCase();
+    await page.getByLabel(new RegExp(`^${words[0]!.toUpperCase()}${words.slice(1)}`)).fill(value);
+  }
   if (openToContributors) await page.getByRole('radio', { name: 'Administrators and contributors' }).check();
   await expect.poll(() => page.getByText('Data privacy:').count()).toBe(1);
 
@@ -110,7 +112,7 @@ describe('the portal', () => {
     await expectAccessible(page, 'Exports (empty)');
 
     const { body: catalog } = await app.api<{ items: { type: DestinationType; displayName: string }[] }>('GET', '/destinations');
-    expect(catalog.items.map((d) => d.type).sort()).toEqual(['adroll', 'autopilot', 'microsoft-advertising', 'rollworks']);
+    expect(catalog.items.map((d) => d.type).sort()).toEqual(['adroll', 'autopilot', 'google-ads', 'meta', 'microsoft-advertising', 'rollworks']);
     for (const destination of catalog.items) await addConnection(destination.type, destination.displayName, destination.type === 'autopilot');
     await expectAccessible(page, 'Connections');
     await screenshot('connections');

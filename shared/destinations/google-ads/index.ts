@@ -9,7 +9,7 @@ export const googleAds: Destination<typeof googleAdsCredentials, typeof googleAd
   description:
     'Customer Match user lists through the Data Manager API: each segment becomes a list of members matched by SHA-256 hashed email, phone, or name with postal and country code.',
   privacyStatement:
-    "SHA-256 hashes of the segment members' email addresses, phone numbers and names, and their postal and country codes when mapped, leave this platform for Google, with the consent signals the export sets. Customer Match requires that you comply with Google's Customer Match policy and EU user consent policy and that you have your customers' consent to share their data for advertising.",
+    "SHA-256 hashes of the segment members' email addresses, phone numbers and names, and their postal and country codes when mapped, leave this platform for Google Ads (Customer Match), with the consent signals the export sets. Customer Match requires that you comply with Google's Customer Match policy and EU user consent policy and that you have your customers' consent to share their data for advertising.",
   credentials: googleAdsCredentials,
   settings: googleAdsSettings,
   dataMatching: { required: [], optional: ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode'] },

@@ -9,7 +9,7 @@ export const meta: Destination<typeof metaCredentials, typeof metaSettings> = {
   description:
     'Customer-list custom audiences for Facebook and Instagram: email, phone, names with postal code and country, and your own id, hashed with SHA-256 by Meta\'s rules.',
   privacyStatement:
-    "SHA-256 hashes of the segment members' email addresses, phone numbers, names, postal codes and countries (and, when mapped, your own customer id as it is) leave this platform for Meta. Meta's Custom Audience terms must be accepted for the ad account, and you must have your customers' consent to share their data for advertising.",
+    "SHA-256 hashes of the segment members' email addresses, phone numbers, names, postal codes and countries (and, when mapped, your own customer id as it is) leave this platform for Meta Custom Audiences. Meta's Custom Audience terms must be accepted for the ad account, and you must have your customers' consent to share their data for advertising.",
   credentials: metaCredentials,
   settings: metaSettings,
   dataMatching: { required: [], optional: ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode', 'externalId'] },
