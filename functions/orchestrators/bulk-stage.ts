@@ -8,6 +8,7 @@ import type { BulkCheckInput, BulkCheckResult, BulkSendInput, BulkStartResult } 
 import type { PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendFailure } from '../../shared/sync/send.js';
 import { activities } from './names.js';
+import { settleAll } from './settle.js';
 
 /**
  * The bulk stage of a run, between planning and sending: a segment whose adds (or removes)
@@ -169,18 +170,3 @@ const firstLine = (error: unknown) => (error instanceof Error ? error.message : 
 
 const records = (slices: WorkFileSlice[]) => slices.reduce((sum, slice) => sum + slice.records, 0);
 
-/** Waits until every task has an outcome (Task.all fails fast; the rest are awaited one by one, never scheduled again). */
-function* settleAll(context: OrchestrationContext, tasks: Task[]): Generator<Task, void, any> {
-  try {
-    yield context.df.Task.all(tasks);
-  } catch {
-    for (const task of tasks) {
-      if (task.isCompleted || task.isFaulted) continue;
-      try {
-        yield task;
-      } catch {
-        // Read from the task by the caller.
-      }
-    }
-  }
-}

@@ -11,6 +11,7 @@ import type { PlanInput, PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendFailure, SendInput, SendResult } from '../../shared/sync/send.js';
 import { sendInBulk } from './bulk-stage.js';
 import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
+import { settleAll } from './settle.js';
 
 /**
  * One run of one export, as stages over one state record per segment: prepare every
@@ -437,26 +438,6 @@ function* sleep(context: OrchestrationContext, ms: number): Generator<Task, void
   yield context.df.createTimer(new Date(context.df.currentUtcDateTime.getTime() + ms));
 }
 
-/**
- * Waits until every task has an outcome, success or failure. Task.all fails fast on the
- * first failure while the others still run; those are then awaited one by one (a task
- * already scheduled is not scheduled again when yielded alone). An empty list needs no wait.
- */
-function* settleAll(context: OrchestrationContext, tasks: Task[]): Generator<Task, void, any> {
-  if (tasks.length === 0) return;
-  try {
-    yield context.df.Task.all(tasks);
-  } catch {
-    for (const task of tasks) {
-      if (task.isCompleted || task.isFaulted) continue;
-      try {
-        yield task;
-      } catch {
-        // Its failure is read from the task by the caller.
-      }
-    }
-  }
-}
 
 /**
  * A destination step's result, or, when its activity failed beyond the SDK's retries (a
