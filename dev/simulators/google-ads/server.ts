@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { devCredentials } from '../credentials.js';
 import { baseHandle, type SimAudience, type SimulatorHandle } from '../common/handle.js';
+import { sharedControl } from '../common/controls.js';
 import { SimServer, asRecord, json, type ServiceBehaviour, type SimRequest, type SimResponse } from '../common/server.js';
 import { authorizationValue } from '../common/tokens.js';
 
@@ -369,17 +370,8 @@ export function googleAdsBehaviour() {
         const list = byName(decodeURIComponent(match[1]!));
         return list ? json(200, { id: list.id, name: list.displayName, members: [...list.members.values()] }) : json(404, { error: 'no such audience' });
       }
-      if (request.method === 'POST' && request.path === '/__sim/expire-access-tokens') {
-        state.accessTokens.clear();
-        return json(204);
-      }
-      // `refuseItems` for a separate app process: `{ "items": ["<entry or sha-256>", ...] }`.
-      if (request.method === 'POST' && request.path === '/__sim/refuse') {
-        const items = asRecord(request.body)?.items;
-        if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) return json(400, { error: 'items: an array of strings' });
-        for (const item of items) state.refused.add(item);
-        return json(204);
-      }
+      const shared = sharedControl(request, state);
+      if (shared) return shared;
       // `{ "delayMs"?: number, "failNext"?: number }`: how long requests read PROCESSING; how many next requests end FAILED.
       if (request.method === 'POST' && request.path === '/__sim/processing') {
         const body = asRecord(request.body) ?? {};

@@ -1,6 +1,7 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { devCredentials } from '../credentials.js';
 import { baseHandle, type SimAudience, type SimulatorHandle } from '../common/handle.js';
+import { sharedControl } from '../common/controls.js';
 import { SimServer, asRecord, json, type ServiceBehaviour, type SimRequest, type SimResponse } from '../common/server.js';
 import { authorizationValue, issueToken, verifyToken } from '../common/tokens.js';
 import { bulkService, type BulkLimits } from './bulk.js';
@@ -355,17 +356,8 @@ export function microsoftAdvertisingBehaviour() {
         state.termsAccepted = accepted;
         return json(204);
       }
-      if (request.method === 'POST' && request.path === '/__sim/expire-access-tokens') {
-        state.accessTokens.clear();
-        return json(204);
-      }
-      // `refuseItems` for a separate app process: `{ "items": ["<sha-256>", ...] }`.
-      if (request.method === 'POST' && request.path === '/__sim/refuse') {
-        const items = asRecord(request.body)?.items;
-        if (!Array.isArray(items) || !items.every((item) => typeof item === 'string')) return json(400, { error: 'items: an array of strings' });
-        for (const item of items) state.refused.add(item);
-        return json(204);
-      }
+      const shared = sharedControl(request, state);
+      if (shared) return shared;
       // Bulk limits for a separate app process: `{ "processingMs", "maxRows", "maxFileBytes", "quotaRefusals" }`, each optional.
       if (request.method === 'POST' && request.path === '/__sim/bulk') {
         const body = asRecord(request.body) ?? {};

@@ -1,6 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { devCredentials } from '../credentials.js';
 import { baseHandle, type SimAudience, type SimulatorHandle } from '../common/handle.js';
+import { sharedControl } from '../common/controls.js';
 import { SimServer, asRecord, isPlausibleEmail, json, type ServiceBehaviour, type SimRequest, type SimResponse } from '../common/server.js';
 import { authorizationValue, issueToken, verifyToken } from '../common/tokens.js';
 
@@ -231,11 +232,7 @@ export function nextRollBehaviour(options: NextRollOptions) {
         state.segmentUpdates = mode;
         return json(204);
       }
-      if (request.method === 'POST' && request.path === '/__sim/expire-access-tokens') {
-        state.accessTokens.clear();
-        return json(204);
-      }
-      return undefined;
+      return sharedControl(request, { accessTokens: state.accessTokens });
     },
     reset() {
       state.segments.clear();
