@@ -1,3 +1,5 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../shared/config.js';
 import { devCredentials, startSimulators, type RunningSimulators } from './index.js';
@@ -32,6 +34,15 @@ describe('startSimulators', () => {
     // One simulator (one origin) per service.
     const origins = new Set(Object.values(sims.urls).flatMap((url) => (typeof url === 'string' ? [url] : Object.values(url))).map((url) => new URL(url).origin));
     expect(origins.size).toBe(Object.keys(sims.byType).length);
+  });
+
+  it('overrides every service URL the sample settings name, so nothing reaches the fixed npm start ports by mistake', () => {
+    // The local host reads local.settings(.sample).json under the environment: a URL setting the
+    // simulators leave out points a test or the benchmark at the fixed port of `npm start`.
+    const sample = JSON.parse(readFileSync(join(__dirname, '../../local.settings.sample.json'), 'utf8')) as { Values: Record<string, unknown> };
+    const urlSettings = Object.keys(sample.Values).filter((name) => /_URL$/.test(name) && /^https?:\/\/127\.0\.0\.1:71\d\d/.test(String(sample.Values[name])));
+    expect(urlSettings.length).toBeGreaterThan(5);
+    expect(urlSettings.filter((name) => sims.env[name] === undefined)).toEqual([]);
   });
 
   it("answers wrong credentials with each service's own 401 shape", async () => {

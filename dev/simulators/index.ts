@@ -85,6 +85,7 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       ROLLWORKS_CLIENT_ID: devCredentials.rollworks.clientId,
       ROLLWORKS_CLIENT_SECRET: devCredentials.rollworks.clientSecret,
       MSADS_API_URL: urls.microsoftAdvertising.api,
+      MSADS_BULK_API_URL: urls.microsoftAdvertising.bulk,
       MSADS_TOKEN_URL: urls.microsoftAdvertising.token,
       MSADS_CLIENT_ID: devCredentials.microsoftAdvertising.clientId,
       MSADS_CLIENT_SECRET: devCredentials.microsoftAdvertising.clientSecret,
