@@ -102,6 +102,26 @@ describe('slidingWindowLimiter inside a paced step', () => {
     expect(Math.abs(sent.a - sent.b)).toBeLessThanOrEqual(3);
   });
 
+  it('lets a share past its even part while the window would otherwise go unused, and gives a share refused then its kept turn first', async () => {
+    const limiter = slidingWindowLimiter(4);
+    const take = (share: string, holder: string) =>
+      withPacing({ patienceMs: 0, holder, share }, () => limiter.take()).then(
+        () => 'sent' as const,
+        (error: unknown) => (error instanceof PacedOut ? 'refused' : Promise.reject(error)),
+      );
+    // Two runs on one account: b sent one, a three. a's part of a window of 4 is 2, but the
+    // fourth turn is free and nobody waits for it: a takes it.
+    expect(await take('b', 'b/1')).toBe('sent');
+    expect([await take('a', 'a/1'), await take('a', 'a/2'), await take('a', 'a/3')]).toEqual(['sent', 'sent', 'sent']);
+    // The window is full: b is refused and its turn kept; a is refused too.
+    expect(await take('b', 'b/2')).toBe('refused');
+    expect(await take('a', 'a/4')).toBe('refused');
+    await sleep(1_100);
+    // b is back: its kept turn. a, over its part a window ago, is now free to go.
+    expect(await take('b', 'b/2')).toBe('sent');
+    expect(await take('a', 'a/4')).toBe('sent');
+  });
+
   it('keeps a step that starts over (a lookup, then a create) every turn it will take again, so it finishes on its return', async () => {
     const limiter = slidingWindowLimiter(2);
     const pacing = { patienceMs: 0, holder: 'audience', share: 'run-a', repeats: true };

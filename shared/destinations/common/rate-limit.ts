@@ -87,6 +87,19 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
     return Math.max(MIN_SHARE_WAIT_MS, used[used.length - part]! + windowMs - now);
   };
 
+  /**
+   * A turn is free now and no other share is owed one: the window would go unused, so the
+   * share may take it beyond its even part. Shares are held to their parts only when another
+   * waits (a kept turn, or told to come back); a rate left idle while a run's next batch
+   * waits for its share is time nobody gets back.
+   */
+  const idleFor = (share: string, now: number) => {
+    if (nextFreeTurn(now) > now) return false;
+    for (const turn of reserved.values()) if (turn.share !== share) return false;
+    for (const [other, at] of returning) if (other !== share && at >= now - windowMs) return false;
+    return true;
+  };
+
   const paced = async (step: PacedStep, now: number) => {
     const { pacing } = step;
     if (step.refusedUntil !== undefined) throw new PacedOut(Math.max(0, step.refusedUntil - now));
@@ -102,7 +115,7 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
       await waitUntil(at, now);
       return;
     }
-    const overShare = pacing.share === undefined ? undefined : shareWait(pacing.share, now);
+    const overShare = pacing.share === undefined || idleFor(pacing.share, now) ? undefined : shareWait(pacing.share, now);
     if (overShare === undefined) {
       const at = nextFreeTurn(now);
       if (at - now <= pacing.patienceMs) {
