@@ -88,6 +88,7 @@ export const appSettings = {
   GOOGLE_ADS_CLIENT_SECRET: { description: 'Google OAuth client secret.', secret: true },
   AUTOPILOT_API_URL: { description: 'Autopilot API base URL (default https://api2.autopilothq.com/v1).' },
   META_API_URL: { description: 'Meta Graph API base URL, without the version (default https://graph.facebook.com).' },
+  ORTTO_API_URL: { description: "Ortto API base URL for every connection, whatever its region (unset or empty: the region's host, https://api.ap3api.com/v1, api.au.ap3api.com or api.eu.ap3api.com)." },
 } as const satisfies Record<string, AppSettingInfo>;
 
 export type AppSettingName = keyof typeof appSettings;
@@ -155,6 +156,8 @@ const configSchema = z.object({
     meta: z.object({
       apiUrl: z.string().url().default('https://graph.facebook.com'),
     }),
+    /** Unset in Azure: each connection's region picks the host. */
+    ortto: z.object({ apiUrl: optionalUrl }),
   }),
 });
 
@@ -219,6 +222,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
       autopilot: { apiUrl: read('AUTOPILOT_API_URL') },
       meta: { apiUrl: read('META_API_URL') },
+      ortto: { apiUrl: read('ORTTO_API_URL') },
     },
   });
 }

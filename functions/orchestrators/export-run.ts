@@ -140,7 +140,7 @@ function* prepare(run: Run): Generator<Task, void, any> {
     const sent = prepared.sentWhilePreparing;
     if (!sent) return;
     state.audience = { id: sent.audienceId, created: sent.created };
-    state.tally = { ...state.tally, audienceId: sent.audienceId };
+    state.tally = { ...state.tally, audienceId: sent.audienceId, ...(sent.notice ? { reason: sent.notice } : {}) };
     state.replaced = sent.replaced;
     for (const file of sent.files) {
       if (file.failed) state.failedEarly.set(file.name, file.failed);
@@ -202,7 +202,7 @@ function* audiences(run: Run): Generator<Task, void, any> {
       if (!('failed' in result)) {
         const delivered = result.membersIncluded ? state.membership[0] : undefined;
         state.audience = { id: result.audienceId, created: result.created };
-        state.tally = { ...state.tally, audienceId: result.audienceId };
+        state.tally = { ...state.tally, audienceId: result.audienceId, ...(result.notice ? { reason: result.notice } : {}) };
         if (delivered) state.delivered.push(delivered);
         if (delivered) state.tally = addDelivery(state.tally, { sent: delivered.records, accepted: result.accepted, rejected: result.rejected });
       } else if (result.failed.paced || (result.failed.retryable && attempt < DESTINATION_ATTEMPTS)) {

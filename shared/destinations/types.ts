@@ -83,6 +83,11 @@ export interface EnsuredAudience {
   membersIncluded: boolean;
   /** Outcome for initialMembers when membersIncluded is true. */
   initialResult?: UploadResult;
+  /**
+   * Something the admin must do at the service for the audience to serve (Ortto: set up the
+   * audience that filters on the segment's tag); the run record says it, the run goes on.
+   */
+  notice?: string;
 }
 
 export type DestinationErrorCode =
