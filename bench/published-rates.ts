@@ -3,6 +3,7 @@ import { googleAdsRequestsPerSecond } from '../shared/destinations/google-ads/de
 import { metaRequestsPerSecond } from '../shared/destinations/meta/definition.js';
 import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
 import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
+import { orttoRequestsPerSecond } from '../shared/destinations/ortto/definition.js';
 import type { DestinationType } from '../shared/destinations/registry.js';
 
 /** Each service's published request rate, per account: what a floor is computed from. */
@@ -13,4 +14,5 @@ export const PUBLISHED_RATE: Record<DestinationType, number> = {
   autopilot: autopilotRequestsPerSecond,
   'google-ads': googleAdsRequestsPerSecond,
   meta: metaRequestsPerSecond,
+  ortto: orttoRequestsPerSecond,
 };

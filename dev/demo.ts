@@ -13,7 +13,7 @@ const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'ortto';
   label: string;
   credentials: Record<string, string>;
   settings: Record<string, string>;
@@ -53,6 +53,14 @@ const destinations: Destination[] = [
     settings: {},
     dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
     simulator: (e) => e.simulators.autopilot,
+  },
+  {
+    type: 'ortto',
+    label: 'Ortto',
+    credentials: { apiKey: devCredentials.ortto.apiKey },
+    settings: {},
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    simulator: (e) => e.simulators.ortto,
   },
 ];
 
@@ -196,7 +204,9 @@ async function main(): Promise<void> {
       console.log(`  ${destination.label}: no audience named '${SEGMENT}' (${response.status})`);
       continue;
     }
-    const audience = (await response.json()) as { id: string; name: string; members: string[] };
+    const held = (await response.json()) as { id: string; name: string; members: (string | { email?: string })[] };
+    // Ortto's simulator lists people ({ email, first, last }), the others what they hold.
+    const audience = { ...held, members: held.members.map((m) => (typeof m === 'string' ? m : String(m.email))) };
     const fromThisDemo = audience.members.filter((m) => m.includes(stamp)).length;
     console.log(
       `  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${audience.members.length} members` +
