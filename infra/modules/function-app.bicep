@@ -140,6 +140,7 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     GOOGLE_ADS_CLIENT_ID: googleAdsClientId
     GOOGLE_ADS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/google-ads-client-secret)'
     META_API_URL: 'https://graph.facebook.com'
+    ORTTO_API_URL: ''
     AUTOPILOT_API_URL: 'https://api2.autopilothq.com/v1'
   }
 }
