@@ -5,10 +5,10 @@ import { SimServer, asRecord, isPlausibleEmail, json, type ServiceBehaviour, typ
 
 /**
  * Business plans allow 600 requests per 10 s and 1,800 per 60 s. The simulator holds the
- * minute's rate (30 a second) in a bucket of a second's worth: stricter than Ortto's 10 s
- * window, never looser over a minute.
+ * minute's rate (30 a second) in a bucket of two seconds' worth: far stricter than the bursts
+ * Ortto's 10 s window lets through, and over a minute at most 1,860.
  */
-export const orttoRateLimit = { requestsPerSecond: 30, burst: 30 };
+export const orttoRateLimit = { requestsPerSecond: 30, burst: 60 };
 export const orttoMaxPeoplePerRequest = 100;
 export const orttoMaxPayloadBytes = 2 * 1024 * 1024;
 const AUDIENCES_PAGE_MAX = 40;

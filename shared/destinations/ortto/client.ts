@@ -12,7 +12,8 @@ import {
   type ProfileRecord,
   type UploadResult,
 } from '../types.js';
-import { orttoLimits, orttoRegionHosts, orttoRequestsPerSecond, type orttoCredentials, type orttoSettings } from './definition.js';
+import type { DestinationEndpoints } from '../../config.js';
+import { orttoLimits, orttoRegionHosts, orttoRequestsPerSecond, type OrttoRegion, type orttoCredentials, type orttoSettings } from './definition.js';
 import { orttoFields, orttoPersonFields, tagFilter, type OrttoPersonFields } from './person.js';
 
 const audience = z.object({ id: z.string(), name: z.string(), filter: z.unknown().optional() }).passthrough();
@@ -45,6 +46,11 @@ export function readOrttoFailure(status: number, body: unknown): FailureReading 
   return { message };
 }
 
+/** The API base URL of a connection: the app setting when set (the simulator, locally), overriding every region; else the region's host. */
+export function orttoBaseUrl(endpoints: DestinationEndpoints, region: OrttoRegion | undefined): string {
+  return endpoints.ortto.apiUrl ?? orttoRegionHosts[region ?? 'ap3'];
+}
+
 /** What the admin sets once in Ortto so the segment's people appear as an audience there. */
 export function audienceSetup(name: string): string {
   return `create it once in Ortto: Audiences → New audience named "${name}", filter Tags is "${name}"; the app keeps the tag on exactly the segment's people`;
@@ -57,8 +63,7 @@ export function audienceSetup(name: string): string {
  * with the tag; leavers get it in `unset_tags`. The audience id the app keeps is the tag.
  */
 export function connectOrtto(context: ConnectorContext<z.infer<typeof orttoCredentials>, z.infer<typeof orttoSettings>>): DestinationClient {
-  // The app setting (the simulator, locally) overrides every region's host.
-  const baseUrl = context.endpoints.ortto.apiUrl ?? orttoRegionHosts[context.credentials.region ?? 'ap3'];
+  const baseUrl = orttoBaseUrl(context.endpoints, context.credentials.region);
   const api = new ServiceClient({
     service: 'Ortto',
     baseUrl,
