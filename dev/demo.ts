@@ -13,7 +13,7 @@ const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'linkedin';
   label: string;
   credentials: Record<string, string>;
   settings: Record<string, string>;
@@ -53,6 +53,14 @@ const destinations: Destination[] = [
     settings: {},
     dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
     simulator: (e) => e.simulators.autopilot,
+  },
+  {
+    type: 'linkedin',
+    label: 'LinkedIn Matched Audiences',
+    credentials: { refreshToken: devCredentials.linkedin.refreshToken },
+    settings: { adAccountId: devCredentials.linkedin.adAccountId },
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    simulator: (e) => e.simulators.linkedin.api,
   },
 ];
 
@@ -196,11 +204,13 @@ async function main(): Promise<void> {
       console.log(`  ${destination.label}: no audience named '${SEGMENT}' (${response.status})`);
       continue;
     }
-    const audience = (await response.json()) as { id: string; name: string; members: string[] };
-    const fromThisDemo = audience.members.filter((m) => m.includes(stamp)).length;
+    const audience = (await response.json()) as { id: string; name: string; members: unknown[] };
+    // Microsoft Advertising and LinkedIn hold SHA-256 hashes (LinkedIn's as { SHA256_EMAIL, firstName, ... }).
+    const emails = audience.members.filter((m): m is string => typeof m === 'string' && m.includes('@'));
+    const fromThisDemo = emails.filter((m) => m.includes(stamp)).length;
     console.log(
       `  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${audience.members.length} members` +
-        (destination.type === 'microsoft-advertising' ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${audience.members.slice(0, 2).join(', ')}`),
+        (emails.length === 0 ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${emails.slice(0, 2).join(', ')}`),
     );
   }
 }
