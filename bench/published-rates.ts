@@ -1,6 +1,7 @@
 import { autopilotRequestsPerSecond } from '../shared/destinations/autopilot/definition.js';
 import { googleAdsRequestsPerSecond } from '../shared/destinations/google-ads/definition.js';
 import { metaRequestsPerSecond } from '../shared/destinations/meta/definition.js';
+import { linkedinRequestsPerSecond } from '../shared/destinations/linkedin/definition.js';
 import { microsoftAdvertisingRequestsPerSecond } from '../shared/destinations/microsoft-advertising/definition.js';
 import { nextRollRequestsPerSecond } from '../shared/destinations/nextroll/definition.js';
 import { orttoRequestsPerSecond } from '../shared/destinations/ortto/definition.js';
@@ -15,4 +16,5 @@ export const PUBLISHED_RATE: Record<DestinationType, number> = {
   'google-ads': googleAdsRequestsPerSecond,
   meta: metaRequestsPerSecond,
   ortto: orttoRequestsPerSecond,
+  linkedin: linkedinRequestsPerSecond,
 };

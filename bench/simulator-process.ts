@@ -33,6 +33,7 @@ const URL_SETTING: Record<DestinationType, string> = {
   'google-ads': 'GOOGLE_ADS_API_URL',
   meta: 'META_API_URL',
   ortto: 'ORTTO_API_URL',
+  linkedin: 'LINKEDIN_API_URL',
 };
 
 export async function startSimulatorProcess(rateLimits: 'on' | 'off'): Promise<SimulatorProcess> {

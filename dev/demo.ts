@@ -13,7 +13,7 @@ const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'ortto';
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'linkedin' | 'ortto';
   label: string;
   credentials: Record<string, string>;
   settings: Record<string, string>;
@@ -61,6 +61,14 @@ const destinations: Destination[] = [
     settings: {},
     dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
     simulator: (e) => e.simulators.ortto,
+  },
+  {
+    type: 'linkedin',
+    label: 'LinkedIn Matched Audiences',
+    credentials: { refreshToken: devCredentials.linkedin.refreshToken },
+    settings: { adAccountId: devCredentials.linkedin.adAccountId },
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    simulator: (e) => e.simulators.linkedin.api,
   },
 ];
 
@@ -204,13 +212,16 @@ async function main(): Promise<void> {
       console.log(`  ${destination.label}: no audience named '${SEGMENT}' (${response.status})`);
       continue;
     }
-    const held = (await response.json()) as { id: string; name: string; members: (string | { email?: string })[] };
-    // Ortto's simulator lists people ({ email, first, last }), the others what they hold.
-    const audience = { ...held, members: held.members.map((m) => (typeof m === 'string' ? m : String(m.email))) };
-    const fromThisDemo = audience.members.filter((m) => m.includes(stamp)).length;
+    const audience = (await response.json()) as { id: string; name: string; members: unknown[] };
+    // Ortto's simulator lists people ({ email, first, last }); Microsoft Advertising and LinkedIn
+    // hold SHA-256 hashes (LinkedIn's as { SHA256_EMAIL, firstName, ... }); the others emails.
+    const emails = audience.members
+      .map((m) => (typeof m === 'string' ? m : typeof m === 'object' && m !== null && 'email' in m ? String(m.email) : ''))
+      .filter((m) => m.includes('@'));
+    const fromThisDemo = emails.filter((m) => m.includes(stamp)).length;
     console.log(
       `  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${audience.members.length} members` +
-        (destination.type === 'microsoft-advertising' ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${audience.members.slice(0, 2).join(', ')}`),
+        (emails.length === 0 ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${emails.slice(0, 2).join(', ')}`),
     );
   }
 }

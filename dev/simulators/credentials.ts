@@ -48,9 +48,15 @@ export const devCredentials = {
   ortto: {
     apiKey: 'dev-ortto-api-key',
   },
+  linkedin: {
+    clientId: 'dev-linkedin-client-id',
+    clientSecret: 'dev-linkedin-client-secret',
+    refreshToken: 'dev-linkedin-refresh-token',
+    adAccountId: '5000001',
+  },
 } as const;
 
-type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta' | 'ortto';
+type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta' | 'linkedin' | 'ortto';
 
 /** What a connection to each simulator is created with, and the settings its exports need. */
 export const devConnections: Record<SimulatedDestination, { credentials: Record<string, string>; settings: Record<string, string> }> = {
@@ -74,4 +80,5 @@ export const devConnections: Record<SimulatedDestination, { credentials: Record<
   },
   // No region: the default (ap3); ORTTO_API_URL points every region at the simulator.
   ortto: { credentials: { apiKey: devCredentials.ortto.apiKey }, settings: {} },
+  linkedin: { credentials: { refreshToken: devCredentials.linkedin.refreshToken }, settings: { adAccountId: devCredentials.linkedin.adAccountId } },
 };

@@ -6,6 +6,7 @@ import { autopilot } from './autopilot/index.js';
 import { googleAds } from './google-ads/index.js';
 import { meta } from './meta/index.js';
 import { ortto } from './ortto/index.js';
+import { linkedin } from './linkedin/index.js';
 
 /** Every destination the app can export to. Adding one is its folder plus one line here. */
 export const destinations = {
@@ -16,6 +17,7 @@ export const destinations = {
   'google-ads': googleAds as Destination,
   meta: meta as Destination,
   ortto: ortto as Destination,
+  linkedin: linkedin as Destination,
 } satisfies Record<string, Destination>;
 
 export type DestinationType = keyof typeof destinations;

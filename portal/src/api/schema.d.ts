@@ -651,7 +651,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                             displayName: string;
                             allowContributors: boolean;
                             consent: {
@@ -751,7 +751,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                    type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                     /** @description Unique among connections of the same type (case-insensitive). */
                     displayName: string;
                     /** @description Write-only. Fields depend on the destination type: `credentials` in GET /api/destinations. */
@@ -783,7 +783,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -918,7 +918,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -1155,7 +1155,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -1407,7 +1407,7 @@ export interface operations {
                     "application/json": {
                         items: {
                             /** @enum {string} */
-                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                             displayName: string;
                             description: string;
                             /** @description What the caller accepts with `consent: true` for this destination. */
@@ -1723,7 +1723,7 @@ export interface operations {
                             name: string;
                             connectionId: string;
                             /** @enum {string} */
-                            destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                            destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                             segments: string[];
                             dataMatching: {
                                 /** @description Column of the segment file that holds the email address. */
@@ -1897,7 +1897,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
@@ -2030,7 +2030,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
@@ -2290,7 +2290,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
