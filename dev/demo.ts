@@ -13,7 +13,7 @@ const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'linkedin' | 'ortto';
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'linkedin' | 'ortto';
   label: string;
   credentials: Record<string, string>;
   settings: Record<string, string>;
@@ -47,6 +47,14 @@ const destinations: Destination[] = [
     simulator: (e) => e.simulators.microsoftAdvertising.api,
   },
   {
+    type: 'google-ads',
+    label: 'Google Ads',
+    credentials: { refreshToken: devCredentials.googleAds.refreshToken, customerId: devCredentials.googleAds.customerId },
+    settings: { adUserData: 'granted', adPersonalization: 'granted', membershipDurationDays: '30' },
+    dataMatching: { email: 'email', phone: 'phone' },
+    simulator: (e) => e.simulators.googleAds.api,
+  },
+  {
     type: 'autopilot',
     label: 'Autopilot',
     credentials: { apiKey: devCredentials.autopilot.apiKey },
@@ -74,10 +82,11 @@ const destinations: Destination[] = [
 
 /** A segment file with a few rows the pipeline must reject (bad address, duplicate in another case). */
 function sampleSegment(stamp: string): string {
-  const lines = ['email,first_name,last_name'];
-  for (let i = 1; i <= ROWS; i++) lines.push(`demo.${stamp}.${i}@example.com,First${i},Last${i}`);
-  lines.push('not-an-email,Broken,Row');
-  lines.push(`DEMO.${stamp}.1@EXAMPLE.COM,Dupe,Licate`);
+  const lines = ['email,first_name,last_name,phone'];
+  // Every fifth row has a phone too (Google Ads matches on it; the others do not map it).
+  for (let i = 1; i <= ROWS; i++) lines.push(`demo.${stamp}.${i}@example.com,First${i},Last${i},${i % 5 === 0 ? `+1212555${String(i).padStart(4, '0')}` : ''}`);
+  lines.push('not-an-email,Broken,Row,');
+  lines.push(`DEMO.${stamp}.1@EXAMPLE.COM,Dupe,Licate,`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -213,8 +222,8 @@ async function main(): Promise<void> {
       continue;
     }
     const audience = (await response.json()) as { id: string; name: string; members: unknown[] };
-    // Ortto's simulator lists people ({ email, first, last }); Microsoft Advertising and LinkedIn
-    // hold SHA-256 hashes (LinkedIn's as { SHA256_EMAIL, firstName, ... }); the others emails.
+    // Ortto's simulator lists people ({ email, first, last }); Microsoft Advertising, Google Ads and
+    // LinkedIn hold SHA-256 hashes (Google's and LinkedIn's as objects of them); the others emails.
     const emails = audience.members
       .map((m) => (typeof m === 'string' ? m : typeof m === 'object' && m !== null && 'email' in m ? String(m.email) : ''))
       .filter((m) => m.includes('@'));

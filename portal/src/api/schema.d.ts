@@ -2928,6 +2928,35 @@ export interface operations {
                                     ledgerAfter: number;
                                 };
                                 audienceId?: string;
+                                /** @description Requests the destination accepted and processes later, and their outcome as checked after the run. */
+                                requests?: {
+                                    total: number;
+                                    processing: number;
+                                    succeeded: number;
+                                    partiallySucceeded: number;
+                                    /** @description Failed, or no final status within 72 hours: their members are sent again by the next run. */
+                                    failed: number;
+                                    /** @description Members taken back out of the ledger (failed adds) or owed a removal again (failed removes). */
+                                    returned: number;
+                                    /** @description Finished requests by the match-rate range the destination reported (`MATCH_RATE_RANGE_51_TO_60`). */
+                                    matchRateRanges: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description Each request, oldest first (the first 500). */
+                                    items: {
+                                        requestId: string;
+                                        /** @enum {string} */
+                                        operation: "add" | "remove" | "remove-all";
+                                        members: number;
+                                        /** @enum {string} */
+                                        state: "processing" | "succeeded" | "partially-succeeded" | "failed" | "unknown";
+                                        /** @description The destination's own name for the state (`PARTIAL_SUCCESS`). */
+                                        serviceState?: string;
+                                        matchRateRange?: string;
+                                    }[];
+                                    /** @description When the destination was last asked (ISO 8601). */
+                                    checkedAt: string;
+                                };
                                 /** @enum {string} */
                                 status: "pending" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                                 reason?: string;
@@ -3112,6 +3141,35 @@ export interface operations {
                                     ledgerAfter: number;
                                 };
                                 audienceId?: string;
+                                /** @description Requests the destination accepted and processes later, and their outcome as checked after the run. */
+                                requests?: {
+                                    total: number;
+                                    processing: number;
+                                    succeeded: number;
+                                    partiallySucceeded: number;
+                                    /** @description Failed, or no final status within 72 hours: their members are sent again by the next run. */
+                                    failed: number;
+                                    /** @description Members taken back out of the ledger (failed adds) or owed a removal again (failed removes). */
+                                    returned: number;
+                                    /** @description Finished requests by the match-rate range the destination reported (`MATCH_RATE_RANGE_51_TO_60`). */
+                                    matchRateRanges: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description Each request, oldest first (the first 500). */
+                                    items: {
+                                        requestId: string;
+                                        /** @enum {string} */
+                                        operation: "add" | "remove" | "remove-all";
+                                        members: number;
+                                        /** @enum {string} */
+                                        state: "processing" | "succeeded" | "partially-succeeded" | "failed" | "unknown";
+                                        /** @description The destination's own name for the state (`PARTIAL_SUCCESS`). */
+                                        serviceState?: string;
+                                        matchRateRange?: string;
+                                    }[];
+                                    /** @description When the destination was last asked (ISO 8601). */
+                                    checkedAt: string;
+                                };
                                 /** @enum {string} */
                                 status: "pending" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                                 reason?: string;
@@ -3903,6 +3961,35 @@ export interface operations {
                                 ledgerAfter: number;
                             };
                             audienceId?: string;
+                            /** @description Requests the destination accepted and processes later, and their outcome as checked after the run. */
+                            requests?: {
+                                total: number;
+                                processing: number;
+                                succeeded: number;
+                                partiallySucceeded: number;
+                                /** @description Failed, or no final status within 72 hours: their members are sent again by the next run. */
+                                failed: number;
+                                /** @description Members taken back out of the ledger (failed adds) or owed a removal again (failed removes). */
+                                returned: number;
+                                /** @description Finished requests by the match-rate range the destination reported (`MATCH_RATE_RANGE_51_TO_60`). */
+                                matchRateRanges: {
+                                    [key: string]: number;
+                                };
+                                /** @description Each request, oldest first (the first 500). */
+                                items: {
+                                    requestId: string;
+                                    /** @enum {string} */
+                                    operation: "add" | "remove" | "remove-all";
+                                    members: number;
+                                    /** @enum {string} */
+                                    state: "processing" | "succeeded" | "partially-succeeded" | "failed" | "unknown";
+                                    /** @description The destination's own name for the state (`PARTIAL_SUCCESS`). */
+                                    serviceState?: string;
+                                    matchRateRange?: string;
+                                }[];
+                                /** @description When the destination was last asked (ISO 8601). */
+                                checkedAt: string;
+                            };
                             /** @enum {string} */
                             status: "pending" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                             reason?: string;
