@@ -18,8 +18,13 @@ const TERMINAL = ['succeeded', 'partially-succeeded', 'failed', 'skipped'];
 
 /** Polls until a run of the export that is not in `seen` has ended. */
 export async function waitForRun(host: RunningLocalHost, exportId: string, seen: Set<string> = new Set()): Promise<Run> {
-  for (;;) {
-    const page = await api<{ items: Run[] }>(host, 'GET', `/exports/${exportId}/runs`);
+  for (let dropped = 0; ; ) {
+    // A poll whose kept-alive connection the host closed while its thread was busy (a long
+    // ledger commit) fails without an answer: the next poll opens another.
+    const page = await api<{ items: Run[] }>(host, 'GET', `/exports/${exportId}/runs`).catch((error: unknown) => {
+      if (!(error instanceof TypeError) || ++dropped > 5) throw error;
+      return { items: [] as Run[] };
+    });
     const run = page.items.find((r) => !seen.has(r.id) && TERMINAL.includes(r.status));
     if (run) return run;
     await new Promise((resolve) => setTimeout(resolve, 20));

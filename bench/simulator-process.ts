@@ -32,6 +32,8 @@ const URL_SETTING: Record<DestinationType, string> = {
   autopilot: 'AUTOPILOT_API_URL',
   'google-ads': 'GOOGLE_ADS_API_URL',
   meta: 'META_API_URL',
+  ortto: 'ORTTO_API_URL',
+  linkedin: 'LINKEDIN_API_URL',
 };
 
 export async function startSimulatorProcess(rateLimits: 'on' | 'off'): Promise<SimulatorProcess> {

@@ -13,7 +13,7 @@ const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'linkedin' | 'ortto';
   label: string;
   credentials: Record<string, string>;
   settings: Record<string, string>;
@@ -47,6 +47,14 @@ const destinations: Destination[] = [
     simulator: (e) => e.simulators.microsoftAdvertising.api,
   },
   {
+    type: 'google-ads',
+    label: 'Google Ads',
+    credentials: { refreshToken: devCredentials.googleAds.refreshToken, customerId: devCredentials.googleAds.customerId },
+    settings: { adUserData: 'granted', adPersonalization: 'granted', membershipDurationDays: '30' },
+    dataMatching: { email: 'email', phone: 'phone' },
+    simulator: (e) => e.simulators.googleAds.api,
+  },
+  {
     type: 'autopilot',
     label: 'Autopilot',
     credentials: { apiKey: devCredentials.autopilot.apiKey },
@@ -54,14 +62,31 @@ const destinations: Destination[] = [
     dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
     simulator: (e) => e.simulators.autopilot,
   },
+  {
+    type: 'ortto',
+    label: 'Ortto',
+    credentials: { apiKey: devCredentials.ortto.apiKey },
+    settings: {},
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    simulator: (e) => e.simulators.ortto,
+  },
+  {
+    type: 'linkedin',
+    label: 'LinkedIn Matched Audiences',
+    credentials: { refreshToken: devCredentials.linkedin.refreshToken },
+    settings: { adAccountId: devCredentials.linkedin.adAccountId },
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    simulator: (e) => e.simulators.linkedin.api,
+  },
 ];
 
 /** A segment file with a few rows the pipeline must reject (bad address, duplicate in another case). */
 function sampleSegment(stamp: string): string {
-  const lines = ['email,first_name,last_name'];
-  for (let i = 1; i <= ROWS; i++) lines.push(`demo.${stamp}.${i}@example.com,First${i},Last${i}`);
-  lines.push('not-an-email,Broken,Row');
-  lines.push(`DEMO.${stamp}.1@EXAMPLE.COM,Dupe,Licate`);
+  const lines = ['email,first_name,last_name,phone'];
+  // Every fifth row has a phone too (Google Ads matches on it; the others do not map it).
+  for (let i = 1; i <= ROWS; i++) lines.push(`demo.${stamp}.${i}@example.com,First${i},Last${i},${i % 5 === 0 ? `+1212555${String(i).padStart(4, '0')}` : ''}`);
+  lines.push('not-an-email,Broken,Row,');
+  lines.push(`DEMO.${stamp}.1@EXAMPLE.COM,Dupe,Licate,`);
   return `${lines.join('\n')}\n`;
 }
 
@@ -196,11 +221,16 @@ async function main(): Promise<void> {
       console.log(`  ${destination.label}: no audience named '${SEGMENT}' (${response.status})`);
       continue;
     }
-    const audience = (await response.json()) as { id: string; name: string; members: string[] };
-    const fromThisDemo = audience.members.filter((m) => m.includes(stamp)).length;
+    const audience = (await response.json()) as { id: string; name: string; members: unknown[] };
+    // Ortto's simulator lists people ({ email, first, last }); Microsoft Advertising, Google Ads and
+    // LinkedIn hold SHA-256 hashes (Google's and LinkedIn's as objects of them); the others emails.
+    const emails = audience.members
+      .map((m) => (typeof m === 'string' ? m : typeof m === 'object' && m !== null && 'email' in m ? String(m.email) : ''))
+      .filter((m) => m.includes('@'));
+    const fromThisDemo = emails.filter((m) => m.includes(stamp)).length;
     console.log(
       `  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${audience.members.length} members` +
-        (destination.type === 'microsoft-advertising' ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${audience.members.slice(0, 2).join(', ')}`),
+        (emails.length === 0 ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${emails.slice(0, 2).join(', ')}`),
     );
   }
 }

@@ -20,7 +20,7 @@ const DATA = process.env.LOCAL_DATA_DIR ? path.resolve(process.env.LOCAL_DATA_DI
 const ANY_PORTS = process.env.LOCAL_PORTS === 'any';
 const HOST_PORT = 7071;
 const AZURITE_PORTS = { blob: 10_000, queue: 10_001, table: 10_002 };
-const SIMULATOR_PORTS: Record<SimulatedService, number> = { adroll: 7101, rollworks: 7102, 'microsoft-advertising': 7103, autopilot: 7104, meta: 7106, 'google-ads': 7107 };
+const SIMULATOR_PORTS: Record<SimulatedService, number> = { adroll: 7101, rollworks: 7102, 'microsoft-advertising': 7103, autopilot: 7104, meta: 7106, 'google-ads': 7107, linkedin: 7108, ortto: 7109 };
 const WEBHOOK_SINK_PORT = 7105;
 /** The principal assumed for requests without x-ms-client-principal (App Service auth is not in front of the local host). */
 const DEV_PRINCIPAL = JSON.stringify({ userId: 'dev-admin', userDetails: 'dev-admin@localhost', userRoles: ['admin'] });
@@ -183,6 +183,8 @@ async function main(): Promise<void> {
         `  Microsoft Ads sim  ${simulators.urls.microsoftAdvertising.api}`,
         `  Autopilot sim      ${simulators.urls.autopilot}`,
         `  Meta sim           ${simulators.urls.meta}`,
+        `  Ortto sim          ${simulators.urls.ortto}`,
+        `  LinkedIn sim       ${simulators.urls.linkedin.api}`,
         `  Webhook sink       ${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`,
         ...notes.map((note) => `  note: ${note}`),
         '',

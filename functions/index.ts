@@ -23,4 +23,5 @@ import './triggers/segment-blob.js';
 import './triggers/scheduled-refresh.js';
 import './triggers/retention-purge.js';
 import './triggers/audience-insights.js';
+import './triggers/destination-requests.js';
 import './http/portal.js';

@@ -40,6 +40,7 @@ param adrollClientId string = ''
 param rollworksClientId string = ''
 param msadsClientId string = ''
 param googleAdsClientId string = ''
+param linkedinClientId string = ''
 
 @description('Email address that the alert on failed or partially-succeeded runs notifies; empty for none.')
 param alertEmail string = ''
@@ -127,6 +128,7 @@ module functionApp 'modules/function-app.bicep' = {
     rollworksClientId: rollworksClientId
     msadsClientId: msadsClientId
     googleAdsClientId: googleAdsClientId
+    linkedinClientId: linkedinClientId
     authClientId: authClientId
     corsAllowedOrigins: empty(corsAllowedOrigins) ? [] : split(corsAllowedOrigins, ',')
   }

@@ -88,6 +88,12 @@ export const appSettings = {
   GOOGLE_ADS_CLIENT_SECRET: { description: 'Google OAuth client secret.', secret: true },
   AUTOPILOT_API_URL: { description: 'Autopilot API base URL (default https://api2.autopilothq.com/v1).' },
   META_API_URL: { description: 'Meta Graph API base URL, without the version (default https://graph.facebook.com).' },
+  ORTTO_API_URL: { description: "Ortto API base URL for every connection, whatever its region (unset or empty: the region's host, https://api.ap3api.com/v1, api.au.ap3api.com or api.eu.ap3api.com)." },
+  LINKEDIN_API_URL: { description: 'LinkedIn Marketing API base URL (default https://api.linkedin.com/rest).' },
+  LINKEDIN_TOKEN_URL: { description: 'LinkedIn OAuth 2.0 token endpoint (default https://www.linkedin.com/oauth/v2/accessToken).' },
+  LINKEDIN_CLIENT_ID: { description: 'LinkedIn app client id (an app approved for the Audiences program).' },
+  LINKEDIN_CLIENT_SECRET: { description: 'LinkedIn app client secret.', secret: true },
+  LINKEDIN_SOURCE_PLATFORM: { description: "sourcePlatform of the DMP segments the app creates, as LinkedIn assigns it to the app (default LIST_UPLOAD)." },
 } as const satisfies Record<string, AppSettingInfo>;
 
 export type AppSettingName = keyof typeof appSettings;
@@ -155,6 +161,15 @@ const configSchema = z.object({
     meta: z.object({
       apiUrl: z.string().url().default('https://graph.facebook.com'),
     }),
+    /** Unset in Azure: each connection's region picks the host. */
+    ortto: z.object({ apiUrl: optionalUrl }),
+    linkedin: z.object({
+      apiUrl: z.string().url().default('https://api.linkedin.com/rest'),
+      tokenUrl: z.string().url().default('https://www.linkedin.com/oauth/v2/accessToken'),
+      clientId: z.string().default(''),
+      clientSecret: z.string().default(''),
+      sourcePlatform: z.string().default('LIST_UPLOAD'),
+    }),
   }),
 });
 
@@ -219,6 +234,14 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): AppConfig {
       },
       autopilot: { apiUrl: read('AUTOPILOT_API_URL') },
       meta: { apiUrl: read('META_API_URL') },
+      ortto: { apiUrl: read('ORTTO_API_URL') },
+      linkedin: {
+        apiUrl: read('LINKEDIN_API_URL'),
+        tokenUrl: read('LINKEDIN_TOKEN_URL'),
+        clientId: read('LINKEDIN_CLIENT_ID'),
+        clientSecret: read('LINKEDIN_CLIENT_SECRET'),
+        sourcePlatform: read('LINKEDIN_SOURCE_PLATFORM'),
+      },
     },
   });
 }

@@ -45,9 +45,18 @@ export const devCredentials = {
     accessToken: 'dev-meta-system-user-token',
     adAccountId: 'act_3000001',
   },
+  ortto: {
+    apiKey: 'dev-ortto-api-key',
+  },
+  linkedin: {
+    clientId: 'dev-linkedin-client-id',
+    clientSecret: 'dev-linkedin-client-secret',
+    refreshToken: 'dev-linkedin-refresh-token',
+    adAccountId: '5000001',
+  },
 } as const;
 
-type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta';
+type SimulatedDestination = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta' | 'linkedin' | 'ortto';
 
 /** What a connection to each simulator is created with, and the settings its exports need. */
 export const devConnections: Record<SimulatedDestination, { credentials: Record<string, string>; settings: Record<string, string> }> = {
@@ -69,4 +78,7 @@ export const devConnections: Record<SimulatedDestination, { credentials: Record<
     credentials: { accessToken: devCredentials.meta.accessToken },
     settings: { adAccountId: devCredentials.meta.adAccountId, customerFileSource: 'USER_PROVIDED_ONLY' },
   },
+  // No region: the default (ap3); ORTTO_API_URL points every region at the simulator.
+  ortto: { credentials: { apiKey: devCredentials.ortto.apiKey }, settings: {} },
+  linkedin: { credentials: { refreshToken: devCredentials.linkedin.refreshToken }, settings: { adAccountId: devCredentials.linkedin.adAccountId } },
 };

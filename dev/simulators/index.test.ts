@@ -31,6 +31,13 @@ describe('startSimulators', () => {
       clientSecret: devCredentials.googleAds.clientSecret,
     });
     expect(endpoints.meta.apiUrl).toBe(sims.meta.url);
+    expect(endpoints.linkedin).toEqual({
+      apiUrl: sims.linkedin.apiUrl,
+      tokenUrl: sims.linkedin.tokenUrl,
+      clientId: devCredentials.linkedin.clientId,
+      clientSecret: devCredentials.linkedin.clientSecret,
+      sourcePlatform: 'LIST_UPLOAD',
+    });
     // One simulator (one origin) per service.
     const origins = new Set(Object.values(sims.urls).flatMap((url) => (typeof url === 'string' ? [url] : Object.values(url))).map((url) => new URL(url).origin));
     expect(origins.size).toBe(Object.keys(sims.byType).length);

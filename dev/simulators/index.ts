@@ -6,8 +6,11 @@ import { startMicrosoftAdvertisingSimulator, type MicrosoftAdvertisingSimulator 
 import { startGoogleAdsSimulator, type GoogleAdsSimulator } from './google-ads/server.js';
 import { startWebhookSink, type WebhookSink } from './webhook-sink/server.js';
 import { startMetaSimulator, type MetaSimulator } from './meta/server.js';
+import { startOrttoSimulator, type OrttoSimulator } from './ortto/server.js';
 
-export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta';
+import { startLinkedinSimulator, type LinkedinSimulator } from './linkedin/server.js';
+
+export type SimulatedService = 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta' | 'linkedin' | 'ortto';
 
 export interface RunningSimulators {
   urls: {
@@ -17,6 +20,8 @@ export interface RunningSimulators {
     autopilot: string;
     googleAds: { api: string; token: string };
     meta: string;
+    ortto: string;
+    linkedin: { api: string; token: string };
   };
   /** Every app setting that points the app at the simulators: `Object.assign(process.env, sims.env)`. */
   env: Record<string, string>;
@@ -26,6 +31,8 @@ export interface RunningSimulators {
   autopilot: AutopilotSimulator;
   googleAds: GoogleAdsSimulator;
   meta: MetaSimulator;
+  ortto: OrttoSimulator;
+  linkedin: LinkedinSimulator;
   /** The same handles by destination type. */
   byType: Record<SimulatedService, SimulatorHandle>;
   /** Receives run notifications (Teams, Slack, signed JSON) on `webhookSink.webhookUrl(name)`. */
@@ -37,7 +44,7 @@ export interface StartSimulatorsOptions {
   /** `off`: no simulated rate limit (the benchmark measures our own cost); default `on`. */
   rateLimits?: 'on' | 'off';
   host?: string;
-  /** Fixed ports (`npm start` uses 7101-7104, 7106 for Meta and 7107 for Google Ads); default 0, a free port each. */
+  /** Fixed ports (`npm start` uses 7101-7104, 7106 for Meta, 7107 for Google Ads, 7108 for LinkedIn and 7109 for Ortto); default 0, a free port each. */
   ports?: Partial<Record<SimulatedService, number>>;
   /** Fixed port of the webhook sink (`npm start` uses 7105); default a free one. */
   webhookSinkPort?: number;
@@ -66,6 +73,10 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
     started.push(googleAds);
     const meta = await startMetaSimulator({ host, port: port('meta'), rateLimits });
     started.push(meta);
+    const ortto = await startOrttoSimulator({ host, port: port('ortto'), rateLimits });
+    started.push(ortto);
+    const linkedin = await startLinkedinSimulator({ host, port: port('linkedin'), rateLimits });
+    started.push(linkedin);
     const webhookSink = await startWebhookSink({ host, port: options.webhookSinkPort ?? 0 });
     started.push(webhookSink);
 
@@ -76,6 +87,8 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       autopilot: autopilot.url,
       googleAds: { api: googleAds.apiUrl, token: googleAds.tokenUrl },
       meta: meta.url,
+      ortto: ortto.url,
+      linkedin: { api: linkedin.apiUrl, token: linkedin.tokenUrl },
     };
     const env: Record<string, string> = {
       ADROLL_API_URL: urls.adroll,
@@ -96,6 +109,11 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       GOOGLE_ADS_CLIENT_ID: devCredentials.googleAds.clientId,
       GOOGLE_ADS_CLIENT_SECRET: devCredentials.googleAds.clientSecret,
       META_API_URL: urls.meta,
+      ORTTO_API_URL: urls.ortto,
+      LINKEDIN_API_URL: urls.linkedin.api,
+      LINKEDIN_TOKEN_URL: urls.linkedin.token,
+      LINKEDIN_CLIENT_ID: devCredentials.linkedin.clientId,
+      LINKEDIN_CLIENT_SECRET: devCredentials.linkedin.clientSecret,
     };
 
     return {
@@ -107,7 +125,9 @@ export async function startSimulators(options: StartSimulatorsOptions = {}): Pro
       autopilot,
       googleAds,
       meta,
-      byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot, 'google-ads': googleAds, meta },
+      ortto,
+      linkedin,
+      byType: { adroll, rollworks, 'microsoft-advertising': microsoftAdvertising, autopilot, 'google-ads': googleAds, meta, linkedin, ortto },
       webhookSink,
       stop: () => stopAll(started),
     };
@@ -124,4 +144,4 @@ async function stopAll(handles: Pick<SimulatorHandle, 'stop'>[]): Promise<void> 
 export { devConnections, devCredentials };
 export type { SimAudience, SimulatorHandle } from './common/handle.js';
 export type { FaultSpec } from './common/faults.js';
-export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator, GoogleAdsSimulator, MetaSimulator, WebhookSink };
+export type { NextRollSimulator, AutopilotSimulator, MicrosoftAdvertisingSimulator, GoogleAdsSimulator, MetaSimulator, LinkedinSimulator, OrttoSimulator, WebhookSink };

@@ -15,7 +15,7 @@ async function main(): Promise<void> {
   const sims = await startSimulators({
     rateLimits: option('--rate-limits') === 'off' ? 'off' : 'on',
     // Base port 0: a free port each (a benchmark or test that reads the settings printed below).
-    ...(basePort === 0 ? {} : { ports: { adroll: basePort, rollworks: basePort + 1, 'microsoft-advertising': basePort + 2, autopilot: basePort + 3, meta: basePort + 5, 'google-ads': basePort + 6 } }),
+    ...(basePort === 0 ? {} : { ports: { adroll: basePort, rollworks: basePort + 1, 'microsoft-advertising': basePort + 2, autopilot: basePort + 3, meta: basePort + 5, 'google-ads': basePort + 6, linkedin: basePort + 7, ortto: basePort + 8 } }),
   });
   for (const [name, value] of Object.entries(sims.env)) console.log(`${name}=${value}`);
   const stop = () => {

@@ -9,6 +9,7 @@ import {
 } from '../../shared/api/schemas.js';
 import { pageSchema } from '../../shared/api/paging.js';
 import { deleteLedgers } from '../../shared/sync/ledger.js';
+import { requestStore } from '../../shared/sync/requests/request-store.js';
 import { insightStore } from '../../shared/insights/store.js';
 import { defineRoute, registerRoutes } from './route.js';
 
@@ -90,6 +91,7 @@ export const exportRoutes = [
       await deleteExportWebhooks(services, params.id);
       await deleteLedgers(await services.storage.ensureContainer(services.config.containers.ledgers), params.id);
       await insightStore(services.storage).purge(params.id);
+      await requestStore(services.storage).deleteByExport(params.id);
       return { status: 204 };
     },
   }),

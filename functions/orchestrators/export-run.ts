@@ -140,7 +140,7 @@ function* prepare(run: Run): Generator<Task, void, any> {
     const sent = prepared.sentWhilePreparing;
     if (!sent) return;
     state.audience = { id: sent.audienceId, created: sent.created };
-    state.tally = { ...state.tally, audienceId: sent.audienceId };
+    state.tally = { ...state.tally, audienceId: sent.audienceId, ...(sent.notice ? { reason: sent.notice } : {}) };
     state.replaced = sent.replaced;
     for (const file of sent.files) {
       if (file.failed) state.failedEarly.set(file.name, file.failed);
@@ -202,7 +202,7 @@ function* audiences(run: Run): Generator<Task, void, any> {
       if (!('failed' in result)) {
         const delivered = result.membersIncluded ? state.membership[0] : undefined;
         state.audience = { id: result.audienceId, created: result.created };
-        state.tally = { ...state.tally, audienceId: result.audienceId };
+        state.tally = { ...state.tally, audienceId: result.audienceId, ...(result.notice ? { reason: result.notice } : {}) };
         if (delivered) state.delivered.push(delivered);
         if (delivered) state.tally = addDelivery(state.tally, { sent: delivered.records, accepted: result.accepted, rejected: result.rejected });
       } else if (result.failed.paced || (result.failed.retryable && attempt < DESTINATION_ATTEMPTS)) {
@@ -254,6 +254,8 @@ interface SendItem {
   attempt: number;
   /** Not to be sent before this orchestration time (ms): its turn at the rate, or the end of a Retry-After or backoff. */
   notBefore?: number;
+  /** The replace waits for this removal to be processed (Google's remove-all): checked again at notBefore. */
+  pending?: SendFailure['pending'];
 }
 
 /**
@@ -281,6 +283,7 @@ function* sendChanges(run: Run): Generator<Task, void, any> {
       const failure = state.failedEarly.get(slice.name);
       const item: SendItem = { state, kind: 'add', slice, replaceFirst, attempt: failure && !failure.paced ? 2 : 1 };
       if (failure?.retryable) item.notBefore = notBefore + waitFor(failure, 1);
+      if (replaceFirst && failure?.pending) item.pending = failure.pending;
       if (failure && !failure.retryable) failedForGood.push({ item, failure });
       else (replaceFirst ? first : rest).push(item);
     });
@@ -311,6 +314,7 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
         slice: item.slice,
         batchSize: item.kind === 'remove' ? (plan.limits.removeBatchSize ?? plan.limits.batchSize) : plan.limits.batchSize,
         ...(item.replaceFirst ? { replaceFirst: true } : {}),
+        ...(item.replaceFirst && item.pending ? { pendingRemoval: item.pending } : {}),
       } satisfies SendInput),
     );
     yield* settleAll(context, tasks);
@@ -329,7 +333,8 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
       const remaining = sliceRest(item.slice, result.done);
       const replaceFirst = item.replaceFirst && result.done === 0;
       if (result.failed.paced) {
-        again.push({ ...item, slice: remaining, replaceFirst, notBefore: now + waitFor(result.failed, item.attempt) });
+        // A replace whose removal is processing comes back to check it (`pending`), not to start another.
+        again.push({ ...item, slice: remaining, replaceFirst, notBefore: now + waitFor(result.failed, item.attempt), ...(result.failed.pending ? { pending: result.failed.pending } : {}) });
       } else if (result.failed.retryable && item.attempt < DESTINATION_ATTEMPTS) {
         again.push({ ...item, slice: remaining, replaceFirst, attempt: item.attempt + 1, notBefore: now + waitFor(result.failed, item.attempt) });
       } else {

@@ -32,6 +32,7 @@ param adrollClientId string
 param rollworksClientId string
 param msadsClientId string
 param googleAdsClientId string
+param linkedinClientId string
 
 @description('Client id of the Entra app registration that carries the admin and contributor app roles.')
 param authClientId string
@@ -140,6 +141,12 @@ resource appSettings 'Microsoft.Web/sites/config@2024-04-01' = {
     GOOGLE_ADS_CLIENT_ID: googleAdsClientId
     GOOGLE_ADS_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/google-ads-client-secret)'
     META_API_URL: 'https://graph.facebook.com'
+    ORTTO_API_URL: ''
+    LINKEDIN_API_URL: 'https://api.linkedin.com/rest'
+    LINKEDIN_TOKEN_URL: 'https://www.linkedin.com/oauth/v2/accessToken'
+    LINKEDIN_CLIENT_ID: linkedinClientId
+    LINKEDIN_CLIENT_SECRET: '@Microsoft.KeyVault(SecretUri=${keyVaultUri}secrets/linkedin-client-secret)'
+    LINKEDIN_SOURCE_PLATFORM: 'LIST_UPLOAD'
     AUTOPILOT_API_URL: 'https://api2.autopilothq.com/v1'
   }
 }

@@ -5,6 +5,8 @@ import { microsoftAdvertising } from './microsoft-advertising/index.js';
 import { autopilot } from './autopilot/index.js';
 import { googleAds } from './google-ads/index.js';
 import { meta } from './meta/index.js';
+import { ortto } from './ortto/index.js';
+import { linkedin } from './linkedin/index.js';
 
 /** Every destination the app can export to. Adding one is its folder plus one line here. */
 export const destinations = {
@@ -14,6 +16,8 @@ export const destinations = {
   autopilot: autopilot as Destination,
   'google-ads': googleAds as Destination,
   meta: meta as Destination,
+  ortto: ortto as Destination,
+  linkedin: linkedin as Destination,
 } satisfies Record<string, Destination>;
 
 export type DestinationType = keyof typeof destinations;

@@ -83,6 +83,11 @@ export interface EnsuredAudience {
   membersIncluded: boolean;
   /** Outcome for initialMembers when membersIncluded is true. */
   initialResult?: UploadResult;
+  /**
+   * Something the admin must do at the service for the audience to serve (Ortto: set up the
+   * audience that filters on the segment's tag); the run record says it, the run goes on.
+   */
+  notice?: string;
 }
 
 export type DestinationErrorCode =
@@ -153,6 +158,61 @@ export interface RemovalResult {
 export interface UploadOptions {
   /** Replace the audience's whole membership with this batch (the first batch of a full sync, where the service can). */
   replace?: boolean;
+  /**
+   * The removal of every member that an earlier attempt of this replace started and left
+   * processing (`RequestPending`): the client checks it instead of starting another.
+   */
+  pendingRemoval?: PendingRequest;
+}
+
+/** A request the service accepted and processes later, by its id, since when (ISO 8601). */
+export interface PendingRequest {
+  requestId: string;
+  since: string;
+}
+
+/**
+ * Raised where a step cannot go on until the service has processed an earlier request
+ * (Google's remove-all before a full sync's first ingest): nothing of the batch was sent,
+ * and the orchestration checks again after `checkAfterMs` in a durable timer, never an
+ * activity that sleeps.
+ */
+export class RequestPending extends Error {
+  constructor(
+    readonly pending: PendingRequest,
+    readonly checkAfterMs: number,
+    message: string,
+  ) {
+    super(message);
+    this.name = 'RequestPending';
+  }
+}
+
+/** What an asynchronous service did with a request it accepted (Google's `requestStatus:retrieve`). */
+export interface ProcessingOutcome {
+  state: 'processing' | 'succeeded' | 'partially-succeeded' | 'failed' | 'unknown';
+  /** The service's own name for the state (`PARTIAL_SUCCESS`). */
+  serviceState: string;
+  recordCount?: number;
+  /** The match-rate range as the service names it (`MATCH_RATE_RANGE_51_TO_60`). */
+  matchRateRange?: string;
+}
+
+/** A member request the service accepted and processes later: the run keeps it to check its outcome. */
+export interface AcceptedRequest {
+  requestId: string;
+  operation: 'add' | 'remove' | 'remove-all';
+  /** The member ids it carried (as `Destination.memberId` makes them); none for a remove-all. */
+  memberIds: string[];
+}
+
+/**
+ * Where a 200 only means accepted (Google's Data Manager API): the requests this client
+ * sent since the last `take`, and one status read of a request.
+ */
+export interface AsyncProcessing {
+  takeAccepted(): AcceptedRequest[];
+  status(requestId: string): Promise<ProcessingOutcome>;
 }
 
 /** What one bulk job does to the audience: add the items, remove them, or make the membership exactly them. */
@@ -228,6 +288,8 @@ export interface DestinationClient {
   bulk?: BulkMembership;
   /** What the service reports about the audience (size, processing state), where it reports anything; one cheap read. */
   describeAudience?(audienceId: string): Promise<AudienceDescription>;
+  /** Where the service processes member requests after accepting them (`AsyncProcessing`). */
+  processing?: AsyncProcessing;
 }
 
 /**

@@ -4,6 +4,38 @@ export const runTriggers = ['schedule', 'on-demand', 'segment-refresh'] as const
 export const runStatuses = ['queued', 'running', 'succeeded', 'partially-succeeded', 'failed', 'skipped'] as const;
 export const segmentRunStatuses = ['pending', 'running', 'succeeded', 'partially-succeeded', 'failed', 'skipped'] as const;
 
+export const requestStates = ['processing', 'succeeded', 'partially-succeeded', 'failed', 'unknown'] as const;
+
+/**
+ * Where a destination only accepts member requests and processes them later (Google
+ * Customer Match), what became of the ones this run sent, as the app checked them since.
+ */
+export const destinationRequestsSchema = z
+  .object({
+    total: z.number().int().nonnegative(),
+    processing: z.number().int().nonnegative(),
+    succeeded: z.number().int().nonnegative(),
+    partiallySucceeded: z.number().int().nonnegative(),
+    failed: z.number().int().nonnegative().describe('Failed, or no final status within 72 hours: their members are sent again by the next run.'),
+    returned: z.number().int().nonnegative().describe('Members taken back out of the ledger (failed adds) or owed a removal again (failed removes).'),
+    matchRateRanges: z.record(z.string(), z.number().int().nonnegative()).describe('Finished requests by the match-rate range the destination reported (`MATCH_RATE_RANGE_51_TO_60`).'),
+    items: z
+      .array(
+        z.object({
+          requestId: z.string(),
+          operation: z.enum(['add', 'remove', 'remove-all']),
+          members: z.number().int().nonnegative(),
+          state: z.enum(requestStates),
+          serviceState: z.string().optional().describe("The destination's own name for the state (`PARTIAL_SUCCESS`)."),
+          matchRateRange: z.string().optional(),
+        }),
+      )
+      .describe('Each request, oldest first (the first 500).'),
+    checkedAt: z.string().describe('When the destination was last asked (ISO 8601).'),
+  })
+  .describe('Requests the destination accepted and processes later, and their outcome as checked after the run.');
+export type DestinationRequests = z.infer<typeof destinationRequestsSchema>;
+
 /**
  * Counts of one segment in one run. They reconcile:
  * read = valid + invalid + duplicate + suppressed; valid = unchanged + sent + skipped (unchanged: members
@@ -41,6 +73,7 @@ export const segmentRunSchema = z.object({
     })
     .optional(),
   audienceId: z.string().optional(),
+  requests: destinationRequestsSchema.optional(),
   status: z.enum(segmentRunStatuses),
   reason: z.string().optional(),
 });

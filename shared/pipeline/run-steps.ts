@@ -108,7 +108,7 @@ export interface EnsureAudienceInput {
 }
 
 export type EnsureAudienceResult =
-  | { audienceId: string; created: boolean; membersIncluded: boolean; accepted: number; rejected: number }
+  | { audienceId: string; created: boolean; membersIncluded: boolean; accepted: number; rejected: number; notice?: string }
   | { failed: SendFailure };
 
 /**
@@ -124,7 +124,8 @@ export async function ensureAudienceStep(services: Services, input: EnsureAudien
     // Finding or creating takes turns at the destination's rate like any send (pacing.ts).
     const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `${input.runId}/${input.segmentIndex}/audience`, share: input.runId, repeats: true };
     const audience = await withPacing(pacing, () => client.ensureAudience(input.segment, initial));
-    if (!audience.membersIncluded) return { audienceId: audience.audienceId, created: audience.created, membersIncluded: false, accepted: 0, rejected: 0 };
+    const notice = audience.notice ? { notice: audience.notice } : {};
+    if (!audience.membersIncluded) return { audienceId: audience.audienceId, created: audience.created, membersIncluded: false, accepted: 0, rejected: 0, ...notice };
     const result = audience.initialResult ?? { accepted: initial.length, rejected: [] };
     const refused = new Set(result.rejected.map((r) => r.row));
     await writeDeliveryLog(work, deliveryLogName(input.runId, input.segmentIndex, 'audience'), {
@@ -132,7 +133,7 @@ export async function ensureAudienceStep(services: Services, input: EnsureAudien
       removed: [],
     });
     await reportRejections(services, input.runId, `${pad(input.segmentIndex)}-audience`, input.segment, initial, result.rejected);
-    return { audienceId: audience.audienceId, created: audience.created, membersIncluded: true, accepted: result.accepted, rejected: result.rejected.length };
+    return { audienceId: audience.audienceId, created: audience.created, membersIncluded: true, accepted: result.accepted, rejected: result.rejected.length, ...notice };
   } catch (error) {
     return { failed: sendFailure(error) };
   }

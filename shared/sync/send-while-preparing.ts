@@ -28,6 +28,8 @@ export interface SendWhilePreparingInput {
 export interface SentWhilePreparing {
   audienceId: string;
   created: boolean;
+  /** What the admin must do at the service (`EnsuredAudience.notice`), for the run record. */
+  notice?: string;
   /** The first batch replaced the audience's membership (a full sync where the service does that). */
   replaced: boolean;
   /**
@@ -70,7 +72,7 @@ export class SendWhilePreparing {
   private readonly inFlight = new Set<Promise<void>>();
   private opening?: Promise<void>;
   private target?: SendTarget;
-  private audience?: { audienceId: string; created: boolean };
+  private audience?: { audienceId: string; created: boolean; notice?: string };
   private replaceFirst = false;
   private replaceGoing = false;
   private replaced = false;
@@ -185,7 +187,7 @@ export class SendWhilePreparing {
     const target = await sendTarget(services, { ...input, audienceId: '', batchSize: destination.limits.batchSize });
     if ('failed' in target) throw new Error(target.failed.reason);
     const audience = await withPacing(ON_THE_SIDE, () => target.client.ensureAudience(input.segment, []));
-    this.audience = { audienceId: audience.audienceId, created: audience.created };
+    this.audience = { audienceId: audience.audienceId, created: audience.created, ...(audience.notice ? { notice: audience.notice } : {}) };
     if (audience.membersIncluded || sync.removal === 'replace-membership' || this.deadline === 0) {
       this.stopWaiting();
       return;

@@ -1,11 +1,13 @@
 import type { Services } from '../services.js';
 import type { ContainerClient } from '@azure/storage-blob';
-import { DestinationError, type DestinationClient, type ProfileRecord, type RecordRejection } from '../destinations/types.js';
+import { DestinationError, RequestPending, type AcceptedRequest, type DestinationClient, type PendingRequest, type ProfileRecord, type RecordRejection } from '../destinations/types.js';
 import { getDestination } from '../destinations/registry.js';
 import { writeReportPart, type RejectedRow } from '../pipeline/run-files/report.js';
 import { readIdSlice, readSlice, sliceTag, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
 import { ACTIVITY_PATIENCE_MS, PacedOut, withPacing } from '../destinations/common/pacing.js';
 import { containersFor, deliveryLogName, writeDeliveryLog, type Delivery } from './files.js';
+import { FIRST_CHECK_MS } from './requests/check-requests.js';
+import { requestStore } from './requests/request-store.js';
 
 export interface SendInput {
   runId: string;
@@ -18,6 +20,8 @@ export interface SendInput {
   batchSize: number;
   /** The slice's first batch replaces the audience's membership (a full sync's first batch). */
   replaceFirst?: boolean;
+  /** The replace's removal an earlier attempt started and left processing: checked, not started again. */
+  pendingRemoval?: PendingRequest;
 }
 
 /** Why a send stopped before the end of its slice; `retryable` failures are sent again by the orchestrator, after `retryAfterMs` if given. */
@@ -27,6 +31,8 @@ export interface SendFailure {
   retryAfterMs?: number;
   /** Not a failure: the destination's rate had no turn free within the step's patience (pacing.ts); the rest goes after `retryAfterMs`, no attempt counted. */
   paced?: boolean;
+  /** With `paced`: the slice waits for this request (a replace's removal) to be processed; send it back as `pendingRemoval`. */
+  pending?: PendingRequest;
 }
 
 export interface SendResult {
@@ -50,6 +56,8 @@ export interface SendTarget {
   segmentIndex: number;
   audienceId: string;
   batchSize: number;
+  /** Keeps the requests the destination accepted to process later (`client.processing`), for the timer to check. */
+  recordRequests?(requests: AcceptedRequest[], audienceId: string): Promise<void>;
 }
 
 /** The destination client and the blobs for sending an export's changes; a failure to connect is returned, not thrown. */
@@ -57,7 +65,7 @@ export async function sendTarget(
   services: Services,
   input: Pick<SendInput, 'runId' | 'exportId' | 'segment' | 'segmentIndex' | 'audienceId' | 'batchSize'>,
 ): Promise<SendTarget | { failed: SendFailure }> {
-  const { work, reports } = await containersFor(services);
+  const { work, reports, ledgers } = await containersFor(services);
   const exp = await services.exports.find(input.exportId);
   const connection = exp && (await services.connections.find(exp.connectionId));
   if (!exp || !connection) return { failed: { reason: exp ? 'connection-removed' : 'export-removed', retryable: false } };
@@ -74,6 +82,8 @@ export async function sendTarget(
       segmentIndex: input.segmentIndex,
       audienceId: input.audienceId,
       batchSize: input.batchSize,
+      recordRequests: (requests, audienceId) =>
+        requestStore(services.storage).record(ledgers, { exportId: input.exportId, runId: input.runId, segment: input.segment, audienceId }, requests, new Date(), FIRST_CHECK_MS),
     };
   } catch (error) {
     return { failed: sendFailure(error) };
@@ -93,7 +103,7 @@ export async function sendChanges(services: Services, input: SendInput): Promise
   const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `${input.runId}/${input.segmentIndex}/${input.kind}/${input.slice.name}`, share: input.runId };
   if (input.kind === 'add') {
     const records = await readSlice(target.work, input.slice);
-    return withPacing(pacing, () => sendAdds(target, input.slice, records, input.replaceFirst === true));
+    return withPacing(pacing, () => sendAdds(target, input.slice, records, input.replaceFirst === true, input.pendingRemoval));
   }
   const ids = await readIdSlice(target.work, input.slice);
   return withPacing(pacing, () => sendRemovals(target, input.slice, ids));
@@ -105,7 +115,7 @@ export async function sendChanges(services: Services, input: SendInput): Promise
  * delivery log and the rows the destination refused. Also what preparation calls when it
  * sends a work file it has just written (records still in memory).
  */
-export async function sendAdds(target: SendTarget, slice: WorkFileSlice, records: ProfileRecord[], replaceFirst: boolean): Promise<SendResult> {
+export async function sendAdds(target: SendTarget, slice: WorkFileSlice, records: ProfileRecord[], replaceFirst: boolean, pendingRemoval?: PendingRequest): Promise<SendResult> {
   const added: string[] = [];
   const refusedRows: RejectedRow[] = [];
   let replaced = false;
@@ -116,7 +126,7 @@ export async function sendAdds(target: SendTarget, slice: WorkFileSlice, records
     const batch = records.slice(start, start + target.batchSize);
     const replace = replaceFirst && start === 0;
     try {
-      const result = await target.client.uploadBatch(target.audienceId, batch, replace ? { replace: true } : undefined);
+      const result = await target.client.uploadBatch(target.audienceId, batch, replace ? { replace: true, ...(pendingRemoval ? { pendingRemoval } : {}) } : undefined);
       const refused = new Map(result.rejected.map((r) => [r.row, r]));
       const ids = result.memberIds?.length === batch.length ? result.memberIds : batch.map(target.memberId);
       batch.forEach((record, k) => {
@@ -156,6 +166,9 @@ async function sendRemovals(target: SendTarget, slice: WorkFileSlice, ids: strin
 }
 
 async function logDelivery(target: SendTarget, tag: string, delivery: Delivery, refusedRows: RejectedRow[]): Promise<void> {
+  // Before the log: a request kept whose members never reach the ledger is harmless, the reverse would go unchecked.
+  const accepted = target.client.processing?.takeAccepted() ?? [];
+  if (accepted.length > 0) await target.recordRequests?.(accepted, target.audienceId);
   await writeDeliveryLog(target.work, deliveryLogName(target.runId, target.segmentIndex, tag), delivery);
   await writeReportPart(target.reports, target.runId, `${String(target.segmentIndex).padStart(3, '0')}-${tag}`, refusedRows);
 }
@@ -171,6 +184,7 @@ function rejectedRow(segment: string, rejection: RecordRejection, batch: Profile
 
 export function sendFailure(error: unknown): SendFailure {
   if (error instanceof PacedOut) return { reason: oneLine(error.message), retryable: true, retryAfterMs: error.retryAfterMs!, paced: true };
+  if (error instanceof RequestPending) return { reason: oneLine(error.message), retryable: true, retryAfterMs: error.checkAfterMs, paced: true, pending: error.pending };
   if (error instanceof DestinationError) {
     return {
       reason: oneLine(`${error.code}: ${error.message}`),

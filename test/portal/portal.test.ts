@@ -112,7 +112,7 @@ describe('the portal', () => {
     await expectAccessible(page, 'Exports (empty)');
 
     const { body: catalog } = await app.api<{ items: { type: DestinationType; displayName: string }[] }>('GET', '/destinations');
-    expect(catalog.items.map((d) => d.type).sort()).toEqual(['adroll', 'autopilot', 'google-ads', 'meta', 'microsoft-advertising', 'rollworks']);
+    expect(catalog.items.map((d) => d.type).sort()).toEqual(['adroll', 'autopilot', 'google-ads', 'linkedin', 'meta', 'microsoft-advertising', 'ortto', 'rollworks']);
     for (const destination of catalog.items) await addConnection(destination.type, destination.displayName, destination.type === 'autopilot');
     await expectAccessible(page, 'Connections');
     await screenshot('connections');

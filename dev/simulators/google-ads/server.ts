@@ -42,6 +42,8 @@ interface UserList {
   membershipDuration?: string;
   /** By entry (`email=<hex>&phone=<hex>...`, the connector's ledger form). */
   members: Map<string, GoogleSimMember>;
+  /** A remove-all is processing until then: members ingested meanwhile are lost with the rest (the race users report). */
+  clearingUntil?: number;
 }
 
 interface SimRequestStatus {
@@ -66,6 +68,8 @@ export interface GoogleAdsSimulator extends SimulatorHandle {
   processingDelayMs: number;
   /** The next `count` ingest or remove requests end FAILED, and change nothing. */
   failNextRequests(count: number): void;
+  /** The next `count` requests end PARTIAL_SUCCESS (their members are taken). */
+  partlySucceedNextRequests(count: number): void;
   requestStatuses(): { id: string; status: string }[];
   expireAccessTokens(): void;
 }
@@ -100,6 +104,10 @@ function matchRateRange(rate: number): string {
   return decile === 2 ? 'MATCH_RATE_RANGE_20_TO_30' : `MATCH_RATE_RANGE_${decile * 10 + 1}_TO_${decile * 10 + 10}`;
 }
 
+/** Deterministic "match": members whose first hashed identifier starts with 0-b (three in four). */
+export const matchedCount = (members: GoogleSimMember[]) =>
+  members.filter((member) => /^[0-9a-b]/.test(member.emailAddress ?? member.phoneNumber ?? member.address?.givenName ?? '')).length;
+
 export function googleAdsBehaviour() {
   const creds = devCredentials.googleAds;
   const state = {
@@ -109,6 +117,7 @@ export function googleAdsBehaviour() {
     statuses: new Map<string, SimRequestStatus>(),
     processingDelayMs: 0,
     failNext: 0,
+    partialNext: 0,
     nextId: 9_100_000_000,
   };
 
@@ -138,8 +147,17 @@ export function googleAdsBehaviour() {
     displayName: list.displayName,
     ...(list.description ? { description: list.description } : {}),
     ...(list.membershipDuration ? { membershipDuration: list.membershipDuration } : {}),
-    sizeInfo: { searchNetworkMembersCount: String(list.members.size), displayNetworkMembersCount: String(list.members.size) },
+    // Estimates of matched Google users, not members sent: the deterministic match below.
+    sizeInfo: { searchNetworkMembersCount: String(matchedCount([...list.members.values()])), displayNetworkMembersCount: String(matchedCount([...list.members.values()])) },
+    membershipStatus: 'OPEN',
   });
+
+  const getUserList = (request: SimRequest): SimResponse => {
+    const refused = account(request.params[0]!);
+    if (refused) return refused;
+    const list = state.lists.get(decodeURIComponent(request.params[1]!));
+    return list ? json(200, describeList(list)) : rpcError(404, 'NOT_FOUND', `User list ${request.params[1]} not found.`);
+  };
 
   const listUserLists = (request: SimRequest): SimResponse => {
     const refused = account(request.params[0]!);
@@ -253,13 +271,15 @@ export function googleAdsBehaviour() {
   const accept = (list: UserList, recordCount: number, identifiers: number, matched: number, apply: () => void): SimResponse => {
     const id = randomUUID();
     const fail = state.failNext > 0;
+    const partial = !fail && state.partialNext > 0;
     if (fail) state.failNext--;
     else apply();
+    if (partial) state.partialNext--;
     state.statuses.set(id, {
       id,
       destination: list.id,
       readyAt: Date.now() + state.processingDelayMs,
-      final: fail ? 'FAILED' : 'SUCCESS',
+      final: fail ? 'FAILED' : partial ? 'PARTIAL_SUCCESS' : 'SUCCESS',
       recordCount,
       userIdentifierCount: identifiers,
       uploadMatchRateRange: recordCount === 0 ? 'MATCH_RATE_RANGE_NOT_ELIGIBLE' : matchRateRange(matched / recordCount),
@@ -267,9 +287,6 @@ export function googleAdsBehaviour() {
     return json(200, { requestId: id });
   };
 
-  /** Deterministic "match": members whose first hashed identifier starts with 0-b (three in four). */
-  const matchedCount = (members: GoogleSimMember[]) =>
-    members.filter((member) => /^[0-9a-b]/.test(member.emailAddress ?? member.phoneNumber ?? member.address?.givenName ?? '')).length;
 
   const membersRoute = (operation: 'ingest' | 'remove') => (request: SimRequest): SimResponse => {
     const body = asRecord(request.body);
@@ -281,6 +298,7 @@ export function googleAdsBehaviour() {
     const { list } = target;
     if (body.validateOnly === true) return json(200, { requestId: randomUUID() });
     return accept(list, read.members.length, read.identifiers, matchedCount(read.members), () => {
+      if (operation === 'ingest' && (list.clearingUntil ?? 0) > Date.now()) return;
       for (const member of read.members) {
         if (operation === 'ingest') list.members.set(simEntry(member), member);
         else removeMatching(list, member);
@@ -300,7 +318,10 @@ export function googleAdsBehaviour() {
     const target = destinationList(asRecord(request.body) ?? {});
     if ('error' in target) return target.error;
     const count = target.list.members.size;
-    return accept(target.list, count, 0, 0, () => target.list.members.clear());
+    return accept(target.list, count, 0, 0, () => {
+      target.list.members.clear();
+      target.list.clearingUntil = Date.now() + state.processingDelayMs;
+    });
   };
 
   const retrieve = (request: SimRequest): SimResponse => {
@@ -354,6 +375,7 @@ export function googleAdsBehaviour() {
       { method: 'POST', path: /^\/token$/, public: true, handle: token },
       { method: 'GET', path: /^\/v1\/accountTypes\/GOOGLE_ADS\/accounts\/([^/]+)\/userLists$/, handle: listUserLists },
       { method: 'POST', path: /^\/v1\/accountTypes\/GOOGLE_ADS\/accounts\/([^/]+)\/userLists$/, handle: createUserList },
+      { method: 'GET', path: /^\/v1\/accountTypes\/GOOGLE_ADS\/accounts\/([^/]+)\/userLists\/([^/]+)$/, handle: getUserList },
       { method: 'POST', path: /^\/v1\/audienceMembers:ingest$/, batchSize: members, handle: membersRoute('ingest') },
       { method: 'POST', path: /^\/v1\/audienceMembers:remove$/, batchSize: members, handle: membersRoute('remove') },
       { method: 'POST', path: /^\/v1\/audienceMembers:removeAll$/, handle: removeAll },
@@ -372,14 +394,15 @@ export function googleAdsBehaviour() {
       }
       const shared = sharedControl(request, state);
       if (shared) return shared;
-      // `{ "delayMs"?: number, "failNext"?: number }`: how long requests read PROCESSING; how many next requests end FAILED.
+      // `{ "delayMs"?: number, "failNext"?: number, "partialNext"?: number }`: how long requests read PROCESSING; how many next requests end FAILED (changing nothing) or PARTIAL_SUCCESS.
       if (request.method === 'POST' && request.path === '/__sim/processing') {
         const body = asRecord(request.body) ?? {};
-        for (const name of ['delayMs', 'failNext'] as const) {
+        for (const name of ['delayMs', 'failNext', 'partialNext'] as const) {
           if (body[name] !== undefined && !(typeof body[name] === 'number' && body[name] >= 0)) return json(400, { error: `${name}: a number, 0 or more` });
         }
         if (typeof body.delayMs === 'number') state.processingDelayMs = body.delayMs;
         if (typeof body.failNext === 'number') state.failNext = body.failNext;
+        if (typeof body.partialNext === 'number') state.partialNext = body.partialNext;
         return json(204);
       }
       return undefined;
@@ -391,6 +414,7 @@ export function googleAdsBehaviour() {
       state.statuses.clear();
       state.processingDelayMs = 0;
       state.failNext = 0;
+      state.partialNext = 0;
     },
   };
 
@@ -453,6 +477,9 @@ export async function startGoogleAdsSimulator(options: { host?: string; port?: n
     },
     failNextRequests: (count) => {
       sim.state.failNext = count;
+    },
+    partlySucceedNextRequests: (count) => {
+      sim.state.partialNext = count;
     },
     requestStatuses: () =>
       [...sim.state.statuses.values()].map((status) => ({ id: status.id, status: Date.now() >= status.readyAt ? status.final : 'PROCESSING' })),

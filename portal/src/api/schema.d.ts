@@ -651,7 +651,7 @@ export interface operations {
                         items: {
                             id: string;
                             /** @enum {string} */
-                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                             displayName: string;
                             allowContributors: boolean;
                             consent: {
@@ -751,7 +751,7 @@ export interface operations {
             content: {
                 "application/json": {
                     /** @enum {string} */
-                    type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                    type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                     /** @description Unique among connections of the same type (case-insensitive). */
                     displayName: string;
                     /** @description Write-only. Fields depend on the destination type: `credentials` in GET /api/destinations. */
@@ -783,7 +783,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -918,7 +918,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -1155,7 +1155,7 @@ export interface operations {
                     "application/json": {
                         id: string;
                         /** @enum {string} */
-                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                        type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         displayName: string;
                         allowContributors: boolean;
                         consent: {
@@ -1407,7 +1407,7 @@ export interface operations {
                     "application/json": {
                         items: {
                             /** @enum {string} */
-                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                            type: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                             displayName: string;
                             description: string;
                             /** @description What the caller accepts with `consent: true` for this destination. */
@@ -1723,7 +1723,7 @@ export interface operations {
                             name: string;
                             connectionId: string;
                             /** @enum {string} */
-                            destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                            destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                             segments: string[];
                             dataMatching: {
                                 /** @description Column of the segment file that holds the email address. */
@@ -1897,7 +1897,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
@@ -2030,7 +2030,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
@@ -2290,7 +2290,7 @@ export interface operations {
                         name: string;
                         connectionId: string;
                         /** @enum {string} */
-                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta";
+                        destinationType: "adroll" | "rollworks" | "microsoft-advertising" | "autopilot" | "google-ads" | "meta" | "ortto" | "linkedin";
                         segments: string[];
                         dataMatching: {
                             /** @description Column of the segment file that holds the email address. */
@@ -2928,6 +2928,35 @@ export interface operations {
                                     ledgerAfter: number;
                                 };
                                 audienceId?: string;
+                                /** @description Requests the destination accepted and processes later, and their outcome as checked after the run. */
+                                requests?: {
+                                    total: number;
+                                    processing: number;
+                                    succeeded: number;
+                                    partiallySucceeded: number;
+                                    /** @description Failed, or no final status within 72 hours: their members are sent again by the next run. */
+                                    failed: number;
+                                    /** @description Members taken back out of the ledger (failed adds) or owed a removal again (failed removes). */
+                                    returned: number;
+                                    /** @description Finished requests by the match-rate range the destination reported (`MATCH_RATE_RANGE_51_TO_60`). */
+                                    matchRateRanges: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description Each request, oldest first (the first 500). */
+                                    items: {
+                                        requestId: string;
+                                        /** @enum {string} */
+                                        operation: "add" | "remove" | "remove-all";
+                                        members: number;
+                                        /** @enum {string} */
+                                        state: "processing" | "succeeded" | "partially-succeeded" | "failed" | "unknown";
+                                        /** @description The destination's own name for the state (`PARTIAL_SUCCESS`). */
+                                        serviceState?: string;
+                                        matchRateRange?: string;
+                                    }[];
+                                    /** @description When the destination was last asked (ISO 8601). */
+                                    checkedAt: string;
+                                };
                                 /** @enum {string} */
                                 status: "pending" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                                 reason?: string;
@@ -3112,6 +3141,35 @@ export interface operations {
                                     ledgerAfter: number;
                                 };
                                 audienceId?: string;
+                                /** @description Requests the destination accepted and processes later, and their outcome as checked after the run. */
+                                requests?: {
+                                    total: number;
+                                    processing: number;
+                                    succeeded: number;
+                                    partiallySucceeded: number;
+                                    /** @description Failed, or no final status within 72 hours: their members are sent again by the next run. */
+                                    failed: number;
+                                    /** @description Members taken back out of the ledger (failed adds) or owed a removal again (failed removes). */
+                                    returned: number;
+                                    /** @description Finished requests by the match-rate range the destination reported (`MATCH_RATE_RANGE_51_TO_60`). */
+                                    matchRateRanges: {
+                                        [key: string]: number;
+                                    };
+                                    /** @description Each request, oldest first (the first 500). */
+                                    items: {
+                                        requestId: string;
+                                        /** @enum {string} */
+                                        operation: "add" | "remove" | "remove-all";
+                                        members: number;
+                                        /** @enum {string} */
+                                        state: "processing" | "succeeded" | "partially-succeeded" | "failed" | "unknown";
+                                        /** @description The destination's own name for the state (`PARTIAL_SUCCESS`). */
+                                        serviceState?: string;
+                                        matchRateRange?: string;
+                                    }[];
+                                    /** @description When the destination was last asked (ISO 8601). */
+                                    checkedAt: string;
+                                };
                                 /** @enum {string} */
                                 status: "pending" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                                 reason?: string;
@@ -3903,6 +3961,35 @@ export interface operations {
                                 ledgerAfter: number;
                             };
                             audienceId?: string;
+                            /** @description Requests the destination accepted and processes later, and their outcome as checked after the run. */
+                            requests?: {
+                                total: number;
+                                processing: number;
+                                succeeded: number;
+                                partiallySucceeded: number;
+                                /** @description Failed, or no final status within 72 hours: their members are sent again by the next run. */
+                                failed: number;
+                                /** @description Members taken back out of the ledger (failed adds) or owed a removal again (failed removes). */
+                                returned: number;
+                                /** @description Finished requests by the match-rate range the destination reported (`MATCH_RATE_RANGE_51_TO_60`). */
+                                matchRateRanges: {
+                                    [key: string]: number;
+                                };
+                                /** @description Each request, oldest first (the first 500). */
+                                items: {
+                                    requestId: string;
+                                    /** @enum {string} */
+                                    operation: "add" | "remove" | "remove-all";
+                                    members: number;
+                                    /** @enum {string} */
+                                    state: "processing" | "succeeded" | "partially-succeeded" | "failed" | "unknown";
+                                    /** @description The destination's own name for the state (`PARTIAL_SUCCESS`). */
+                                    serviceState?: string;
+                                    matchRateRange?: string;
+                                }[];
+                                /** @description When the destination was last asked (ISO 8601). */
+                                checkedAt: string;
+                            };
                             /** @enum {string} */
                             status: "pending" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
                             reason?: string;

@@ -87,6 +87,8 @@ export const checks = {
     const first = await newAudience(target, client, 'twice');
     const again = await client.ensureAudience(first.name, first.initial);
     expect(again).toMatchObject({ audienceId: first.audienceId, created: false });
+    // A member first: an Ortto audience is a tag, which comes into being with its first person.
+    await client.uploadBatch(first.audienceId, profiles(1, 1, 'twice'));
     expect(target.sim.audiences().filter((audience) => audience.name === first.name)).toHaveLength(1);
   },
 

@@ -1,4 +1,3 @@
-import { setTimeout as sleep } from 'node:timers/promises';
 import { z } from 'zod';
 import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient } from '../common/http.js';
@@ -7,7 +6,12 @@ import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
 import { sharedLimiter } from '../common/rate-limit.js';
 import {
   DestinationError,
+  RequestPending,
+  type AcceptedRequest,
+  type AudienceDescription,
   type ConnectorContext,
+  type PendingRequest,
+  type ProcessingOutcome,
   type DestinationClient,
   type EnsuredAudience,
   type ProfileRecord,
@@ -23,7 +27,8 @@ import {
   type googleAdsSettings,
 } from './definition.js';
 import { readGoogleFailure } from './errors.js';
-import { entryUserIdentifiers, googleSentIdentifiers, invalidMember, userIdentifiers, type UserIdentifier } from './identifiers.js';
+import { entryOf, entryUserIdentifiers, googleSentIdentifiers, invalidMember, userIdentifiers, type UserIdentifier } from './identifiers.js';
+import { describeUserList } from './user-list.js';
 
 type Credentials = z.infer<typeof googleAdsCredentials>;
 type Settings = z.infer<typeof googleAdsSettings>;
@@ -44,8 +49,20 @@ export interface GoogleAdsClient extends DestinationClient {
 }
 
 const FINAL = new Set(['SUCCESS', 'PARTIAL_SUCCESS', 'FAILED']);
-/** How long a full sync waits for `removeAll` to be processed before it adds (see docs/destinations.md). */
-const REMOVE_ALL_WAIT_MS = 60_000;
+const OUTCOME: Record<GoogleRequestStatus['state'], ProcessingOutcome['state']> = {
+  PROCESSING: 'processing',
+  SUCCESS: 'succeeded',
+  PARTIAL_SUCCESS: 'partially-succeeded',
+  FAILED: 'failed',
+  UNKNOWN: 'unknown',
+};
+/**
+ * A full sync's remove-all still processing is checked again after about as long as it has
+ * taken so far (from 2 s to 10 min), by the orchestration; after this long it fails the
+ * batch rather than keep the run open.
+ */
+const REMOVE_ALL_MAX_MS = 12 * 60 * 60_000;
+const recheckAfterMs = (elapsedMs: number) => Math.min(10 * 60_000, Math.max(2_000, elapsedMs));
 
 const requestIdResponse = z.object({ requestId: z.string().min(1) }).passthrough();
 const userListsResponse = z
@@ -100,6 +117,7 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
   const { credentials, settings } = context;
   const key = connectionKey('google-ads', endpoints.apiUrl, context.connectionId);
   const requestIds: string[] = [];
+  let accepted: AcceptedRequest[] = [];
 
   const api: ServiceClient = new ServiceClient({
     service: 'Google Ads',
@@ -144,8 +162,8 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
     },
   ];
 
-  /** One ingest or remove request; keeps its request id. */
-  const send = async (operation: 'ingest' | 'remove', listId: string, members: UserIdentifier[][]): Promise<string> => {
+  /** One ingest or remove request; keeps its request id and the member ids it carried. */
+  const send = async (operation: 'ingest' | 'remove', listId: string, members: UserIdentifier[][], memberIds: string[]): Promise<string> => {
     assertBatchSize('Google Ads', members.length, googleAdsLimits.batchSize);
     const { adUserData, adPersonalization } = requireSettings();
     const consent = { adUserData: CONSENT[adUserData], adPersonalization: CONSENT[adPersonalization] };
@@ -160,6 +178,7 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
     });
     const { requestId } = requestIdResponse.parse(body);
     requestIds.push(requestId);
+    accepted.push({ requestId, operation: operation === 'ingest' ? 'add' : 'remove', memberIds });
     return requestId;
   };
 
@@ -190,43 +209,47 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
 
   /**
    * A full sync: every member out, and that processed, before the segment goes in (adds
-   * racing a remove-all are a known trouble of the older API). Bounded: a removal still
-   * processing after REMOVE_ALL_WAIT_MS fails the step as transient.
+   * racing a remove-all are a known trouble of the older API). The removal is started, or
+   * the one an earlier attempt started is checked; while it is processing the batch raises
+   * `RequestPending` and the orchestration checks again later, so no activity sleeps.
    */
-  const removeAll = async (listId: string): Promise<void> => {
-    const { body } = await api.send({ method: 'POST', path: '/audienceMembers:removeAll', json: { destinations: destinationsOf(listId) } });
-    const { requestId } = requestIdResponse.parse(body);
-    requestIds.push(requestId);
-    const deadline = performance.now() + REMOVE_ALL_WAIT_MS;
-    for (let wait = 250; ; wait = Math.min(wait * 2, 5_000)) {
-      const outcome = await status(requestId);
-      if (outcome.state === 'SUCCESS' || outcome.state === 'PARTIAL_SUCCESS') return;
-      if (outcome.state === 'FAILED') throw new DestinationError('destination-error', `Google Ads: removing every member of list ${listId} failed (request ${requestId})`);
-      if (performance.now() + wait > deadline) {
-        throw new DestinationError('transient', `Google Ads: removing every member of list ${listId} is still processing (request ${requestId})`);
-      }
-      await sleep(wait);
+  const removeAll = async (listId: string, pending: PendingRequest | undefined): Promise<void> => {
+    if (!pending) {
+      const { body } = await api.send({ method: 'POST', path: '/audienceMembers:removeAll', json: { destinations: destinationsOf(listId) } });
+      const { requestId } = requestIdResponse.parse(body);
+      requestIds.push(requestId);
+      accepted.push({ requestId, operation: 'remove-all', memberIds: [] });
+      pending = { requestId, since: new Date().toISOString() };
     }
+    const { requestId } = pending;
+    const outcome = await status(requestId);
+    if (outcome.state === 'SUCCESS' || outcome.state === 'PARTIAL_SUCCESS') return;
+    if (outcome.state === 'FAILED') throw new DestinationError('destination-error', `Google Ads: removing every member of list ${listId} failed (request ${requestId})`, false);
+    const elapsed = Date.now() - Date.parse(pending.since);
+    if (elapsed > REMOVE_ALL_MAX_MS) {
+      throw new DestinationError('destination-error', `Google Ads: removing every member of list ${listId} was still processing after 12 hours (request ${requestId})`, false);
+    }
+    throw new RequestPending(pending, recheckAfterMs(elapsed), `Google Ads: removing every member of list ${listId} is processing (request ${requestId}); members are added once it is done`);
   };
 
-  const upload = async (listId: string, records: ProfileRecord[], replace: boolean): Promise<UploadResult> => {
+  const upload = async (listId: string, records: ProfileRecord[], replace: boolean, pending: PendingRequest | undefined): Promise<UploadResult> => {
     assertBatchSize('Google Ads', records.length, googleAdsLimits.batchSize);
     requireSettings();
     const rejected: RecordRejection[] = [];
     const valid: ProfileRecord[] = [];
-    const sent = new Map<number, UserIdentifier[]>();
+    const sent = new Map<number, ReturnType<typeof googleSentIdentifiers>>();
     for (const record of records) {
       const identifiers = googleSentIdentifiers(record);
       const fault = invalidMember(record, identifiers);
       if (fault) rejected.push({ row: record.row, reason: fault, ...valueOf(record) });
       else {
         valid.push(record);
-        sent.set(record.row, userIdentifiers(identifiers));
+        sent.set(record.row, identifiers);
       }
     }
-    if (replace) await removeAll(listId);
+    if (replace) await removeAll(listId, pending);
     const outcome = await sendIsolatingRejections(valid, async (batch) => {
-      await send('ingest', listId, batch.map((record) => sent.get(record.row)!));
+      await send('ingest', listId, batch.map((record) => userIdentifiers(sent.get(record.row)!)), batch.map((record) => entryOf(sent.get(record.row)!)));
     });
     // The helper names a culprit by its email; a phone-only member by its phone.
     const byRow = new Map(valid.map((record) => [record.row, record]));
@@ -237,6 +260,27 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
   return {
     requestIds,
     requestStatus: status,
+    processing: {
+      takeAccepted() {
+        const taken = accepted;
+        accepted = [];
+        return taken;
+      },
+      async status(requestId) {
+        const outcome = await status(requestId);
+        return {
+          state: OUTCOME[outcome.state],
+          serviceState: outcome.state,
+          ...(outcome.recordCount !== undefined ? { recordCount: outcome.recordCount } : {}),
+          ...(outcome.uploadMatchRateRange ? { matchRateRange: outcome.uploadMatchRateRange } : {}),
+        };
+      },
+    },
+
+    async describeAudience(listId): Promise<AudienceDescription> {
+      const { body } = await api.send({ method: 'GET', path: `${userListsPath()}/${encodeURIComponent(listId)}` });
+      return describeUserList(body);
+    },
 
     async testConnection() {
       await oauth.accessToken();
@@ -266,7 +310,7 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
       }
     },
 
-    uploadBatch: (listId, records, options) => upload(listId, records, options?.replace === true),
+    uploadBatch: (listId, records, options) => upload(listId, records, options?.replace === true, options?.pendingRemoval),
 
     async removeMembers(listId, memberIds): Promise<RemovalResult> {
       const failed: RemovalResult['failed'] = [];
@@ -275,7 +319,7 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
         // Rows stand for positions in the chunk, so the bisecting helper can name the culprits.
         const positions: ProfileRecord[] = chunk.map((_, index) => ({ row: index }));
         const outcome = await sendIsolatingRejections(positions, async (batch) => {
-          await send('remove', listId, batch.map((position) => entryUserIdentifiers(chunk[position.row]!)));
+          await send('remove', listId, batch.map((position) => entryUserIdentifiers(chunk[position.row]!)), batch.map((position) => chunk[position.row]!));
         });
         failed.push(...outcome.rejected.map((rejection) => ({ memberId: chunk[rejection.row]!, reason: rejection.reason })));
       }

@@ -4,9 +4,10 @@ import { devCredentials } from '../../../dev/simulators/credentials.js';
 import { startGoogleAdsSimulator, type GoogleAdsSimulator } from '../../../dev/simulators/google-ads/server.js';
 import { loadConfig } from '../../config.js';
 import { entryHasKey } from '../common/identifiers.js';
-import type { ProfileRecord } from '../types.js';
+import { RequestPending, type ProfileRecord } from '../types.js';
 import { connectGoogleAds, type GoogleAdsClient } from './client.js';
 import { readGoogleFailure } from './errors.js';
+import { describeUserList } from './user-list.js';
 import { googleMemberEntry, googleSentIdentifiers, invalidMember, normalizeGoogleEmail } from './identifiers.js';
 
 const sha256 = (text: string) => createHash('sha256').update(text, 'utf8').digest('hex');
@@ -169,11 +170,83 @@ describe('Google Ads client on the simulator', () => {
     await expect(connect({ customerId: 'not-an-id' }).testConnection()).rejects.toMatchObject({ code: 'invalid-request', message: expect.stringContaining('credentials.customerId') });
   });
 
+  it('hands over each accepted request once, with the member ids it carried, as the ledger keeps them', async () => {
+    const client = connect();
+    const { audienceId } = await client.ensureAudience('Accepted', []);
+    const records: ProfileRecord[] = [{ row: 1, email: 'a@example.com' }, { row: 2, phone: '+14155550123' }];
+    await client.uploadBatch(audienceId, records);
+    await client.removeMembers(audienceId, [googleMemberEntry(records[0]!)]);
+    const taken = client.processing!.takeAccepted();
+    expect(taken).toEqual([
+      { requestId: client.requestIds[0], operation: 'add', memberIds: records.map(googleMemberEntry) },
+      { requestId: client.requestIds[1], operation: 'remove', memberIds: [googleMemberEntry(records[0]!)] },
+    ]);
+    expect(client.processing!.takeAccepted()).toEqual([]);
+    sim.partlySucceedNextRequests(1);
+    await client.uploadBatch(audienceId, [{ row: 3, email: 'c@example.com' }]);
+    expect(await client.processing!.status(client.requestIds[2]!)).toMatchObject({ state: 'partially-succeeded', serviceState: 'PARTIAL_SUCCESS', matchRateRange: expect.stringMatching(/^MATCH_RATE_RANGE_/) });
+  });
+
+  it('a full sync whose remove-all is processing sends nothing and says when to check again; checked later, it adds', async () => {
+    const client = connect();
+    const { audienceId } = await client.ensureAudience('Replace', []);
+    await client.uploadBatch(audienceId, [{ row: 1, email: 'old@example.com' }]);
+    sim.processingDelayMs = 400;
+    const segment: ProfileRecord[] = [{ row: 1, email: 'new@example.com' }];
+    const pending = await client.uploadBatch(audienceId, segment, { replace: true }).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(pending).toBeInstanceOf(RequestPending);
+    const { pending: removal, checkAfterMs } = pending as RequestPending;
+    expect(checkAfterMs).toBeGreaterThanOrEqual(2_000);
+    expect(sim.audience('Replace')!.members).toEqual([]);
+    const removeAlls = () => sim.requests.all().filter((request) => request.path.endsWith(':removeAll')).length;
+    expect(removeAlls()).toBe(1);
+    // Checked again too soon: still pending, and no second remove-all.
+    await expect(client.uploadBatch(audienceId, segment, { replace: true, pendingRemoval: removal })).rejects.toBeInstanceOf(RequestPending);
+    await new Promise((resolve) => setTimeout(resolve, 450));
+    expect(await client.uploadBatch(audienceId, segment, { replace: true, pendingRemoval: removal })).toEqual({ accepted: 1, rejected: [] });
+    expect(removeAlls()).toBe(1);
+    expect(sim.audience('Replace')!.members).toEqual(segment.map(googleMemberEntry));
+  });
+
+  it('describes the list: matched members on Search and Display as estimates', async () => {
+    const client = connect();
+    const { audienceId } = await client.ensureAudience('Described', []);
+    expect(await client.describeAudience!(audienceId)).toMatchObject({ size: null, state: 'processing', counts: 'matched', estimate: true });
+    const records = Array.from({ length: 40 }, (_, k): ProfileRecord => ({ row: k + 1, email: `p${k}@example.com` }));
+    await client.uploadBatch(audienceId, records);
+    const matched = records.filter((record) => /^[0-9a-b]/.test(googleSentIdentifiers(record).email!)).length;
+    expect(matched).toBeGreaterThan(0);
+    expect(await client.describeAudience!(audienceId)).toEqual({
+      sizes: { searchNetworkMembersCount: matched, displayNetworkMembersCount: matched },
+      size: matched,
+      counts: 'matched',
+      estimate: true,
+      state: 'ready',
+    });
+    await expect(client.describeAudience!('424242')).rejects.toMatchObject({ code: 'not-found' });
+  });
+
   it('creates the list once, and finds it again by name', async () => {
     const client = connect();
     const first = await client.ensureAudience('Duration', []);
     expect(await client.ensureAudience('Duration', [])).toEqual({ audienceId: first.audienceId, created: false, membersIncluded: false });
     const state = (await (await fetch(`${sim.url}/__sim/state`)).json()) as { audiences: { name: string }[] };
     expect(state.audiences.filter((audience) => audience.name === 'Duration')).toHaveLength(1);
+  });
+});
+
+describe('a Google user list described', () => {
+  it('reads the largest network size, a closed list as failed, and no size yet as processing', () => {
+    expect(describeUserList({ sizeInfo: { searchNetworkMembersCount: '1200', displayNetworkMembersCount: '1500', gmailMembersCount: 900 } })).toMatchObject({
+      sizes: { searchNetworkMembersCount: 1200, displayNetworkMembersCount: 1500, gmailMembersCount: 900 },
+      size: 1500,
+      state: 'ready',
+    });
+    expect(describeUserList({ membershipStatus: 'CLOSED', closingReason: 'UNUSED', sizeInfo: { searchNetworkMembersCount: 10 } })).toMatchObject({ state: 'failed', detail: expect.stringContaining('UNUSED') });
+    expect(describeUserList({})).toMatchObject({ size: null, state: 'processing' });
+    expect(describeUserList({ sizeInfo: { searchNetworkMembersCount: '0' } })).toMatchObject({ size: null, state: 'processing' });
   });
 });

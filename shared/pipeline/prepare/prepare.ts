@@ -305,8 +305,11 @@ const LINE_ORDER: readonly IdentifierName[] = ['email', 'firstName', 'lastName',
 /** The general path's plan, or undefined for a destination that matches on the email alone. */
 function generalPlan(input: PrepareSegmentInput): IdentifyPlan | undefined {
   const sets = input.matchSets;
-  if (!sets || (sets.length === 1 && sets[0]!.length === 1 && sets[0]![0] === 'email')) return undefined;
   const names = identifierNames.filter((name) => input.dataMatching[name]);
+  // The original path reads the email and the names only: an export that maps more beside the
+  // email (Ortto's phone, normalized to E.164 like any phone) takes this one.
+  const namesOnly = names.every((name) => name === 'email' || name === 'firstName' || name === 'lastName');
+  if (!sets || (sets.length === 1 && sets[0]!.length === 1 && sets[0]![0] === 'email' && namesOnly)) return undefined;
   return {
     names,
     columns: names.map((name) => input.dataMatching[name]!),
