@@ -58,6 +58,8 @@ export interface MetaSimulator extends SimulatorHandle {
   maxSamples: number;
   /** Flags the audience (operation_status 471): every change is refused with code 100, subcode 1713230. */
   flag(name: string, flagged?: boolean): void;
+  /** The next `count` members requests (`/users`, `/usersreplace`) are throttled with this Graph code (17, 613, 80004), without taking effect. */
+  throttle(code: number, count: number): void;
   /** Makes the service count these members (ledger entries, or single hashes) as invalid entries. */
   refuseItems(items: string[]): void;
 }
@@ -100,6 +102,7 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
   const audiences = new Map<string, CustomAudience>();
   const sessions = new Map<string, ReplaceSession>();
   const refused = new Set<string>();
+  const throttled = { code: 17, remaining: 0 };
   let seq = 0;
   const state = { termsAccepted: true, minimumSizeForRemoval: 0, replaceSessionTimeoutMs: metaReplaceSessionTimeoutMs, reportDelayMs: 0, maxSamples: 100 };
 
@@ -181,6 +184,11 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
 
   /** The audience a members route names, or the error that stops the request. */
   const target = (request: SimRequest): CustomAudience | SimResponse => {
+    if (throttled.remaining > 0) {
+      throttled.remaining--;
+      const message = throttled.code === 613 ? 'Calls to this api have exceeded the rate limit.' : 'User request limit reached';
+      return graphError(400, throttled.code, `(#${throttled.code}) ${message}`);
+    }
     const audience = audiences.get(request.params[0]!);
     if (!audience) return invalidParameter(`Unsupported request. Object with ID '${request.params[0]}' does not exist.`);
     if (audience.flagged) {
@@ -368,6 +376,7 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
       audiences.clear();
       sessions.clear();
       refused.clear();
+      throttled.remaining = 0;
       Object.assign(state, { termsAccepted: true, minimumSizeForRemoval: 0, replaceSessionTimeoutMs: metaReplaceSessionTimeoutMs, reportDelayMs: 0, maxSamples: 100 });
     },
   };
@@ -408,6 +417,9 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
       const audience = byName(name);
       if (audience) audience.flagged = flagged;
     },
+    throttle: (code: number, count: number) => {
+      Object.assign(throttled, { code, remaining: count });
+    },
     refuseItems: (items: string[]) => {
       // A ledger entry stands for its primary value (the person's email, else phone...), a bare hash for itself.
       for (const item of items) refused.add(item.includes('=') ? Object.values(entryIdentifiers(item))[0]! : item);
@@ -428,6 +440,7 @@ export async function startMetaSimulator(options: { host?: string; port?: number
     addMembers: sim.addMembers,
     flag: sim.flag,
     refuseItems: sim.refuseItems,
+    throttle: sim.throttle,
     get termsAccepted() {
       return sim.state.termsAccepted;
     },
