@@ -13,7 +13,7 @@ const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot';
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'meta';
   label: string;
   credentials: Record<string, string>;
   settings: Record<string, string>;
@@ -53,6 +53,15 @@ const destinations: Destination[] = [
     settings: {},
     dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
     simulator: (e) => e.simulators.autopilot,
+  },
+  {
+    type: 'meta',
+    label: 'Meta Custom Audiences',
+    credentials: { accessToken: devCredentials.meta.accessToken },
+    settings: { adAccountId: devCredentials.meta.adAccountId, customerFileSource: 'USER_PROVIDED_ONLY' },
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    // Endpoints written by an older `npm start` lack it: the default port.
+    simulator: (e) => e.simulators.meta ?? 'http://127.0.0.1:7106',
   },
 ];
 
@@ -196,11 +205,14 @@ async function main(): Promise<void> {
       console.log(`  ${destination.label}: no audience named '${SEGMENT}' (${response.status})`);
       continue;
     }
-    const audience = (await response.json()) as { id: string; name: string; members: string[] };
-    const fromThisDemo = audience.members.filter((m) => m.includes(stamp)).length;
+    const audience = (await response.json()) as { id: string; name: string; members: (string | Record<string, string>)[] };
+    const hashed = destination.type === 'microsoft-advertising' || destination.type === 'meta';
+    const fromThisDemo = audience.members.filter((m) => typeof m === 'string' && m.includes(stamp)).length;
     console.log(
       `  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${audience.members.length} members` +
-        (destination.type === 'microsoft-advertising' ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${audience.members.slice(0, 2).join(', ')}`),
+        (destination.type === 'meta'
+          ? ` (rows of SHA-256 hashes by schema key, e.g. ${JSON.stringify(audience.members[0] ?? {})})`
+          : hashed ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${audience.members.slice(0, 2).join(', ')}`),
     );
   }
 }
