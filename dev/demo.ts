@@ -13,7 +13,7 @@ const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
 interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'linkedin' | 'ortto';
+  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta' | 'linkedin' | 'ortto';
   label: string;
   credentials: Record<string, string>;
   settings: Record<string, string>;
@@ -77,6 +77,15 @@ const destinations: Destination[] = [
     settings: { adAccountId: devCredentials.linkedin.adAccountId },
     dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
     simulator: (e) => e.simulators.linkedin.api,
+  },
+  {
+    type: 'meta',
+    label: 'Meta Custom Audiences',
+    credentials: { accessToken: devCredentials.meta.accessToken },
+    settings: { adAccountId: devCredentials.meta.adAccountId, customerFileSource: 'USER_PROVIDED_ONLY' },
+    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
+    // Endpoints written by an older `npm start` lack it: the default port.
+    simulator: (e) => e.simulators.meta ?? 'http://127.0.0.1:7106',
   },
 ];
 
@@ -222,8 +231,8 @@ async function main(): Promise<void> {
       continue;
     }
     const audience = (await response.json()) as { id: string; name: string; members: unknown[] };
-    // Ortto's simulator lists people ({ email, first, last }); Microsoft Advertising, Google Ads and
-    // LinkedIn hold SHA-256 hashes (Google's and LinkedIn's as objects of them); the others emails.
+    // Ortto's simulator lists people ({ email, first, last }); Microsoft Advertising, Google Ads, Meta and
+    // LinkedIn hold SHA-256 hashes (all but Microsoft's as objects of them); the others emails.
     const emails = audience.members
       .map((m) => (typeof m === 'string' ? m : typeof m === 'object' && m !== null && 'email' in m ? String(m.email) : ''))
       .filter((m) => m.includes('@'));

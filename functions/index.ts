@@ -15,6 +15,7 @@ import './http/notifications.js';
 import './orchestrators/export-run.js';
 import './activities/run-activities.js';
 import './activities/bulk-activities.js';
+import './activities/session-activities.js';
 import './activities/insight-activities.js';
 import './http/privacy.js';
 import './orchestrators/erasure.js';

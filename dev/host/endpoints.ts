@@ -9,7 +9,7 @@ export interface LocalEndpoints {
   hostUrl: string;
   /** Azurite connection string. */
   storage: string;
-  simulators: { adroll: string; rollworks: string; microsoftAdvertising: { api: string }; autopilot: string; googleAds: { api: string; token: string }; linkedin: { api: string; token: string }; ortto: string };
+  simulators: { adroll: string; rollworks: string; microsoftAdvertising: { api: string }; autopilot: string; googleAds: { api: string; token: string }; linkedin: { api: string; token: string }; ortto: string; meta?: string };
   /** Base URL of the webhook sink (run notifications). */
   webhookSink?: string;
 }

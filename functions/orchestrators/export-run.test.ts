@@ -257,7 +257,8 @@ describe('export-run orchestration', () => {
     expect(record.status).toBe('partially-succeeded');
     const [tally] = record.segments;
     expect(tally).toMatchObject({ status: 'partially-succeeded', read: TOTAL, valid: TOTAL, sent: TOTAL, accepted: TOTAL - FILE, rejected: FILE });
-    expect(tally!.reason).toMatch(new RegExp(`^upload-failed: ${FILE} of ${TOTAL} rows sent did not arrive`));
+    // The destination's reason first, then how many rows it cost.
+    expect(tally!.reason).toMatch(new RegExp(`^upload-failed: invalid-request: list is read-only; upload-failed: ${FILE} of ${TOTAL} rows sent did not arrive`));
     // The failed file's rows are in the report with the destination's reason; the rest arrived.
     const rows = await report(record.id);
     expect(rows).toHaveLength(FILE);

@@ -10,6 +10,7 @@ import type { CommitInput, CommittedLedger } from '../../shared/sync/commit.js';
 import type { PlanInput, PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendFailure, SendInput, SendResult } from '../../shared/sync/send.js';
 import { sendInBulk } from './bulk-stage.js';
+import { sendInSessions } from './session-stage.js';
 import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
 import { settleAll } from './settle.js';
 
@@ -98,6 +99,7 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
     yield* audiences(run);
     yield* planChanges(run);
     yield* sendInBulk(run);
+    yield* sendInSessions(run);
     yield* sendChanges(run);
     yield* commitLedgers(run);
     const segments = run.states.map((state) => settle(state.tally, state.failedRows));
@@ -368,6 +370,9 @@ function takeDue(queue: SendItem[], now: number, max: number): SendItem[] {
 /** A slice failed for good: its rows not delivered are reported (adds) or owed for the next run (removals, kept in the ledger). */
 function* giveUp(run: Run, item: SendItem, remaining: WorkFileSlice, reason: string): Generator<Task, void, any> {
   const { state } = item;
+  // The destination's own words (a flagged audience, refused terms) become the segment's reason, once.
+  const cause = `${item.kind === 'remove' ? 'remove-failed' : 'upload-failed'}: ${reason}`;
+  if (!state.tally.reason?.includes(cause)) state.tally = { ...state.tally, reason: [state.tally.reason, cause].filter(Boolean).join('; ') };
   if (item.kind === 'remove') {
     state.tally = addRemovals(state.tally, { failed: remaining.records });
     return;

@@ -14,6 +14,7 @@ export const activities = {
   finishRun: 'finishRun',
   startBulkSend: 'startBulkSend',
   checkBulkSend: 'checkBulkSend',
+  sendSession: 'sendSession',
   readAudienceInsights: 'readAudienceInsights',
 } as const;
 

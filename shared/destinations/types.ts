@@ -274,6 +274,36 @@ export interface AudienceDescription {
   detail?: string;
 }
 
+/** Where one call of a replace session stands (Meta's `usersreplace`): the session, its next request, and whether these records end it. */
+export interface ReplaceSessionStep {
+  sessionId: string;
+  /** The sequence number of this call's first request (`batch_seq`, from 1). */
+  batchSeq: number;
+  /** Members the whole session sends (`estimated_num_total`). */
+  total: number;
+  /** These records are the session's last: its final request ends it and swaps the membership. */
+  last: boolean;
+}
+
+export interface ReplaceSessionResult extends UploadResult {
+  /** Records the service took, from the first (all of them unless `error`); `accepted` and `rejected` are of these. */
+  done: number;
+  /** The sequence number the session expects next. */
+  nextBatchSeq: number;
+  /** Why the call stopped after `done` records: no turn at the rate, a throttle, a refusal. */
+  error?: unknown;
+}
+
+/**
+ * A full sync as one session of ordered requests that the service applies at once when the
+ * last arrives (Meta's `usersreplace`): the audience keeps its old members until then. A call
+ * may stop part-way (it says how far it got), so the session goes on over several activities;
+ * a session that cannot go on is started again, with a new id, from its first record.
+ */
+export interface ReplaceSession {
+  send(audienceId: string, records: ProfileRecord[], step: ReplaceSessionStep): Promise<ReplaceSessionResult>;
+}
+
 export interface DestinationClient {
   /** A cheap authenticated call; throws DestinationError('auth-failed', ...) on bad credentials. */
   testConnection(): Promise<void>;
@@ -286,6 +316,8 @@ export interface DestinationClient {
   listMembers?(audienceId: string): Promise<string[]>;
   /** Where the service takes large change sets as one job (see `Destination.bulkThreshold`). */
   bulk?: BulkMembership;
+  /** Where a full sync goes as one replace session (`SyncSupport.fullSync: 'replace-session'`). */
+  replaceSession?: ReplaceSession;
   /** What the service reports about the audience (size, processing state), where it reports anything; one cheap read. */
   describeAudience?(audienceId: string): Promise<AudienceDescription>;
   /** Where the service processes member requests after accepting them (`AsyncProcessing`). */
@@ -297,12 +329,14 @@ export interface DestinationClient {
  * - `removal`: `per-member` (the service removes single members), `replace-membership` (the
  *   service only swaps the whole membership, so every change sends all of it), `unsupported`.
  * - `fullSync`: how a full sync drops members the app did not send: `replace-first-batch`
- *   (the first batch replaces the membership, later ones add), `list-and-remove` (list the
- *   audience, remove the strangers), `replace-membership`, or `none`.
+ *   (the first batch replaces the membership, later ones add), `replace-session` (the whole
+ *   membership goes as one `replaceSession`, swapped in when it ends; an audience created by
+ *   the run needs none), `list-and-remove` (list the audience, remove the strangers),
+ *   `replace-membership`, or `none`.
  */
 export interface SyncSupport {
   removal: 'per-member' | 'replace-membership' | 'unsupported';
-  fullSync: 'replace-first-batch' | 'list-and-remove' | 'replace-membership' | 'none';
+  fullSync: 'replace-first-batch' | 'replace-session' | 'list-and-remove' | 'replace-membership' | 'none';
 }
 
 /** A field of the profile the export maps (the value is the column name in the segment file). */

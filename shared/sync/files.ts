@@ -17,6 +17,22 @@ export const deliveryPrefix = (runId: string, segmentIndex: number) => `${runId}
 export const deliveryLogName = (runId: string, segmentIndex: number, tag: string) => `${deliveryPrefix(runId, segmentIndex)}${tag}.txt`;
 
 /**
+ * A replace session's delivery logs (`session-<id>-<n>`) count only once the session ended:
+ * its last log (`session-<id>-last`, which says `replaced`) is there. A session started again
+ * or given up left the audience as it was, so what its logs say never reaches the ledger.
+ */
+export const sessionLogTag = (sessionId: string, part: number | 'last') => `session-${sessionId}-${part === 'last' ? 'last' : String(part).padStart(6, '0')}`;
+const SESSION_LOG = /\/session-(\d+)-(\d+|last)\.txt$/;
+
+function completedSessionsOnly(names: string[]): string[] {
+  const ended = new Set(names.flatMap((name) => (SESSION_LOG.exec(name)?.[2] === 'last' ? [SESSION_LOG.exec(name)![1]!] : [])));
+  return names.filter((name) => {
+    const session = SESSION_LOG.exec(name)?.[1];
+    return session === undefined || ended.has(session);
+  });
+}
+
+/**
  * A delivery log: the members a destination accepted, the members it removed, and whether
  * a batch replaced the whole membership. Text (`+<id>`, `-<id>`, `!replaced`, a line each)
  * or, when every id is a SHA-256 hex digest, one header line and the digests as their 32
@@ -66,6 +82,7 @@ const DIGEST = 32;
 export async function readDeliveries(work: ContainerClient, runId: string, segmentIndex: number): Promise<Deliveries> {
   const names: string[] = [];
   for await (const blob of work.listBlobsFlat({ prefix: deliveryPrefix(runId, segmentIndex) })) names.push(blob.name);
+  names.splice(0, names.length, ...completedSessionsOnly(names));
   const parts = deliveryParts();
   // A few downloads ahead of the one being read: a full sync has a log per work file.
   const downloads = names.map(() => undefined as Promise<Buffer> | undefined);

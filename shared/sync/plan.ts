@@ -54,6 +54,8 @@ export interface PlannedChanges {
   notRemovedReason?: 'add-only' | 'removal-unsupported';
   /** The first batch of the first add slice replaces the audience's membership. */
   replaceFirst: boolean;
+  /** The adds, in order, are one replace session (`DestinationClient.replaceSession`): the membership is swapped when it ends. */
+  session?: boolean;
 }
 
 export async function planChanges(services: Services, input: PlanInput): Promise<PlannedChanges> {
@@ -130,13 +132,14 @@ export async function planChanges(services: Services, input: PlanInput): Promise
       notRemoved: leavers.size + owedAndGone.size,
       ...(leavers.size + owedAndGone.size > 0 ? { notRemovedReason: exp.syncMode === 'add-only' ? 'add-only' : 'removal-unsupported' } : {}),
     };
-  } else if (sync.removal === 'replace-membership' || (full && sync.fullSync === 'replace-first-batch')) {
+  } else if (sync.removal === 'replace-membership' || (full && (sync.fullSync === 'replace-first-batch' || fullSyncInSession(exp, sync, input.audienceCreated)))) {
     // The service swaps the whole membership: any change sends all of it, and until the
     // swap is confirmed every tracked id is only owed a removal (it may be gone).
     const changes = full || adds.count > 0 || leavers.size > 0 || owedAndGone.size > 0;
     const sendAll = changes ? everything() : [];
     plan = { ...base, full: full || changes, unchanged: changes ? 0 : unchanged, adds: sendAll, addCount: countOf(sendAll), removes: [], removeCount: 0 };
-    plan.replaceFirst = sync.removal !== 'replace-membership' && sendAll.length > 0 && !input.replaced;
+    plan.replaceFirst = sync.fullSync === 'replace-first-batch' && sync.removal !== 'replace-membership' && sendAll.length > 0 && !input.replaced;
+    if (sync.fullSync === 'replace-session' && sendAll.length > 0) plan.session = true;
     if (changes) owe = usable?.members.toArray() ?? [];
   } else {
     const removeIds = sortedIds([...leavers, ...owedAndGone, ...strangers]).toArray();
@@ -164,6 +167,14 @@ const removesLeavers = (exp: Pick<Export, 'syncMode'>, sync: SyncSupport) => exp
  */
 export function fullSyncReplacesFirst(exp: Pick<Export, 'syncMode'>, sync: SyncSupport): boolean {
   return removesLeavers(exp, sync) && sync.removal !== 'replace-membership' && sync.fullSync === 'replace-first-batch';
+}
+
+/**
+ * Whether a full sync into this audience goes as one replace session. An audience the run
+ * created holds nothing to drop: its members go as plain adds (and may go while preparing).
+ */
+export function fullSyncInSession(exp: Pick<Export, 'syncMode'>, sync: SyncSupport, audienceCreated: boolean): boolean {
+  return removesLeavers(exp, sync) && sync.fullSync === 'replace-session' && !audienceCreated;
 }
 
 /** Add work files of the destination's size, written as the pass finds the adds. */

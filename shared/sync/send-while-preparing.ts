@@ -3,7 +3,7 @@ import type { ProfileRecord } from '../destinations/types.js';
 import { getDestination } from '../destinations/registry.js';
 import { earlySendAllowance, type EarlySendRule } from '../pipeline/limits.js';
 import { readSlice, type WorkFileRef, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
-import { fullSyncReplacesFirst } from './plan.js';
+import { fullSyncInSession, fullSyncReplacesFirst } from './plan.js';
 import { ACTIVITY_PATIENCE_MS, withPacing, type Pacing } from '../destinations/common/pacing.js';
 import { oneLine, sendAdds, sendFailure, sendTarget, type SendFailure, type SendResult, type SendTarget } from './send.js';
 
@@ -188,7 +188,8 @@ export class SendWhilePreparing {
     if ('failed' in target) throw new Error(target.failed.reason);
     const audience = await withPacing(ON_THE_SIDE, () => target.client.ensureAudience(input.segment, []));
     this.audience = { audienceId: audience.audienceId, created: audience.created, ...(audience.notice ? { notice: audience.notice } : {}) };
-    if (audience.membersIncluded || sync.removal === 'replace-membership' || this.deadline === 0) {
+    // A full sync into an audience that was there goes as one replace session, in the send stage.
+    if (audience.membersIncluded || sync.removal === 'replace-membership' || fullSyncInSession(exp, sync, audience.created) || this.deadline === 0) {
       this.stopWaiting();
       return;
     }

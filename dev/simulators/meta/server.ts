@@ -28,6 +28,9 @@ interface CustomAudience {
   /** By person key (see `personKey`). */
   members: Map<string, Row>;
   flagged: boolean;
+  /** When the membership last changed, and the size it had settled at before (what the counts say while Meta is matching). */
+  changedAt: number;
+  settledSize?: number;
 }
 
 interface ReplaceSession {
@@ -46,8 +49,17 @@ export interface MetaSimulator extends SimulatorHandle {
   minimumSizeForRemoval: number;
   /** The replace session's time limit (default 90 minutes). */
   replaceSessionTimeoutMs: number;
+  /**
+   * For this long after a change the audience is being matched (operation_status 441) and
+   * its approximate counts are those from before the change (-1 for a new one); default 0.
+   */
+  reportDelayMs: number;
+  /** `invalid_entry_samples` names at most this many entries a request; the rest are only counted (default 100). */
+  maxSamples: number;
   /** Flags the audience (operation_status 471): every change is refused with code 100, subcode 1713230. */
   flag(name: string, flagged?: boolean): void;
+  /** The next `count` members requests (`/users`, `/usersreplace`) are throttled with this Graph code (17, 613, 80004), without taking effect. */
+  throttle(code: number, count: number): void;
   /** Makes the service count these members (ledger entries, or single hashes) as invalid entries. */
   refuseItems(items: string[]): void;
 }
@@ -90,16 +102,29 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
   const audiences = new Map<string, CustomAudience>();
   const sessions = new Map<string, ReplaceSession>();
   const refused = new Set<string>();
+  const throttled = { code: 17, remaining: 0 };
   let seq = 0;
-  const state = { termsAccepted: true, minimumSizeForRemoval: 0, replaceSessionTimeoutMs: metaReplaceSessionTimeoutMs };
+  const state = { termsAccepted: true, minimumSizeForRemoval: 0, replaceSessionTimeoutMs: metaReplaceSessionTimeoutMs, reportDelayMs: 0, maxSamples: 100 };
 
   const byName = (name: string) => [...audiences.values()].find((audience) => audience.name === name);
   const accountOr400 = (request: SimRequest) =>
     request.params[0] === adAccountId ? undefined : invalidParameter(`Unsupported request. Object with ID '${request.params[0]}' does not exist or cannot be reached with this token.`);
 
+  const settled = (audience: CustomAudience) => Date.now() - audience.changedAt >= state.reportDelayMs;
+  /** Called before the membership changes: the size it had settled at is what the counts say until the change settles. */
+  const changing = (audience: CustomAudience) => {
+    if (settled(audience)) audience.settledSize = audience.members.size;
+    audience.changedAt = Date.now();
+  };
   const approximate = (audience: CustomAudience) => {
-    const n = audience.members.size;
+    const n = settled(audience) ? audience.members.size : audience.settledSize;
+    if (n === undefined) return { approximate_count_lower_bound: -1, approximate_count_upper_bound: -1 };
     return { approximate_count_lower_bound: Math.floor(n * 0.95), approximate_count_upper_bound: Math.ceil(n * 1.05) };
+  };
+  const operationStatus = (audience: CustomAudience) => {
+    if (audience.flagged) return { code: 471, description: 'This audience was flagged.' };
+    if (!settled(audience)) return { code: 441, description: "We're finding people who are part of this audience." };
+    return { code: 200, description: 'Normal' };
   };
   const describe = (audience: CustomAudience) => ({
     id: audience.id,
@@ -107,7 +132,7 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
     subtype: 'CUSTOM',
     customer_file_source: audience.customerFileSource,
     ...approximate(audience),
-    operation_status: audience.flagged ? { code: 471, description: 'This audience was flagged.' } : { code: 200, description: 'Normal' },
+    operation_status: operationStatus(audience),
     delivery_status: { code: audience.members.size >= 100 ? 200 : 300, description: audience.members.size >= 100 ? 'Ready' : 'Too small' },
   });
 
@@ -123,6 +148,9 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
     if (!Array.isArray(data) || data.length === 0) return invalidParameter('payload.data: a non-empty list of rows is required');
     if (data.length > metaMaxRowsPerRequest) return invalidParameter(`payload.data: at most ${metaMaxRowsPerRequest} rows a request, got ${data.length}`);
     const samples: Record<string, string> = {};
+    const sample = (value: string, reason: string) => {
+      if (Object.keys(samples).length < state.maxSamples) samples[value] = reason;
+    };
     const rows = data.map((item, index) => {
       if (!Array.isArray(item) || item.length !== schema.length) return undefined;
       const row: Row = {};
@@ -131,11 +159,11 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
         if (typeof value !== 'string') return undefined;
         if (value === '') continue;
         if (key !== 'EXTERN_ID' && !HASH.test(value)) {
-          samples[value] = `row ${index}: ${key} is not a SHA-256 hex hash`;
+          sample(value, `row ${index}: ${key} is not a SHA-256 hex hash`);
           return undefined;
         }
         if (refused.has(value)) {
-          samples[value] = `row ${index}: ${key} refused`;
+          sample(value, `row ${index}: ${key} refused`);
           return undefined;
         }
         row[key] = value;
@@ -156,6 +184,11 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
 
   /** The audience a members route names, or the error that stops the request. */
   const target = (request: SimRequest): CustomAudience | SimResponse => {
+    if (throttled.remaining > 0) {
+      throttled.remaining--;
+      const message = throttled.code === 613 ? 'Calls to this api have exceeded the rate limit.' : 'User request limit reached';
+      return graphError(400, throttled.code, `(#${throttled.code}) ${message}`);
+    }
     const audience = audiences.get(request.params[0]!);
     if (!audience) return invalidParameter(`Unsupported request. Object with ID '${request.params[0]}' does not exist.`);
     if (audience.flagged) {
@@ -226,7 +259,7 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
             return invalidParameter('customer_file_source must be one of USER_PROVIDED_ONLY, PARTNER_PROVIDED_ONLY, BOTH_USER_AND_PARTNER_PROVIDED');
           }
           const id = String(23_850_000_000_000_000n + BigInt(++seq));
-          audiences.set(id, { id, name: body.name, customerFileSource: body.customer_file_source, members: new Map(), flagged: false });
+          audiences.set(id, { id, name: body.name, customerFileSource: body.customer_file_source, members: new Map(), flagged: false, changedAt: Date.now() });
           return json(200, { id });
         },
       },
@@ -247,6 +280,7 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
           if ('status' in audience) return audience;
           const read = readPayload(request.body);
           if ('status' in read) return read;
+          changing(audience);
           for (const row of read.rows) if (row) audience.members.set(personKey(row)!, row);
           return answer(audience, read.rows, read.samples);
         },
@@ -261,6 +295,7 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
           const read = readPayload(request.body);
           if ('status' in read) return read;
           if (audience.members.size < state.minimumSizeForRemoval) return invalidParameter('Audience size too low: members cannot be removed from this audience yet.');
+          changing(audience);
           for (const row of read.rows) if (row) audience.members.delete(personKey(row)!);
           return answer(audience, read.rows, read.samples);
         },
@@ -297,6 +332,7 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
           sessions.set(key, open);
           if (session.last_batch_flag) {
             // The swap happens at the end: until then the audience keeps its old members.
+            changing(audience);
             audience.members = open.members;
             sessions.delete(key);
           }
@@ -321,6 +357,12 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
         state.termsAccepted = accepted;
         return json(204);
       }
+      if (request.method === 'POST' && request.path === '/__sim/report-delay') {
+        const ms = asRecord(request.body)?.ms;
+        if (typeof ms !== 'number' || !Number.isInteger(ms) || ms < 0) return json(400, { error: 'ms: a whole number of milliseconds, 0 or more' });
+        state.reportDelayMs = ms;
+        return json(204);
+      }
       const flag = /^\/__sim\/flag\/(.+)$/.exec(request.path);
       if (request.method === 'POST' && flag) {
         const audience = byName(decodeURIComponent(flag[1]!));
@@ -334,7 +376,8 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
       audiences.clear();
       sessions.clear();
       refused.clear();
-      Object.assign(state, { termsAccepted: true, minimumSizeForRemoval: 0, replaceSessionTimeoutMs: metaReplaceSessionTimeoutMs });
+      throttled.remaining = 0;
+      Object.assign(state, { termsAccepted: true, minimumSizeForRemoval: 0, replaceSessionTimeoutMs: metaReplaceSessionTimeoutMs, reportDelayMs: 0, maxSamples: 100 });
     },
   };
 
@@ -374,6 +417,9 @@ export function metaBehaviour(options: { accessToken?: string; adAccountId?: str
       const audience = byName(name);
       if (audience) audience.flagged = flagged;
     },
+    throttle: (code: number, count: number) => {
+      Object.assign(throttled, { code, remaining: count });
+    },
     refuseItems: (items: string[]) => {
       // A ledger entry stands for its primary value (the person's email, else phone...), a bare hash for itself.
       for (const item of items) refused.add(item.includes('=') ? Object.values(entryIdentifiers(item))[0]! : item);
@@ -394,6 +440,7 @@ export async function startMetaSimulator(options: { host?: string; port?: number
     addMembers: sim.addMembers,
     flag: sim.flag,
     refuseItems: sim.refuseItems,
+    throttle: sim.throttle,
     get termsAccepted() {
       return sim.state.termsAccepted;
     },
@@ -405,6 +452,18 @@ export async function startMetaSimulator(options: { host?: string; port?: number
     },
     set minimumSizeForRemoval(size: number) {
       sim.state.minimumSizeForRemoval = size;
+    },
+    get maxSamples() {
+      return sim.state.maxSamples;
+    },
+    set maxSamples(n: number) {
+      sim.state.maxSamples = n;
+    },
+    get reportDelayMs() {
+      return sim.state.reportDelayMs;
+    },
+    set reportDelayMs(ms: number) {
+      sim.state.reportDelayMs = ms;
     },
     get replaceSessionTimeoutMs() {
       return sim.state.replaceSessionTimeoutMs;

@@ -141,6 +141,15 @@ export const checks = {
       const wanted = idsOf(target, segment);
       const strangers = (await client.listMembers!(audienceId)).filter((id) => !wanted.has(id));
       await client.removeMembers(audienceId, strangers);
+    } else if (sync.fullSync === 'replace-session') {
+      // One session across every batch; the old members stay until its last request.
+      let batchSeq = 1;
+      for (const [k, batch] of [first, ...rest].entries()) {
+        const result = await client.replaceSession!.send(audienceId, batch, { sessionId: '4242', batchSeq, total: segment.length, last: k === rest.length });
+        expect(result.error).toBeUndefined();
+        batchSeq = result.nextBatchSeq;
+        if (k < rest.length) expect(held(target, name)).toEqual(idsOf(target, profiles(20, 1, 'old')));
+      }
     } else {
       await client.uploadBatch(audienceId, first, { replace: true });
       for (const batch of rest) await client.uploadBatch(audienceId, batch);

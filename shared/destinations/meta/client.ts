@@ -9,11 +9,15 @@ import {
   type ConnectorContext,
   type DestinationClient,
   type EnsuredAudience,
+  type AudienceDescription,
   type ProfileRecord,
   type RecordRejection,
+  type ReplaceSessionResult,
+  type ReplaceSessionStep,
   type UploadResult,
 } from '../types.js';
 import { defaultGraphApiVersion, metaLimits, metaMaxPayloadBytes, metaRequestsPerSecond, type metaCredentials, type metaSettings } from './definition.js';
+import { audienceStateFields, describeCustomAudience } from './audience-state.js';
 import { readMetaFailure } from './errors.js';
 import { metaSent, rowOf, schemaKeysOf, schemaOf } from './identifiers.js';
 
@@ -34,16 +38,20 @@ interface Part {
   rows: { row: number; sent: SentIdentifiers }[];
 }
 
-/** A replace session that failed part-way is started again from its first batch this many times in all. */
-const REPLACE_SESSION_STARTS = 3;
+/** Requests spent per request's answer finding the invalid entries its samples do not name (`isolate`). */
+const ISOLATION_REQUESTS = 40;
+const UNNAMED = 'invalid entry (counted by Meta, not named in its samples)';
+const UNISOLATED = (invalid: number, rows: number) => `one of ${invalid} invalid entries among ${rows} rows that Meta did not name (not isolated)`;
+/** A session id: Meta takes a number. */
+export const newSessionId = () => String(randomInt(1, 2 ** 48));
 /** A create whose answer was lost may have gone through: look up by name before creating again. */
 const CREATE_ATTEMPTS = 3;
 
 /**
  * Meta Marketing API (graph.facebook.com/<version>): a customer-list custom audience per
  * segment; members added with `POST /{audience_id}/users`, removed with `DELETE`, as rows of
- * the multi-key schema (hashed by Meta's rules, EXTERN_ID plain); a full sync's first batch
- * replaces the membership through a `usersreplace` session.
+ * the multi-key schema (hashed by Meta's rules, EXTERN_ID plain); a full sync goes as one
+ * `usersreplace` session (`replaceSession`, driven by the sync layer across activities).
  */
 export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredentials>, z.infer<typeof metaSettings>>): DestinationClient {
   const version = context.settings?.graphApiVersion ?? defaultGraphApiVersion;
@@ -127,61 +135,97 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
     return { schema: schemaKeysOf(schema), data: part.rows.map((row) => rowOf(schema, row.sent)) };
   };
 
-  /** Reads the counts Meta answers; invalid entries are the rows whose values its samples name. */
-  const readCounts = (what: string, part: Part, body: unknown): { accepted: number; rejected: RecordRejection[] } => {
+  /** What one members request's answer says: the rows its samples name, and how many it counted invalid. */
+  const readCounts = (what: string, part: Part, body: unknown): { named: RecordRejection[]; invalid: number } => {
     const counts = membersResponse.parse(body);
     if (counts.num_received !== part.rows.length) {
       throw new DestinationError('destination-error', `Meta ${what}: received ${counts.num_received} of ${part.rows.length} rows`);
     }
     const samples = sampleReasons(counts.invalid_entry_samples);
-    const rejected: RecordRejection[] = [];
+    const named: RecordRejection[] = [];
     for (const row of part.rows) {
       const hit = Object.values(row.sent).find((value) => samples.has(value));
-      if (hit !== undefined) rejected.push({ row: row.row, reason: `destination-rejected: ${samples.get(hit) || 'invalid entry'}` });
+      if (hit !== undefined) named.push({ row: row.row, reason: `destination-rejected: ${samples.get(hit) || 'invalid entry'}` });
     }
-    const unnamed = counts.num_invalid_entries - rejected.length;
-    if (unnamed > 0) {
-      context.log?.warn(`Meta ${what}: ${unnamed} invalid entries the answer's samples do not name; they are counted as not accepted`);
-    }
-    return { accepted: counts.num_received - counts.num_invalid_entries, rejected };
+    return { named, invalid: Math.max(counts.num_invalid_entries, named.length) };
   };
 
-  const sendMembers = async (method: 'POST' | 'DELETE', audienceId: string, part: Part) => {
+  const sendPart = async (method: 'POST' | 'DELETE', audienceId: string, part: Part) => {
     const { body } = await api.send({ method, path: `/${encodeURIComponent(audienceId)}/users`, json: { payload: payloadOf(part) } });
     return readCounts(`${method} /users`, part, body);
   };
 
   /**
-   * One `usersreplace` session: every part in order (`batch_seq` from 1), the last flagged.
-   * Meta swaps the membership when the last batch arrives, so the audience is never empty
-   * meanwhile. A part that fails after its retries leaves the session unfinished: it is
-   * started again, with a new id, from its first batch.
+   * `invalid_entry_samples` is a sample: past it, Meta counts invalid entries it does not
+   * name. Those rows are found by adding halves of the unnamed rows again (an add of a
+   * member the audience holds changes nothing) and following the counts down to single
+   * rows; the half not sent has the rest of the count, so only one half a level is sent.
+   * Past the budget of requests, the rows still in doubt are all reported as refused: the
+   * ledger then claims fewer members than the audience holds, never more.
    */
-  const replaceMembers = async (audienceId: string, parts: Part[], total: number): Promise<{ accepted: number; rejected: RecordRejection[] }> => {
-    for (let start = 1; ; start++) {
-      const sessionId = randomInt(1, 2 ** 48);
+  const isolate = async (audienceId: string, rows: Part['rows'], invalid: number, budget: { requests: number }): Promise<RecordRejection[]> => {
+    if (invalid <= 0 || rows.length === 0) return [];
+    if (invalid >= rows.length) return rows.map((row) => ({ row: row.row, reason: `destination-rejected: ${UNNAMED}` }));
+    if (budget.requests <= 0) return rows.map((row) => ({ row: row.row, reason: `destination-rejected: ${UNISOLATED(invalid, rows.length)}` }));
+    budget.requests--;
+    const half = { rows: rows.slice(0, Math.ceil(rows.length / 2)) };
+    const rest = rows.slice(half.rows.length);
+    const counts = await sendPart('POST', audienceId, half);
+    const named = new Set(counts.named.map((rejection) => rejection.row));
+    return [
+      ...counts.named,
+      ...(await isolate(audienceId, half.rows.filter((row) => !named.has(row.row)), counts.invalid - counts.named.length, budget)),
+      ...(await isolate(audienceId, rest, invalid - counts.invalid, budget)),
+    ];
+  };
+
+  /** The rows of a part Meta refused: those its samples name, and those found among the rest (`isolate`). */
+  const refusedIn = async (audienceId: string, part: Part, counts: { named: RecordRejection[]; invalid: number }): Promise<RecordRejection[]> => {
+    const unnamed = counts.invalid - counts.named.length;
+    if (unnamed <= 0) return counts.named;
+    const named = new Set(counts.named.map((rejection) => rejection.row));
+    context.log?.warn(`Meta: ${unnamed} invalid entries the answer's samples do not name; finding them by sending halves again`);
+    return [...counts.named, ...(await isolate(audienceId, part.rows.filter((row) => !named.has(row.row)), unnamed, { requests: ISOLATION_REQUESTS }))];
+  };
+
+  /**
+   * Requests of a `usersreplace` session, in order (`batch_seq` on from `step.batchSeq`),
+   * the last flagged when `step.last`: Meta swaps the membership when that one arrives, so
+   * the audience keeps its members meanwhile. Stops at the first failure and says how far it
+   * got; the sync layer goes on from there or starts a new session.
+   */
+  const sendSession = async (audienceId: string, records: ProfileRecord[], step: ReplaceSessionStep): Promise<ReplaceSessionResult> => {
+    const parts = partsOf(records.map((record) => ({ row: record.row, sent: metaSent(record) })));
+    const rejected: RecordRejection[] = [];
+    let done = 0;
+    let seq = step.batchSeq;
+    for (const [index, part] of parts.entries()) {
+      let counts;
       try {
-        let accepted = 0;
-        const rejected: RecordRejection[] = [];
-        for (const [index, part] of parts.entries()) {
-          const { body } = await api.send({
-            method: 'POST',
-            path: `/${encodeURIComponent(audienceId)}/usersreplace`,
-            json: {
-              session: { session_id: sessionId, batch_seq: index + 1, last_batch_flag: index === parts.length - 1, estimated_num_total: total },
-              payload: payloadOf(part),
-            },
-          });
-          const counts = readCounts('POST /usersreplace', part, body);
-          accepted += counts.accepted;
-          rejected.push(...counts.rejected);
-        }
-        return { accepted, rejected };
+        const { body } = await api.send({
+          method: 'POST',
+          path: `/${encodeURIComponent(audienceId)}/usersreplace`,
+          json: {
+            session: { session_id: Number(step.sessionId), batch_seq: seq, last_batch_flag: step.last && index === parts.length - 1, estimated_num_total: step.total },
+            payload: payloadOf(part),
+          },
+        });
+        counts = readCounts('POST /usersreplace', part, body);
       } catch (error) {
-        if (!(error instanceof DestinationError) || !error.retryable || start >= REPLACE_SESSION_STARTS) throw error;
-        context.log?.warn(`Meta usersreplace session ${sessionId} failed part-way (${error.message}); starting again from its first batch`);
+        return { accepted: done - rejected.length, rejected, done, nextBatchSeq: seq, error };
+      }
+      seq++;
+      done += part.rows.length;
+      try {
+        rejected.push(...(await refusedIn(audienceId, part, counts)));
+      } catch (error) {
+        // The session took the part; what could not be told apart is reported as refused.
+        const named = new Set(counts.named.map((rejection) => rejection.row));
+        context.log?.warn(`Meta: invalid entries not isolated (${error instanceof Error ? error.message : String(error)})`);
+        rejected.push(...counts.named, ...part.rows.filter((row) => !named.has(row.row)).map((row) => ({ row: row.row, reason: `destination-rejected: ${UNISOLATED(counts.invalid - counts.named.length, part.rows.length - counts.named.length)}` })));
       }
     }
+    return { accepted: done - rejected.length, rejected, done, nextBatchSeq: seq };
   };
 
   return {
@@ -198,19 +242,24 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
 
     async uploadBatch(audienceId, records: ProfileRecord[], options): Promise<UploadResult> {
       assertBatchSize('Meta', records.length, metaLimits.batchSize);
-      const parts = partsOf(records.map((record) => ({ row: record.row, sent: metaSent(record) })));
       if (options?.replace) {
-        const result = await replaceMembers(audienceId, parts, records.length);
+        // A replace of this batch alone: a session of its own.
+        const result = await sendSession(audienceId, records, { sessionId: newSessionId(), batchSeq: 1, total: records.length, last: true });
+        if (result.error !== undefined) throw result.error;
         return { accepted: result.accepted, rejected: result.rejected };
       }
-      let accepted = 0;
       const rejected: RecordRejection[] = [];
-      for (const part of parts) {
-        const counts = await sendMembers('POST', audienceId, part);
-        accepted += counts.accepted;
-        rejected.push(...counts.rejected);
+      for (const part of partsOf(records.map((record) => ({ row: record.row, sent: metaSent(record) })))) {
+        rejected.push(...(await refusedIn(audienceId, part, await sendPart('POST', audienceId, part))));
       }
-      return { accepted, rejected };
+      return { accepted: records.length - rejected.length, rejected };
+    },
+
+    replaceSession: { send: sendSession },
+
+    async describeAudience(audienceId): Promise<AudienceDescription> {
+      const { body } = await api.send({ method: 'GET', path: `/${encodeURIComponent(audienceId)}`, query: { fields: audienceStateFields } });
+      return describeCustomAudience(body);
     },
 
     async removeMembers(audienceId, memberIds) {
@@ -218,7 +267,8 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
       // A flagged audience, or one too small to remove from, raises: the removals stay owed.
       for (let start = 0; start < memberIds.length; start += metaLimits.batchSize) {
         const rows = memberIds.slice(start, start + metaLimits.batchSize).map((id, k) => ({ row: start + k + 1, sent: entryIdentifiers(id) }));
-        for (const part of partsOf(rows)) await sendMembers('DELETE', audienceId, part);
+        // An entry Meta finds invalid was never a member: it counts as removed.
+        for (const part of partsOf(rows)) await sendPart('DELETE', audienceId, part);
       }
       return { removed: memberIds.length, failed: [] };
     },

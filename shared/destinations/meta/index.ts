@@ -20,6 +20,6 @@ export const meta: Destination<typeof metaCredentials, typeof metaSettings> = {
   mapRecord: (profile) =>
     Object.fromEntries(Object.entries(metaSent(profile)).map(([name, value]) => [metaSchemaKeys[name as keyof typeof metaSchemaKeys], value])),
   memberId: metaMemberEntry,
-  sync: () => ({ removal: 'per-member', fullSync: 'replace-first-batch' }),
+  sync: () => ({ removal: 'per-member', fullSync: 'replace-session' }),
   connect: connectMeta,
 };

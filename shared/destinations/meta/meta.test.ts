@@ -160,21 +160,63 @@ describe('Meta connector against its simulator', () => {
     expect(sim.requests.all((request) => request.path.endsWith('/usersreplace')).length).toBeGreaterThan(1);
   });
 
-  it('starts a replace session that failed part-way again from its first batch, and ends exact', async () => {
-    const client = await connect({ maxAttempts: 1, requestsPerSecond: 2 });
+  it('says how far a replace session got when a request fails part-way; a new session from its first batch ends exact', async () => {
+    const client = await connect({ maxAttempts: 1 });
     const { audienceId } = await client.ensureAudience('Meta replace again', []);
-    await client.uploadBatch(audienceId, people(30, 5_000));
-    const before = sim.requests.all().length;
+    const old = people(30, 5_000);
+    await client.uploadBatch(audienceId, old);
     const segment = people(400);
-    const replacing = client.uploadBatch(audienceId, segment, { replace: true });
-    // Once the session's first batch has arrived, its next one fails.
-    while (sim.requests.all((request) => request.path.endsWith('/usersreplace') && request.status === 200).length === 0) await sleep(20);
+    const session = client.replaceSession!;
+    // The rows go as several requests (the payload bound): the second one fails.
+    const first = await session.send(audienceId, segment.slice(0, 200), { sessionId: '11', batchSeq: 1, total: 400, last: false });
+    expect(first.error).toBeUndefined();
     sim.inject({ kind: 'status', status: 500, count: 1, path: 'usersreplace' });
-    expect((await replacing).accepted).toBe(400);
-    const replaceRequests = sim.requests.all().slice(before).filter((request) => request.path.endsWith('/usersreplace'));
-    expect(replaceRequests.some((request) => request.status === 500)).toBe(true);
+    const broken = await session.send(audienceId, segment.slice(200), { sessionId: '11', batchSeq: first.nextBatchSeq, total: 400, last: true });
+    expect(broken.error).toBeDefined();
+    expect(broken.done).toBe(0);
+    expect(broken.nextBatchSeq).toBe(first.nextBatchSeq);
+    // Nothing swapped: the audience holds its old members.
+    expect(new Set(sim.audience('Meta replace again')!.members)).toEqual(new Set(old.map(meta.memberId)));
+    const again = await session.send(audienceId, segment, { sessionId: '12', batchSeq: 1, total: 400, last: true });
+    expect(again).toMatchObject({ done: 400, accepted: 400, rejected: [] });
     expect(new Set(sim.audience('Meta replace again')!.members)).toEqual(new Set(segment.map(meta.memberId)));
   }, 30_000);
+
+  it('finds the invalid entries the samples do not name by sending halves again, and accepts only the rest', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta unnamed', []);
+    const records = people(64);
+    // Meta names at most one sample here: the other two are counted, not named.
+    sim.maxSamples = 1;
+    sim.refuseItems([7, 30, 51].map((k) => meta.memberId(records[k]!)));
+    const result = await client.uploadBatch(audienceId, records);
+    expect(result.accepted).toBe(61);
+    expect(result.rejected.map((rejection) => rejection.row).sort((a, b) => a - b)).toEqual([8, 31, 52]);
+    for (const rejection of result.rejected) expect(rejection.reason).toMatch(/destination-rejected: /);
+    expect(new Set(sim.audience('Meta unnamed')!.members)).toEqual(new Set(records.filter((_, k) => ![7, 30, 51].includes(k)).map(meta.memberId)));
+  });
+
+  it('reports the approximate counts and the processing state once Meta has matched', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta insights', []);
+    sim.reportDelayMs = 60_000;
+    await client.uploadBatch(audienceId, people(200));
+    expect(await client.describeAudience!(audienceId)).toMatchObject({
+      sizes: { approximate_count_lower_bound: null, approximate_count_upper_bound: null },
+      size: null,
+      counts: 'matched',
+      estimate: true,
+      state: 'processing',
+    });
+    sim.reportDelayMs = 0;
+    expect(await client.describeAudience!(audienceId)).toMatchObject({
+      sizes: { approximate_count_lower_bound: 190, approximate_count_upper_bound: 210 },
+      size: 190,
+      state: 'ready',
+    });
+    sim.flag('Meta insights');
+    expect(await client.describeAudience!(audienceId)).toMatchObject({ state: 'failed', detail: expect.stringMatching(/471/) });
+  });
 
   it('keeps the old members while a session is open, and refuses batches out of order', async () => {
     const client = await connect();
