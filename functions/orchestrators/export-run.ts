@@ -9,6 +9,7 @@ import { sliceRest, undelivered, type WorkFileSlice } from '../../shared/pipelin
 import type { CommitInput, CommittedLedger } from '../../shared/sync/commit.js';
 import type { PlanInput, PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendFailure, SendInput, SendResult } from '../../shared/sync/send.js';
+import { ACTIVITY_PATIENCE_MS } from '../../shared/destinations/common/pacing.js';
 import { sendInBulk } from './bulk-stage.js';
 import { sendInSessions } from './session-stage.js';
 import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
@@ -34,6 +35,12 @@ const DESTINATION_ATTEMPTS = 5;
 const MAX_WAIT_MS = 15 * 60_000;
 const backoffMs = (attempt: number) => Math.min(60_000, 2_000 * 2 ** (attempt - 1));
 const waitFor = (failure: SendFailure, attempt: number) => Math.min(MAX_WAIT_MS, failure.retryAfterMs ?? backoffMs(attempt));
+/**
+ * A step refused for the rate comes back this much before its turn: the turn is kept for it,
+ * and a step early waits out the rest inside its activity (at most its patience), while one
+ * late leaves its turn unused. The timer, the episode and the activity's dispatch take time.
+ */
+const turnWait = (failure: SendFailure, attempt: number) => Math.max(0, waitFor(failure, attempt) - (failure.pending ? 0 : ACTIVITY_PATIENCE_MS));
 
 interface SegmentState {
   index: number;
@@ -210,7 +217,7 @@ function* audiences(run: Run): Generator<Task, void, any> {
       } else if (result.failed.paced || (result.failed.retryable && attempt < DESTINATION_ATTEMPTS)) {
         // Waiting for a turn at the rate is no attempt.
         again.push({ state, attempt: result.failed.paced ? attempt : attempt + 1 });
-        wait = Math.max(wait, waitFor(result.failed, attempt));
+        wait = Math.max(wait, result.failed.paced ? turnWait(result.failed, attempt) : waitFor(result.failed, attempt));
       } else {
         yield* failSegment(run, state, `audience-failed: ${result.failed.reason}`);
       }
@@ -336,7 +343,7 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
       const replaceFirst = item.replaceFirst && result.done === 0;
       if (result.failed.paced) {
         // A replace whose removal is processing comes back to check it (`pending`), not to start another.
-        again.push({ ...item, slice: remaining, replaceFirst, notBefore: now + waitFor(result.failed, item.attempt), ...(result.failed.pending ? { pending: result.failed.pending } : {}) });
+        again.push({ ...item, slice: remaining, replaceFirst, notBefore: now + turnWait(result.failed, item.attempt), ...(result.failed.pending ? { pending: result.failed.pending } : {}) });
       } else if (result.failed.retryable && item.attempt < DESTINATION_ATTEMPTS) {
         again.push({ ...item, slice: remaining, replaceFirst, attempt: item.attempt + 1, notBefore: now + waitFor(result.failed, item.attempt) });
       } else {
