@@ -19,7 +19,10 @@ import { DestinationError } from '../types.js';
  *   a lookup, then a create, and keeps nothing between tries), so a holder refused after k
  *   turns is kept k + 1 turns, one after the other: with one it would spend its kept turn on
  *   the lookup and be refused again at the create, for ever, while others take the window.
- *   A step that resumes where it stopped (a slice's batches) is kept one turn.
+ *   A step that resumes where it stopped (a slice's batches) is kept one turn. A starting-over
+ *   step that came back and used its kept turns has the next free turn within one window
+ *   whatever its share: it is bounded (a lookup, a create), and a second refusal would cost it
+ *   a whole round trip through the orchestration for one request.
  */
 export interface Pacing {
   patienceMs: number;
@@ -32,6 +35,8 @@ export interface Pacing {
 export interface PacedStep {
   readonly pacing: Pacing;
   turnsTaken: number;
+  /** The step came back for a turn kept for it (it was refused in an earlier activity). */
+  resumed?: boolean;
   /**
    * When the step's first refused request would have had its turn. Requests of one step made
    * side by side (a client's `Promise.all` of calls) are refused with it, and given nothing:

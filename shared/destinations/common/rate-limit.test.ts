@@ -155,6 +155,27 @@ describe('slidingWindowLimiter inside a paced step', () => {
     expect(neighbourSent).toBeGreaterThan(0);
   });
 
+  it('lets a step that starts over finish on the return its first refusal asked for, though its share is used', async () => {
+    const limiter = slidingWindowLimiter(4);
+    const take = (holder: string) => withPacing({ patienceMs: 0, holder, share: 'a' }, () => limiter.take()).catch(() => undefined);
+    // Two runs on the account. Run a's slices take the window; b's audience step is refused at
+    // its lookup, and a's next three slices are kept the rest of the next window.
+    for (const slice of ['a/1', 'a/2', 'a/3', 'a/4']) await take(slice);
+    const lookupAndCreate = async () => {
+      await limiter.take();
+      await limiter.take();
+    };
+    const refused = await withPacing({ patienceMs: 0, holder: 'b/audience', share: 'b', repeats: true }, lookupAndCreate).catch((error: unknown) => error);
+    expect(refused).toBeInstanceOf(PacedOut);
+    for (const slice of ['a/5', 'a/6', 'a/7']) await take(slice);
+    await sleep((refused as PacedOut).retryAfterMs!);
+    // Back: the lookup on its kept turn, and the create on the next free turn within a window,
+    // though b has had its part of the window: one return, not a refusal and a second trip.
+    const started = performance.now();
+    await withPacing({ patienceMs: 0, holder: 'b/audience', share: 'b', repeats: true }, lookupAndCreate);
+    expect(performance.now() - started).toBeLessThan(1_200);
+  });
+
   it('refuses the side-by-side requests of a refused step without handing each a turn nobody would come back for', async () => {
     const limiter = slidingWindowLimiter(2);
     const outcomes = await withPacing({ patienceMs: 0, holder: 'removals', share: 'run' }, () =>

@@ -112,8 +112,17 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
       const at = kept.at.shift()!;
       if (kept.at.length === 0) reserved.delete(pacing.holder!);
       step.turnsTaken++;
+      step.resumed = true;
       await waitUntil(at, now);
       return;
+    }
+    if (pacing.repeats && step.resumed) {
+      const at = nextFreeTurn(now);
+      if (at - now <= windowMs) {
+        step.turnsTaken++;
+        await waitUntil(give(at, pacing.share), now);
+        return;
+      }
     }
     const overShare = pacing.share === undefined || idleFor(pacing.share, now) ? undefined : shareWait(pacing.share, now);
     if (overShare === undefined) {
