@@ -7,9 +7,16 @@ import { matchRateText, sizeText } from './audience-labels.js';
 import { AudienceStateBadge } from './AudienceStateBadge.js';
 import { formatCount, formatTime } from './format.js';
 
-/** A reading taken once the run had ended describes what it sent; an older one does not. */
-const readSince = (audience: ExportAudience | undefined, run: Run) =>
-  audience?.latest && run.finishedAt && Date.parse(audience.latest.readAt) >= Date.parse(run.finishedAt) ? audience.latest : undefined;
+/**
+ * A reading describes what the run sent when the run took it (at its end, its sends done,
+ * just before its record was final) or when it was taken after the run ended; an older one does not.
+ */
+const readSince = (audience: ExportAudience | undefined, run: Run) => {
+  const latest = audience?.latest;
+  if (!latest) return undefined;
+  if (latest.lastRun?.runId === run.id) return latest;
+  return run.finishedAt && Date.parse(latest.readAt) >= Date.parse(run.finishedAt) ? latest : undefined;
+};
 
 /**
  * What the destination made of what the run sent: per segment the run sent to, the state of

@@ -10,6 +10,7 @@ import {
   TableHeader,
   TableHeaderCell,
   TableRow,
+  Text,
   useTableFeatures,
   useTableSort,
   type TableColumnDefinition,
@@ -116,12 +117,9 @@ export function DashboardPage() {
                   <TableCell>
                     <a href={`#/exports/${h.exportId}`}>{h.name}</a>
                     {h.enabled ? null : (
-                      <>
-                        {' '}
-                        <Badge appearance="outline" color="subtle">
-                          {h.disabledReason ? `disabled (${h.disabledReason})` : 'disabled'}
-                        </Badge>
-                      </>
+                      <Text size={200} block>
+                        {h.disabledReason ? `disabled (${h.disabledReason})` : 'disabled'}
+                      </Text>
                     )}
                   </TableCell>
                   <TableCell>{destinationName(h.destinationType)}</TableCell>

@@ -103,7 +103,8 @@ describe('run progress', () => {
       'GET /exports/e1/audiences': {
         exportId: 'e1',
         audiences: [
-          { segment: 'buyers', latest: reading('buyers', '2026-12-01T10:01:01.000Z', 'processing', null) },
+          // Taken by the run itself at its end, just before its record was final.
+          { segment: 'buyers', latest: { ...reading('buyers', '2026-12-01T10:00:59.000Z', 'processing', null), lastRun: { runId: 'r1', added: 500, removed: 0 } } },
           { segment: 'vips', latest: reading('vips', '2026-12-01T14:00:00.000Z', 'ready', 400) },
           // Read before this run ended: it says nothing about what the run sent.
           { segment: 'later', latest: reading('later', '2026-12-01T09:00:00.000Z', 'ready', 450) },
