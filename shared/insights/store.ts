@@ -30,9 +30,13 @@ export class InsightStore {
    * conditional write: of two readers racing, only the one whose write lands gets `true`, so
    * a crossing is told once. Answers false when someone else moved the state first.
    */
-  async advanceAlertState<R>(exportId: string, segment: string, decide: (previous: AlertState | undefined) => { next: AlertState; result: R }): Promise<{ won: boolean; result: R }> {
+  async advanceAlertState<R>(
+    exportId: string,
+    segment: string,
+    decide: (previous: AlertState | undefined) => { next: AlertState; result: R } | Promise<{ next: AlertState; result: R }>,
+  ): Promise<{ won: boolean; result: R }> {
     const current = await this.alertStates.find(exportId, segment);
-    const { next, result } = decide(current?.value);
+    const { next, result } = await decide(current?.value);
     if (!current) return { won: (await this.alertStates.insert(exportId, segment, next)) !== undefined, result };
     try {
       await this.alertStates.replace(exportId, segment, next, current.etag);
