@@ -23,11 +23,17 @@ export class EntryLines {
     return new EntryLines(count === 0 ? Buffer.alloc(0) : bytes.subarray(0, starts[count]), starts);
   }
 
-  /** The given texts' lines, in the order `order` lists their positions. */
+  /** The given texts' lines, in the order `order` lists their positions (written straight into one buffer: no joined string). */
   static of(texts: readonly string[], order: ArrayLike<number>): EntryLines {
-    const picked = new Array<string>(order.length);
-    for (let k = 0; k < order.length; k++) picked[k] = texts[order[k]!]!;
-    return order.length === 0 ? EntryLines.empty : EntryLines.parse(Buffer.from(picked.join('\n') + '\n', 'utf8'));
+    if (order.length === 0) return EntryLines.empty;
+    const starts = new Uint32Array(order.length + 1);
+    for (let k = 0; k < order.length; k++) starts[k + 1] = starts[k]! + Buffer.byteLength(texts[order[k]!]!, 'utf8') + 1;
+    const bytes = Buffer.allocUnsafe(starts[order.length]!);
+    for (let k = 0; k < order.length; k++) {
+      const end = starts[k]! + bytes.write(texts[order[k]!]!, starts[k]!, 'utf8');
+      bytes[end] = NEWLINE;
+    }
+    return new EntryLines(bytes, starts);
   }
 
   get length(): number {

@@ -115,5 +115,8 @@ describe('EntryLines', () => {
     expect([0, 1, 2].map((k) => merged.at(k))).toEqual(['a=1', 'b=2', 'lastName=Ünal']);
     expect(merged.bytes.toString()).toBe('a=1\nb=2\nlastName=Ünal\n');
     expect(EntryLines.parse(Buffer.alloc(0)).length).toBe(0);
+    const picked = EntryLines.of(['a=1', 'lastName=Ünal', 'b=2'], [1, 2]);
+    expect([picked.at(0), picked.at(1)]).toEqual(['lastName=Ünal', 'b=2']);
+    expect(picked.bytes.toString()).toBe('lastName=Ünal\nb=2\n');
   });
 });
