@@ -4,8 +4,8 @@ import { devCredentials } from './simulators/credentials.js';
 
 /**
  * `npm run demo`, with `npm start` running: one connection and one export per destination,
- * a generated segment file dropped into Azurite, the runs followed until they finish, and
- * what each simulator received.
+ * a generated segment file dropped into Azurite, the runs followed until they finish, what
+ * each destination reports about its audience (the readings), and what each simulator received.
  */
 
 const SEGMENT = 'demo-members';
@@ -138,6 +138,49 @@ function describeRun(run: Run | undefined): string {
   return `${run.status}${progress?.stage ? ` (${progress.stage}${files})` : ''}`;
 }
 
+interface Reading {
+  readAt: string;
+  trigger: string;
+  tracked: number | null;
+  reported: { sizes: Record<string, number | null>; estimate: boolean } | null;
+  state: string;
+  detail?: string;
+  matchRate: number | null;
+  matchRateEstimate: boolean;
+  drift?: { message: string };
+  alerts?: { message: string }[];
+}
+
+/**
+ * What each destination made of its audience (GET /exports/{id}/audiences), waiting up to 20 s
+ * for the readings taken at the runs' end. A destination whose rate left no turn free then
+ * (NextRoll's 2 requests a second) is read by the insights timer, every 30 minutes.
+ */
+async function printReadings(hostUrl: string, exports: { destination: Destination; exportId: string }[]): Promise<void> {
+  const latest = async (exportId: string) =>
+    (await api<{ audiences: { segment: string; latest: Reading | null }[] }>(hostUrl, 'GET', `/exports/${encodeURIComponent(exportId)}/audiences`)).audiences;
+  const deadline = Date.now() + 20_000;
+  let readings = await Promise.all(exports.map(({ exportId }) => latest(exportId)));
+  while (readings.some((audiences) => audiences.some((a) => !a.latest)) && Date.now() < deadline) {
+    await new Promise((resolve) => setTimeout(resolve, 1_000));
+    readings = await Promise.all(exports.map(({ exportId }) => latest(exportId)));
+  }
+  console.log('\nAudience readings (what each destination reports, beside the ledger):');
+  exports.forEach(({ destination }, i) => {
+    for (const { segment, latest: r } of readings[i]!) {
+      if (!r) {
+        console.log(`  ${destination.label} / ${segment}: not read yet (the insights timer reads it within 30 minutes)`);
+        continue;
+      }
+      const sizes = r.reported ? Object.entries(r.reported.sizes).map(([name, n]) => `${name} ${n ?? 'withheld'}`).join(', ') || 'no size' : 'reports nothing';
+      const rate = r.matchRate === null ? 'match rate not known' : `match rate ${Math.round(r.matchRate * 1000) / 10}%${r.matchRateEstimate ? ' (estimate)' : ''}`;
+      console.log(`  ${destination.label} / ${segment}: ${r.state}${r.detail ? ` (${r.detail})` : ''}; tracked ${r.tracked ?? 'none'}; ${sizes}; ${rate}; read ${r.readAt} (${r.trigger})`);
+      if (r.drift) console.log(`    drift: ${r.drift.message}`);
+      for (const alert of r.alerts ?? []) console.log(`    alert: ${alert.message}`);
+    }
+  });
+}
+
 async function main(): Promise<void> {
   const endpoints = readEndpoints();
   if (!endpoints) throw new Error('the app is not running: start it with `npm start` (in another terminal) first');
@@ -221,6 +264,8 @@ async function main(): Promise<void> {
       console.log(`  ${destination.label}: ${cards.length ? title.join('; ') : 'none yet (they follow the run record within seconds)'}`);
     }
   }
+
+  await printReadings(hostUrl, exports);
 
   console.log('\nWhat the simulators received:');
   for (const { destination } of exports) {

@@ -4,6 +4,7 @@ import path from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { appSettings, type AppSettingInfo } from '../shared/config.js';
 import { roles } from '../shared/domain/principal.js';
+import { EVENTS } from '../shared/telemetry/events.js';
 import { literal, loadTemplates, properties, property, repoRoot, templateProblems, valueOf, type Templates } from './check.js';
 
 /**
@@ -220,6 +221,20 @@ describe('alerts', () => {
     expect(criterion.query).toContain('customEvents | where name == "ExportRun"');
     expect(criterion.query).toContain('where status in ("failed", "partially-succeeded")');
     expect(criterion).toMatchObject({ timeAggregation: 'Count', operator: 'GreaterThan', threshold: 0 });
+  });
+
+  it('a second rule fires on AudienceAlert events, per export, segment and kind, through the same action group', () => {
+    const rules = resources(t, 'Microsoft.Insights/scheduledQueryRules');
+    expect(rules).toHaveLength(2);
+    const properties = valueOf(property(rules[1]?.body, 'properties')) as Record<string, any>;
+    expect(properties).toMatchObject({ enabled: true, scopes: [{ expr: 'appInsightsId' }], actions: { actionGroups: [{ expr: 'actionGroup.id' }] } });
+    const [criterion] = properties.criteria.allOf;
+    // The event the insights emit once per crossing (shared/telemetry/events.ts, recordAudienceAlert).
+    expect(criterion.query).toContain(`customEvents | where name == "${EVENTS.audienceAlert}"`);
+    expect(criterion.dimensions.map((d: { name: string }) => d.name)).toEqual(['exportId', 'segment', 'kind']);
+    expect(criterion).toMatchObject({ timeAggregation: 'Count', operator: 'GreaterThan', threshold: 0 });
+    const module = t.main.modules.find((m) => m.file === 'infra/modules/alerts.bicep');
+    expect(property(module?.body, 'params.audienceAlertRuleName')?.text).toContain('alert-audiences-');
   });
 
   it('the action group emails the address azd passes in (ALERT_EMAIL)', () => {

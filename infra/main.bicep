@@ -42,7 +42,7 @@ param msadsClientId string = ''
 param googleAdsClientId string = ''
 param linkedinClientId string = ''
 
-@description('Email address that the alert on failed or partially-succeeded runs notifies; empty for none.')
+@description('Email address that the alerts on failed or partially-succeeded runs and on audiences notify; empty for none.')
 param alertEmail string = ''
 
 var tags = { 'azd-env-name': environmentName }
@@ -143,6 +143,7 @@ module alerts 'modules/alerts.bicep' = {
     appInsightsId: monitoring.outputs.appInsightsId
     actionGroupName: 'ag-${token}'
     alertRuleName: 'alert-runs-${token}'
+    audienceAlertRuleName: 'alert-audiences-${token}'
     alertEmail: alertEmail
   }
 }

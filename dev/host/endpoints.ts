@@ -20,8 +20,9 @@ export function writeEndpoints(endpoints: LocalEndpoints, file = ENDPOINTS_FILE)
   writeFileSync(file, `${JSON.stringify(endpoints, null, 2)}\n`);
 }
 
-export function readEndpoints(): LocalEndpoints | undefined {
-  return existsSync(ENDPOINTS_FILE) ? (JSON.parse(readFileSync(ENDPOINTS_FILE, 'utf8')) as LocalEndpoints) : undefined;
+/** Where `npm start` wrote them: its data folder (`LOCAL_DATA_DIR`, as `npm start` reads it), by default `.azurite/`. */
+export function readEndpoints(file = process.env.LOCAL_DATA_DIR ? path.join(path.resolve(process.env.LOCAL_DATA_DIR), 'endpoints.json') : ENDPOINTS_FILE): LocalEndpoints | undefined {
+  return existsSync(file) ? (JSON.parse(readFileSync(file, 'utf8')) as LocalEndpoints) : undefined;
 }
 
 export function removeEndpoints(file = ENDPOINTS_FILE): void {

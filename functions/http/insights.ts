@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { exportHealth, exportHealthSchema } from '../../shared/api/dashboard.js';
 import { audienceHistory, audienceInsightsSchema, exportAudienceInsights } from '../../shared/api/insights.js';
 import { listQuerySchema, pageSchema } from '../../shared/api/paging.js';
 import { entityIdSchema, idParamsSchema } from '../../shared/api/schemas.js';
@@ -37,6 +38,19 @@ export const insightRoutes = [
     query: listQuerySchema,
     responses: { 200: { description: 'A page of readings', schema: pageSchema(audienceReadingSchema) } },
     handle: async ({ services, principal, params, query }) => ({ body: await audienceHistory(services, principal, params.id, params.segment, query) }),
+  }),
+  defineRoute({
+    name: 'listExportHealth',
+    method: 'GET',
+    path: 'dashboard',
+    tag,
+    roles: ['admin', 'contributor'],
+    summary: "Every export's health at a glance, a page at a time",
+    description:
+      'Per export the caller may see (contributors: those on connections open to contributors): the last run (status, when), the failure streak, the next scheduled run, and its audiences by the state of their latest reading (how many are still processing at the destination, out of step with the ledger, not read yet).',
+    query: listQuerySchema,
+    responses: { 200: { description: 'A page of exports with their health', schema: pageSchema(exportHealthSchema) } },
+    handle: async ({ services, principal, query }) => ({ body: await exportHealth(services, principal, query) }),
   }),
 ];
 

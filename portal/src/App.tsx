@@ -7,6 +7,7 @@ import { Layout } from './components/Layout.js';
 import { AddConnectionPage } from './pages/AddConnectionPage.js';
 import { AddExportPage } from './pages/AddExportPage.js';
 import { ConnectionsPage } from './pages/ConnectionsPage.js';
+import { DashboardPage } from './pages/DashboardPage.js';
 import { EditConnectionPage } from './pages/EditConnectionPage.js';
 import { EditExportPage } from './pages/EditExportPage.js';
 import { ExportRunsPage } from './pages/ExportRunsPage.js';
@@ -30,7 +31,7 @@ export function AppRoutes() {
   return (
     <Routes>
       <Route element={<Layout />}>
-        <Route index element={<Navigate to="/exports" replace />} />
+        <Route index element={<DashboardPage />} />
         <Route path="connections" element={<ConnectionsPage />} />
         <Route path="connections/new" element={<AdminOnly page="Add connection"><AddConnectionPage /></AdminOnly>} />
         <Route path="connections/:id/edit" element={<AdminOnly page="Edit connection"><EditConnectionPage /></AdminOnly>} />
@@ -43,7 +44,7 @@ export function AppRoutes() {
         <Route path="segments" element={<SegmentsPage />} />
         <Route path="schedule" element={<AdminOnly page="Schedule"><SchedulePage /></AdminOnly>} />
         <Route path="privacy" element={<AdminOnly page="Privacy"><PrivacyPage /></AdminOnly>} />
-        <Route path="*" element={<Navigate to="/exports" replace />} />
+        <Route path="*" element={<Navigate to="/" replace />} />
       </Route>
     </Routes>
   );

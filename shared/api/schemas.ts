@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { identifierNames } from '../destinations/types.js';
 import { connectionSchema, destinationTypeSchema } from '../domain/connection.js';
-import { countryCodeSchema, dataMatchingSchema, exportSchema, segmentNameSchema } from '../domain/export.js';
+import { audienceAlertsSchema, countryCodeSchema, dataMatchingSchema, exportSchema, segmentNameSchema } from '../domain/export.js';
 import { scheduleSchema } from '../domain/schedule.js';
 import { segmentSchema } from '../domain/segment.js';
 import { listQuerySchema } from './paging.js';
@@ -92,6 +92,9 @@ const exportFields = {
   syncMode: z
     .enum(['mirror', 'add-only'])
     .describe('`mirror` (default): each audience follows its segment, members who leave are removed; `add-only`: members are only ever added.'),
+  audienceAlerts: audienceAlertsSchema.describe(
+    "Tell the export's webhooks (and Azure Monitor) when an audience's match rate falls below a threshold or its size drops by more than a share between readings; once per crossing. `{}` turns them off.",
+  ),
 };
 
 export const createExportBodySchema = z
@@ -104,6 +107,7 @@ export const createExportBodySchema = z
     schedule: exportFields.schedule.default('inherit'),
     truncate: exportFields.truncate.default(false),
     syncMode: exportFields.syncMode.default('mirror'),
+    audienceAlerts: exportFields.audienceAlerts.optional(),
   })
   .strict();
 export type CreateExportBody = z.output<typeof createExportBodySchema>;

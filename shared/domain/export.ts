@@ -34,6 +34,30 @@ export const countryCodeSchema = z
   .regex(/^[A-Z]{2}$/, 'an ISO 3166-1 alpha-2 country code in capitals, e.g. US, GB, DE')
   .describe('ISO 3166-1 alpha-2 country code.');
 
+/**
+ * When the export's webhooks hear about its audiences (shared/insights/alerts.ts): a match
+ * rate that falls below `matchRateBelow`, or a reported size that drops by more than
+ * `shrinksBy` (a share of the previous reading) from one reading to the next. Once per
+ * crossing: a rate that stays below is not told again until it has risen above.
+ */
+export const audienceAlertsSchema = z
+  .object({
+    matchRateBelow: z
+      .number()
+      .gt(0)
+      .max(1)
+      .optional()
+      .describe('Notify when an audience\'s match rate falls below this share (0 to 1, e.g. 0.5 for 50 %).'),
+    shrinksBy: z
+      .number()
+      .gt(0)
+      .lt(1)
+      .optional()
+      .describe('Notify when an audience\'s reported size drops by more than this share between two readings (0 to 1, e.g. 0.2 for 20 %).'),
+  })
+  .strict();
+export type AudienceAlerts = z.infer<typeof audienceAlertsSchema>;
+
 export const exportSchema = z.object({
   id: z.string(),
   name: z.string().min(1).max(100),
@@ -54,6 +78,8 @@ export const exportSchema = z.object({
   truncate: z.boolean(),
   /** `mirror`: audiences follow the segment, leavers are removed; `add-only`: members are only added. Exports saved before it existed mirror. */
   syncMode: z.enum(['mirror', 'add-only']).default('mirror'),
+  /** Audience alerts through the export's webhooks; none when absent. */
+  audienceAlerts: audienceAlertsSchema.optional(),
   createdBy: z.object({ userId: z.string(), userDetails: z.string() }),
   createdAt: z.string(),
   updatedAt: z.string(),

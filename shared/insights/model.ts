@@ -37,6 +37,10 @@ export const audienceReadingSchema = z.object({
     })
     .optional()
     .describe('The reading disagrees with the ledger beyond what the service rounds.'),
+  alerts: z
+    .array(z.object({ kind: z.enum(['match-rate-low', 'audience-shrank']), message: z.string() }))
+    .optional()
+    .describe("The export's audience alerts this reading raised (each crossing once), told to its webhooks."),
   lastRun: z
     .object({ runId: z.string(), added: z.number().int().nonnegative(), removed: z.number().int().nonnegative() })
     .optional()

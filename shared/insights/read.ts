@@ -6,7 +6,8 @@ import type { Run } from '../domain/run.js';
 import type { Services } from '../services.js';
 import { readLedger } from '../sync/ledger.js';
 import { assessReading } from './assess.js';
-import type { AudienceReading } from './model.js';
+import { audienceReadingSchema, type AudienceReading } from './model.js';
+import { judgeAlerts, tellAlerts } from './raise-alerts.js';
 import { readingBudget } from './budget.js';
 import { insightStore } from './store.js';
 
@@ -93,7 +94,7 @@ async function readSegment(
     ? { state: 'failed' as const, detail: gone, matchRate: null, matchRateEstimate: false }
     : assessReading({ ...(description ? { description } : {}), tracked, owed, sync: destination.sync(exp.settings), displayName: destination.displayName });
   const sync = run?.segments.find((s) => s.segment === segment)?.sync;
-  await insightStore(services.storage).record({
+  const reading = audienceReadingSchema.parse({
     exportId: exp.id,
     segment,
     destinationType: exp.destinationType,
@@ -106,5 +107,8 @@ async function readSegment(
     ...assessment,
     ...(run && sync ? { lastRun: { runId: run.id, added: sync.added, removed: sync.removed } } : {}),
   });
+  const alerts = await judgeAlerts(services, exp, reading);
+  await insightStore(services.storage).record(alerts.length > 0 ? { ...reading, alerts: alerts.map(({ kind, message }) => ({ kind, message })) } : reading);
+  await tellAlerts(services, exp, alerts);
   return 'read';
 }

@@ -2,9 +2,13 @@ import { odata } from '@azure/data-tables';
 import type { StorageClients } from '../storage/clients.js';
 import { JsonTable } from '../storage/json-table.js';
 import type { Page, PageQuery } from '../storage/paging.js';
+import { PreconditionFailedError } from '../errors.js';
+import type { AlertState } from './alerts.js';
 import { audienceReadingSchema, type AudienceReading, type AudienceReadingInput } from './model.js';
 
 const TABLE = 'audiencereadings';
+/** What the alerts remember per audience: one row per export (partition) and segment (row), never purged by age. */
+const ALERT_TABLE = 'audiencealertstate';
 
 /**
  * Audience readings as a time series: one partition per export and segment (segment names
@@ -14,9 +18,33 @@ const TABLE = 'audiencereadings';
  */
 export class InsightStore {
   private readonly readings: JsonTable<AudienceReading>;
+  private readonly alertStates: JsonTable<AlertState>;
 
   constructor(private readonly storage: StorageClients) {
     this.readings = new JsonTable(() => storage.ensureTable(TABLE), 'audience reading', (reading) => ({ readAt: reading.readAt }));
+    this.alertStates = new JsonTable(() => storage.ensureTable(ALERT_TABLE), 'audience alert state');
+  }
+
+  /**
+   * Moves an audience's alert state from what `decide` saw to what it returns, as one
+   * conditional write: of two readers racing, only the one whose write lands gets `true`, so
+   * a crossing is told once. Answers false when someone else moved the state first.
+   */
+  async advanceAlertState<R>(
+    exportId: string,
+    segment: string,
+    decide: (previous: AlertState | undefined) => { next: AlertState; result: R } | Promise<{ next: AlertState; result: R }>,
+  ): Promise<{ won: boolean; result: R }> {
+    const current = await this.alertStates.find(exportId, segment);
+    const { next, result } = await decide(current?.value);
+    if (!current) return { won: (await this.alertStates.insert(exportId, segment, next)) !== undefined, result };
+    try {
+      await this.alertStates.replace(exportId, segment, next, current.etag);
+      return { won: true, result };
+    } catch (error) {
+      if (error instanceof PreconditionFailedError) return { won: false, result };
+      throw error;
+    }
   }
 
   static partition(exportId: string, segment: string): string {
@@ -44,7 +72,7 @@ export class InsightStore {
     return { ...page, items: page.items.map((stored) => stored.value) };
   }
 
-  /** Deletes the export's readings taken before `cutoff` (all of them without one); answers how many. */
+  /** Deletes the export's readings taken before `cutoff` (all of them, and its alert states, without one); answers how many readings. */
   async purge(exportId: string, cutoff?: Date): Promise<number> {
     const table = await this.storage.ensureTable(TABLE);
     // Every segment the export ever had: partitions from `<id>|` up to `<id>}` (`}` follows `|`).
@@ -54,6 +82,12 @@ export class InsightStore {
     for await (const row of table.listEntities({ queryOptions: { filter, select: ['PartitionKey', 'RowKey'] } })) {
       await table.deleteEntity(row.partitionKey!, row.rowKey!).catch(() => undefined);
       deleted++;
+    }
+    if (!cutoff) {
+      const alerts = await this.storage.ensureTable(ALERT_TABLE);
+      for await (const row of alerts.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${exportId}`, select: ['PartitionKey', 'RowKey'] } })) {
+        await alerts.deleteEntity(row.partitionKey!, row.rowKey!).catch(() => undefined);
+      }
     }
     return deleted;
   }

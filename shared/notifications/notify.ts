@@ -3,7 +3,7 @@ import type { SecretStore } from '../secrets/types.js';
 import type { StorageClients } from '../storage/clients.js';
 import { deliverWebhook, type DeliveryOptions, type DeliveryResult } from './deliver.js';
 import { webhookSecretName, webhookSecretSchema, type NotifyOutcome, type RunNotice, type Webhook } from './model.js';
-import { webhookMessage } from './payloads.js';
+import { webhookMessage, type WebhookMessage } from './payloads.js';
 import { WebhookStore } from './store.js';
 
 export interface NotificationDeps {
@@ -60,11 +60,21 @@ export function runNotice(run: Run, exportName: string, config: NotificationDeps
 }
 
 /** Sends one notice to one webhook (its URL and key read from the secret store). */
-export async function sendToWebhook(deps: NotificationDeps, webhook: Webhook, notice: RunNotice, options?: DeliveryOptions): Promise<WebhookOutcome> {
+export function sendToWebhook(deps: NotificationDeps, webhook: Webhook, notice: RunNotice, options?: DeliveryOptions): Promise<WebhookOutcome> {
+  return sendMessage(deps, webhook, (signingKey) => webhookMessage(webhook.format, notice, signingKey), options);
+}
+
+/** Sends the message `build` makes (in the webhook's format, signed with its key) to one webhook. */
+export async function sendMessage(
+  deps: NotificationDeps,
+  webhook: Webhook,
+  build: (signingKey: string | undefined) => WebhookMessage,
+  options?: DeliveryOptions,
+): Promise<WebhookOutcome> {
   const stored = await deps.secrets.get(webhookSecretName(webhook.id));
   if (!stored) return { webhookId: webhook.id, format: webhook.format, ok: false, attempts: 0, error: 'the webhook has no stored URL' };
   const secret = webhookSecretSchema.parse(JSON.parse(stored));
-  const result = await deliverWebhook(secret.url, webhookMessage(webhook.format, notice, secret.signingKey), options);
+  const result = await deliverWebhook(secret.url, build(secret.signingKey), options);
   return { webhookId: webhook.id, format: webhook.format, ...result };
 }
 

@@ -26,46 +26,25 @@ const summaryFacts = (notice: RunNotice): [string, string][] => [
     .map((s): [string, string] => [`Segment ${s.segment}`, `${s.status}${s.reason ? `: ${s.reason}` : ''}`]),
 ];
 
+/** A run as a chat message: its outcome, totals and the segments that need a look. */
+function runChatMessage(notice: RunNotice): ChatMessage {
+  return {
+    title: title(notice),
+    color: notice.status === 'failed' ? 'attention' : notice.status === 'succeeded' ? 'good' : 'warning',
+    facts: summaryFacts(notice),
+    link: { title: 'Open the run', url: notice.runUrl },
+  };
+}
+
 /**
  * A Teams workflow webhook takes a message with one Adaptive Card attachment
  * (learn.microsoft.com/microsoftteams/platform/webhooks-and-connectors/how-to/connectors-using:
  * `type: message`, `attachments[].contentType: application/vnd.microsoft.card.adaptive`).
  */
-function teams(notice: RunNotice): unknown {
-  const attention = notice.status === 'failed' ? 'attention' : notice.status === 'succeeded' ? 'good' : 'warning';
-  return {
-    type: 'message',
-    attachments: [
-      {
-        contentType: 'application/vnd.microsoft.card.adaptive',
-        contentUrl: null,
-        content: {
-          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
-          type: 'AdaptiveCard',
-          version: '1.4',
-          body: [
-            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, color: attention, text: title(notice) },
-            { type: 'FactSet', facts: summaryFacts(notice).map(([t, value]) => ({ title: t, value })) },
-          ],
-          actions: [{ type: 'Action.OpenUrl', title: 'Open the run', url: notice.runUrl }],
-        },
-      },
-    ],
-  };
-}
+const teams = (notice: RunNotice): unknown => teamsCard(runChatMessage(notice));
 
 /** A Slack incoming webhook takes `text` (the fallback) and Block Kit `blocks` (api.slack.com/messaging/webhooks). */
-function slack(notice: RunNotice): unknown {
-  const facts = summaryFacts(notice).map(([t, value]) => `*${t}:* ${value}`);
-  return {
-    text: title(notice),
-    blocks: [
-      { type: 'header', text: { type: 'plain_text', text: title(notice).slice(0, 150) } },
-      { type: 'section', text: { type: 'mrkdwn', text: facts.join('\n') } },
-      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${notice.runUrl}|Open the run>` }] },
-    ],
-  };
-}
+const slack = (notice: RunNotice): unknown => slackBlocks(runChatMessage(notice));
 
 /** `sha256=<hex HMAC-SHA256 of "<timestamp>.<body>">`: the timestamp in the MAC stops replays of old messages. */
 export function signature(signingKey: string, timestamp: string, body: string): string {
@@ -80,10 +59,60 @@ export function verifySignature(signingKey: string, timestamp: string, body: str
 }
 
 export function webhookMessage(format: WebhookFormat, notice: RunNotice, signingKey?: string, now = new Date()): WebhookMessage {
+  if (format === 'teams') return plain(teams(notice));
+  if (format === 'slack') return plain(slack(notice));
+  return signedJson({ event: notice.kind, run: notice }, signingKey, now);
+}
+
+/** What a chat message needs to show: a title, facts, and a link. Shared by run and audience notices. */
+export interface ChatMessage {
+  title: string;
+  color: 'attention' | 'warning' | 'good';
+  facts: [string, string][];
+  link: { title: string; url: string };
+}
+
+export function teamsCard(message: ChatMessage): unknown {
+  return {
+    type: 'message',
+    attachments: [
+      {
+        contentType: 'application/vnd.microsoft.card.adaptive',
+        contentUrl: null,
+        content: {
+          $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+          type: 'AdaptiveCard',
+          version: '1.4',
+          body: [
+            { type: 'TextBlock', size: 'Medium', weight: 'Bolder', wrap: true, color: message.color, text: message.title },
+            { type: 'FactSet', facts: message.facts.map(([t, value]) => ({ title: t, value })) },
+          ],
+          actions: [{ type: 'Action.OpenUrl', title: message.link.title, url: message.link.url }],
+        },
+      },
+    ],
+  };
+}
+
+export function slackBlocks(message: ChatMessage): unknown {
+  return {
+    text: message.title,
+    blocks: [
+      { type: 'header', text: { type: 'plain_text', text: message.title.slice(0, 150) } },
+      { type: 'section', text: { type: 'mrkdwn', text: message.facts.map(([t, value]) => `*${t}:* ${value}`).join('\n') } },
+      { type: 'context', elements: [{ type: 'mrkdwn', text: `<${message.link.url}|${message.link.title}>` }] },
+    ],
+  };
+}
+
+export function plain(payload: unknown): WebhookMessage {
+  return { body: JSON.stringify(payload), headers: { 'content-type': 'application/json' } };
+}
+
+/** A JSON body, signed when the webhook has a key (`json` webhooks always do). */
+export function signedJson(payload: unknown, signingKey?: string, now = new Date()): WebhookMessage {
   const headers: Record<string, string> = { 'content-type': 'application/json' };
-  if (format === 'teams') return { body: JSON.stringify(teams(notice)), headers };
-  if (format === 'slack') return { body: JSON.stringify(slack(notice)), headers };
-  const body = JSON.stringify({ event: notice.kind, run: notice });
+  const body = JSON.stringify(payload);
   if (signingKey) {
     const timestamp = String(Math.floor(now.getTime() / 1000));
     headers[TIMESTAMP_HEADER] = timestamp;

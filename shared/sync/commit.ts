@@ -44,29 +44,24 @@ export async function commitLedger(services: Services, input: CommitInput): Prom
 }
 
 /**
- * The ledger after a run's deliveries. Only the deliveries become sets (small on a
- * refresh); the ledger's hundreds of thousands of ids are looked up in place and merged
- * with the joiners in order.
+ * The ledger after a run's deliveries, as set operations on sorted ids: where both sides are
+ * packed (digests, entries) they walk bytes and probe hash tables, and no id becomes a string.
  */
 export function applyDeliveries(
   members: SortedIds,
   pendingRemovals: SortedIds,
   delivery: Delivery | Deliveries,
 ): { members: SortedIds; pendingRemovals: SortedIds; added: number; removed: number } {
+  const added = Array.isArray(delivery.added) ? sortedIds(delivery.added) : delivery.added;
+  const removedIds = Array.isArray(delivery.removed) ? sortedIds(delivery.removed) : delivery.removed;
   if (delivery.replaced) {
-    // The membership is now exactly what this run delivered (a full sync: often hundreds of
-    // thousands, while the ledger before is often empty, so the old ids are the ones walked).
-    const after = Array.isArray(delivery.added) ? sortedIds(delivery.added) : delivery.added;
-    let kept = 0;
-    for (const id of members) if (after.has(id)) kept++;
-    for (const id of pendingRemovals) if (after.has(id)) kept++;
-    return { members: after, pendingRemovals: sortedIds([]), added: after.length - kept, removed: members.length + pendingRemovals.length - kept };
+    // The membership is now exactly what this run delivered (a full sync).
+    const kept = members.length - members.minus(added).length + pendingRemovals.length - pendingRemovals.minus(added).length;
+    return { members: added, pendingRemovals: sortedIds([]), added: added.length - kept, removed: members.length + pendingRemovals.length - kept };
   }
-  const added = new Set(delivery.added);
-  let newlyTracked = 0;
-  for (const id of added) if (!members.has(id) && !pendingRemovals.has(id)) newlyTracked++;
-  const removedIds = new Set(delivery.removed);
-  const gone = pendingRemovals.toArray().filter((id) => removedIds.has(id) || added.has(id));
-  const removed = gone.filter((id) => !added.has(id)).length;
-  return { members: members.with(added), pendingRemovals: pendingRemovals.without(new Set(gone)), added: newlyTracked, removed };
+  const newlyTracked = added.minus(members).minus(pendingRemovals).length;
+  // An owed removal ends when it is confirmed, or when the member joined again.
+  const notJoined = pendingRemovals.minus(added);
+  const stillOwed = notJoined.minus(removedIds);
+  return { members: members.union(added), pendingRemovals: stillOwed, added: newlyTracked, removed: notJoined.length - stillOwed.length };
 }

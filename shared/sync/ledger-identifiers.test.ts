@@ -1,12 +1,14 @@
 import { randomBytes, randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../../dev/azurite.js';
 import { entryIdentifiers, memberEntry, sha256Hex } from '../destinations/common/identifiers.js';
 import type { Destination, IdentifierSupport, ProfileRecord } from '../destinations/types.js';
 import { readIdSlice, readSlice, workFileName } from '../pipeline/run-files/work-files.js';
 import { createServices, type Services } from '../services.js';
-import { containersFor } from './files.js';
-import { readLedger, sortedIds, writeLedger } from './ledger.js';
+import { commitLedger } from './commit.js';
+import { containersFor, deliveryLogName, writeDeliveryLog } from './files.js';
+import { ledgerBlobName, readLedger, sortedIds, writeLedger } from './ledger.js';
 import { planChanges } from './plan.js';
 import { eraseFromAudience, findErasureTargets, requestErasure } from '../privacy/erasure.js';
 
@@ -128,5 +130,72 @@ describe('planning with identifiers beyond the email', () => {
     expect(entryIdentifiers(removals[0]![0]!)).toEqual({ email: sha256Hex('erase.me@x.com'), phone: sha256Hex('14155550123') });
     const ledger = await readLedger(ledgers, exportId, 'buyers');
     expect(ledger!.members.toArray().sort()).toEqual([bo, phoneOnly].sort());
+  });
+});
+
+describe('the ledger of entries as stored', () => {
+  const entry = (n: number, phone = '+1415555' + String(1000 + n)) => memberEntry(emailOrPhone, { row: n, email: `p${n}@x.com`, phone });
+
+  it('keeps the digests in the ledger and the texts in one side blob, replaced with it', async () => {
+    const exportId = await createExport();
+    const { ledgers } = await containersFor(services);
+    const members = Array.from({ length: 50 }, (_, n) => entry(n));
+    const write = (owed: string[]) =>
+      writeLedger(ledgers, exportId, 'buyers', { audienceId: 'aud-3', members: sortedIds(members), pendingRemovals: sortedIds(owed), updatedAt: new Date().toISOString() });
+    await write([entry(99)]);
+    await write([entry(98), entry(97)]);
+
+    const stored = await ledgers.getBlockBlobClient(ledgerBlobName(exportId, 'buyers')).downloadToBuffer();
+    const header = JSON.parse(stored.toString('utf8', 0, stored.indexOf(0x0a))) as Record<string, unknown>;
+    expect(header).toMatchObject({ version: 2, encoding: 'sha256-entries', members: 50, pendingRemovals: 2 });
+    // 32 bytes a member after the header: no text in the ledger itself.
+    expect(stored.length - stored.indexOf(0x0a) - 1).toBe(52 * 32);
+    const blobs: string[] = [];
+    for await (const blob of ledgers.listBlobsFlat({ prefix: `${exportId}/` })) blobs.push(blob.name);
+    expect(blobs.sort()).toEqual([header.entries, ledgerBlobName(exportId, 'buyers')].sort());
+
+    const ledger = await readLedger(ledgers, exportId, 'buyers');
+    expect(ledger!.members.toArray().sort()).toEqual([...members].sort());
+    expect(ledger!.pendingRemovals.toArray().sort()).toEqual([entry(98), entry(97)].sort());
+    expect(members.every((member) => ledger!.members.has(member))).toBe(true);
+    expect(ledger!.members.has(entry(1, '+14155559999'))).toBe(false);
+  });
+
+  it('plans and commits from a ledger written before entries had a format of their own (gzipped text)', async () => {
+    const exportId = await createExport();
+    const runId = `run-${randomUUID()}`;
+    const { work, ledgers } = await containersFor(services);
+    const held = [entry(1), entry(2), entry(3)];
+    const header = JSON.stringify({ version: 1, audienceId: 'aud-4', members: 3, pendingRemovals: 0, updatedAt: new Date().toISOString() });
+    await ledgers.getBlockBlobClient(ledgerBlobName(exportId, 'buyers')).uploadData(gzipSync(Buffer.from([header, ...[...held].sort()].join('\n') + '\n')));
+    // Person 2's phone changed, person 3 left, person 4 joined.
+    const now: ProfileRecord[] = [
+      { row: 1, email: 'p1@x.com', phone: '+14155551001' },
+      { row: 2, email: 'p2@x.com', phone: '+14155557777' },
+      { row: 4, email: 'p4@x.com', phone: '+14155551004' },
+    ];
+    const name = workFileName(runId, 0, 1);
+    await work.getBlockBlobClient(name).uploadData(Buffer.from(now.map((r) => JSON.stringify(r)).join('\n') + '\n'));
+
+    const plan = await planChanges(services, {
+      runId, exportId, segment: 'buyers', segmentIndex: 0, audienceId: 'aud-4', audienceCreated: false,
+      membership: [{ name, records: now.length }], full: false, now: new Date().toISOString(),
+    });
+    expect(plan).toMatchObject({ full: false, ledgerBefore: 3, unchanged: 1, addCount: 2, removeCount: 2 });
+    const removed = (await Promise.all(plan.removes.map((slice) => readIdSlice(work, slice)))).flat();
+    expect(removed.sort()).toEqual([entry(2), entry(3)].sort());
+    const added = (await Promise.all(plan.adds.map((slice) => readSlice(work, slice)))).flat().map((record) => memberEntry(emailOrPhone, record));
+
+    // The destination took every add and confirmed one of the two removals.
+    await writeDeliveryLog(work, deliveryLogName(runId, 0, 'add-1'), { added, removed: [] });
+    await writeDeliveryLog(work, deliveryLogName(runId, 0, 'remove-1'), { added: [], removed: [entry(3)] });
+    const committed = await commitLedger(services, { runId, exportId, segment: 'buyers', segmentIndex: 0, audienceId: 'aud-4', now: new Date().toISOString() });
+    expect(committed).toEqual({ ledgerBefore: 3, ledgerAfter: 4, added: 2, removed: 1 });
+
+    const ledger = await readLedger(ledgers, exportId, 'buyers');
+    expect(ledger!.members.toArray().sort()).toEqual([entry(1), entry(2, '+14155557777'), entry(4)].sort());
+    expect(ledger!.pendingRemovals.toArray()).toEqual([entry(2)]);
+    const stored = await ledgers.getBlockBlobClient(ledgerBlobName(exportId, 'buyers')).downloadToBuffer();
+    expect(stored.toString('utf8', 0, stored.indexOf(0x0a))).toContain('"encoding":"sha256-entries"');
   });
 });

@@ -1,14 +1,17 @@
 import { gunzip, gzip } from 'node:zlib';
 import { promisify } from 'node:util';
+import { randomBytes } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
-import { packedBytes, sortedDigests, sortedIds, sortedStrings, type SortedIds } from './sorted-ids.js';
+import { EntryLines } from './entry-lines.js';
+import { entryParts, packedBytes, sortedDigests, sortedEntries, sortedIds, storedLines, type SortedIds } from './sorted-ids.js';
 
 export { sortedIds, type SortedIds };
 
 /**
  * The membership ledger of one export's segment at one audience: the member ids the
  * destination confirmed holding, exactly as they were sent (SHA-256 for Microsoft
- * Advertising, the normalized email elsewhere), plus the removals still owed.
+ * Advertising, the normalized email for the other email-only destinations, an entry of
+ * every identifier sent where a destination matches on more), plus the removals still owed.
  *
  * It never claims more than the audience holds: members enter only after the destination
  * confirmed them, and members who are about to be removed move to `pendingRemovals` before
@@ -30,31 +33,56 @@ const gunzipAsync = promisify(gunzip);
 export const ledgerBlobName = (exportId: string, segment: string) => `${exportId}/${encodeURIComponent(segment)}.ledger.gz`;
 /** Removals owed since the ledger was last written: a small blob beside it, folded in when the ledger is read. */
 export const owedBlobName = (exportId: string, segment: string) => `${exportId}/${encodeURIComponent(segment)}.owed.txt`;
+/**
+ * The texts of a ledger of entries, in its digests' order: one blob per version, named in
+ * the ledger's header, so the ledger and its texts change together when the ledger (one
+ * atomic upload) does.
+ */
+const entriesBlobPrefix = (exportId: string, segment: string) => `${exportId}/${encodeURIComponent(segment)}.entries-`;
+const ENTRIES_VERSION = /^[0-9a-f]{16}\.gz$/;
 
 /**
- * Format: gzip of text lines. The first line is a JSON header with the counts, then the
- * members one a line, then the pending removals. Sorted ids compress well and diff in order.
+ * Formats, each a header line (JSON: the counts, the audience) and then the members and the
+ * pending removals, in order:
+ *
+ * - emails: gzip of the header and the ids, one a line (sorted ids compress well);
+ * - SHA-256 ids (Customer Match): the header (`encoding: sha256`) and the digests as their
+ *   32 bytes, uncompressed;
+ * - entries (`encoding: sha256-entries`, destinations that match on more than an email): the
+ *   same, the digests being those of the entries' texts, and the texts, one a line in the
+ *   same order, in a side blob (gzip) that the header names.
+ *
  * Written whole in one upload (a block blob upload is atomic: readers see the old or the new
- * ledger), then the owed removals it now includes are dropped.
+ * ledger; entries' texts go first, under a new name, and the old texts are deleted after),
+ * then the owed removals it now includes are dropped.
  */
 export async function writeLedger(container: ContainerClient, exportId: string, segment: string, ledger: Ledger): Promise<void> {
-  const header = JSON.stringify({
+  const counts = {
     version: 1,
     audienceId: ledger.audienceId,
     members: ledger.members.length,
     pendingRemovals: ledger.pendingRemovals.length,
     updatedAt: ledger.updatedAt,
-  });
+  };
   const members = packedBytes(ledger.members);
   const pending = packedBytes(ledger.pendingRemovals);
+  const memberEntries = entryParts(ledger.members);
+  const pendingEntries = entryParts(ledger.pendingRemovals);
   let body: Buffer;
+  let texts: string | undefined;
   if (members && pending && members.length + pending.length > 0) {
     // SHA-256 ids (Customer Match) stored as their 32 bytes: half the size of hex, and no
     // compressor can shrink random bytes further; gzip would spend a second for nothing.
-    body = Buffer.concat([Buffer.from(`${JSON.stringify({ ...JSON.parse(header), encoding: 'sha256' })}\n`, 'utf8'), members, pending]);
+    body = Buffer.concat([Buffer.from(`${JSON.stringify({ ...counts, encoding: 'sha256' })}\n`, 'utf8'), members, pending]);
+  } else if (memberEntries && pendingEntries && ledger.members.length + ledger.pendingRemovals.length > 0) {
+    texts = `${entriesBlobPrefix(exportId, segment)}${randomBytes(8).toString('hex')}.gz`;
+    // Level 1, as for emails; the digests beside them are random bytes, left as they are.
+    await container.getBlockBlobClient(texts).uploadData(await gzipAsync(memberEntries.lines.concat(pendingEntries.lines), { level: 1 }));
+    const header = JSON.stringify({ ...counts, version: 2, encoding: 'sha256-entries', entries: texts });
+    body = Buffer.concat([Buffer.from(`${header}\n`, 'utf8'), memberEntries.packed, pendingEntries.packed]);
   } else {
     // Emails compress well; level 1 takes a fifth of level 6's time for a few percent more bytes.
-    body = await gzipAsync(Buffer.from([header, ...ledger.members, ...ledger.pendingRemovals].join('\n') + '\n', 'utf8'), { level: 1 });
+    body = await gzipAsync(Buffer.from([JSON.stringify(counts), ...ledger.members, ...ledger.pendingRemovals].join('\n') + '\n', 'utf8'), { level: 1 });
   }
   await container.getBlockBlobClient(ledgerBlobName(exportId, segment)).uploadData(body, {
     blobHTTPHeaders: { blobContentType: 'application/octet-stream' },
@@ -62,6 +90,16 @@ export async function writeLedger(container: ContainerClient, exportId: string, 
     metadata: { tracked: String(ledger.members.length + ledger.pendingRemovals.length) },
   });
   await container.getBlobClient(owedBlobName(exportId, segment)).deleteIfExists();
+  await deleteEntryTexts(container, exportId, segment, texts);
+}
+
+/** Every entries' text blob of the segment but the one the ledger now names. */
+async function deleteEntryTexts(container: ContainerClient, exportId: string, segment: string, keep: string | undefined): Promise<void> {
+  const prefix = entriesBlobPrefix(exportId, segment);
+  for await (const blob of container.listBlobsFlat({ prefix })) {
+    // Only this segment's: another segment's name may start with this one's and `.entries-`.
+    if (blob.name !== keep && ENTRIES_VERSION.test(blob.name.slice(prefix.length))) await container.deleteBlob(blob.name).catch(() => undefined);
+  }
 }
 
 /**
@@ -75,6 +113,15 @@ export async function writeOwedRemovals(container: ContainerClient, exportId: st
 
 const GZIP_MAGIC = 0x1f;
 
+interface Header {
+  audienceId: string;
+  members: number;
+  pendingRemovals: number;
+  updatedAt: string;
+  encoding?: string;
+  entries?: string;
+}
+
 /** The header line, and the ids after it: packed digests, or one id a line. */
 async function ledgerParts(stored: Buffer): Promise<{ header: string; ids: { packed: Buffer } | { lines: string[] } }> {
   if (stored[0] === GZIP_MAGIC) {
@@ -85,7 +132,7 @@ async function ledgerParts(stored: Buffer): Promise<{ header: string; ids: { pac
   return { header: stored.toString('utf8', 0, newline), ids: { packed: stored.subarray(newline + 1) } };
 }
 
-const headerSchema = (value: unknown): value is { audienceId: string; members: number; pendingRemovals: number; updatedAt: string } =>
+const headerSchema = (value: unknown): value is Header =>
   typeof value === 'object' && value !== null && typeof (value as { audienceId?: unknown }).audienceId === 'string';
 
 async function download(container: ContainerClient, name: string): Promise<Buffer | undefined> {
@@ -97,30 +144,48 @@ async function download(container: ContainerClient, name: string): Promise<Buffe
   }
 }
 
-/** The ledger, or undefined when there is none (a first run, or a lost ledger: both mean a full sync). */
-export async function readLedger(container: ContainerClient, exportId: string, segment: string): Promise<Ledger | undefined> {
-  const [stored, owedText] = await Promise.all([download(container, ledgerBlobName(exportId, segment)), download(container, owedBlobName(exportId, segment))]);
-  let ledger: Ledger | undefined;
-  if (stored) {
-    // Bounded by the destinations' limits (at most 500,000 ids): read whole.
-    const { header: headerLine, ids } = await ledgerParts(stored);
-    const header: unknown = headerLine ? JSON.parse(headerLine) : undefined;
-    const count = 'packed' in ids ? ids.packed.length / 32 : ids.lines.length;
-    // A ledger that does not add up cannot be trusted: treat it as lost, which means a full sync.
-    if (headerSchema(header) && count === header.members + header.pendingRemovals) {
-      const cut = (from: number, to: number) =>
-        'packed' in ids ? sortedDigests(ids.packed.subarray(from * 32, to * 32)) : sortedStrings(ids.lines.slice(from, to));
-      ledger = {
-        audienceId: header.audienceId,
-        members: cut(0, header.members),
-        pendingRemovals: cut(header.members, count),
-        updatedAt: header.updatedAt,
-      };
-    }
+const LOST = Symbol('lost');
+const REPLACED = Symbol('replaced');
+
+/** The stored ledger alone (no owed removals): undefined when there is none, LOST when it does not add up, REPLACED when its texts went with a newer version. */
+async function storedLedger(container: ContainerClient, exportId: string, segment: string): Promise<Ledger | undefined | typeof LOST | typeof REPLACED> {
+  const stored = await download(container, ledgerBlobName(exportId, segment));
+  if (!stored) return undefined;
+  // Bounded by the destinations' limits (at most 500,000 ids): read whole.
+  const { header: headerLine, ids } = await ledgerParts(stored);
+  const header: unknown = headerLine ? JSON.parse(headerLine) : undefined;
+  if (!headerSchema(header)) return LOST;
+  const ledger = (members: SortedIds, pendingRemovals: SortedIds): Ledger => ({ audienceId: header.audienceId, members, pendingRemovals, updatedAt: header.updatedAt });
+  if ('lines' in ids) {
+    // Emails; or entries written before they had a format of their own, which become one here.
+    if (ids.lines.length !== header.members + header.pendingRemovals) return LOST;
+    return ledger(storedLines(ids.lines.slice(0, header.members)), storedLines(ids.lines.slice(header.members)));
   }
+  const count = ids.packed.length / 32;
+  if (count !== header.members + header.pendingRemovals) return LOST;
+  const split = header.members * 32;
+  if (header.encoding !== 'sha256-entries') return ledger(sortedDigests(ids.packed.subarray(0, split)), sortedDigests(ids.packed.subarray(split)));
+  const texts = header.entries === undefined ? undefined : await download(container, header.entries);
+  // Deleted after a newer ledger named its own: this one was replaced while it was read.
+  if (!texts) return REPLACED;
+  const lines = EntryLines.parse(await gunzipAsync(texts));
+  if (lines.length !== count) return LOST;
+  return ledger(
+    sortedEntries(ids.packed.subarray(0, split), lines.filter((k) => k < header.members)),
+    sortedEntries(ids.packed.subarray(split), lines.filter((k) => k >= header.members)),
+  );
+}
+
+/** The ledger, or undefined when there is none (a first run, or a lost ledger: both mean a full sync). */
+export async function readLedger(container: ContainerClient, exportId: string, segment: string, again = false): Promise<Ledger | undefined> {
+  const [first, owedText] = await Promise.all([storedLedger(container, exportId, segment), download(container, owedBlobName(exportId, segment))]);
+  // A ledger replaced between its two reads is read again (and its owed removals with it), once.
+  if (first === REPLACED && !again) return readLedger(container, exportId, segment, true);
+  // A ledger that does not add up (or whose texts are gone) cannot be trusted: treat it as lost, which means a full sync.
+  const ledger = first === LOST || first === REPLACED ? undefined : first;
   if (!owedText) return ledger;
-  const [first, ...owed] = owedText.toString('utf8').split('\n').filter((line) => line !== '');
-  const { audienceId } = JSON.parse(first!) as { audienceId: string };
+  const [line, ...owed] = owedText.toString('utf8').split('\n').filter((text) => text !== '');
+  const { audienceId } = JSON.parse(line!) as { audienceId: string };
   if (ledger && ledger.audienceId !== audienceId) return ledger;
   return {
     audienceId,

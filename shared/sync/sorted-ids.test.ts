@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
-import { packedBytes, sortedDigests, sortedIds, sortingDigests } from './sorted-ids.js';
+import { EntryLines } from './entry-lines.js';
+import { entryParts, packedBytes, sortedDigests, sortedEntries, sortedIds, sortingDigests, storedLines } from './sorted-ids.js';
 
 const sha = (n: number) => createHash('sha256').update(`member-${n}`).digest('hex');
 
@@ -64,5 +65,58 @@ describe('sortedIds', () => {
       expect(sortingDigests(packed).toArray()).toEqual([1, 3, 5, 9].map(sha).sort());
     }
     expect(sortingDigests(Buffer.alloc(0)).length).toBe(0);
+  });
+});
+
+describe('sortedIds of ledger entries', () => {
+  const entry = (n: number) => `email=${sha(n)}&phone=${sha(n + 1_000_000)}`;
+  const entries = (...ns: number[]) => sortedIds(ns.map(entry));
+  const texts = (ids: Iterable<string>) => [...ids].sort();
+
+  it('keys entries by the SHA-256 of their text, packed, with the texts beside them in the same order', () => {
+    const ids = entries(3, 1, 2, 1);
+    const parts = entryParts(ids)!;
+    expect(parts.packed).toHaveLength(3 * 32);
+    expect(parts.lines.length).toBe(3);
+    for (let at = 0; at < 3; at++) expect(parts.packed.toString('hex', at * 32, at * 32 + 32)).toBe(createHash('sha256').update(ids.at(at)).digest('hex'));
+    expect(texts(ids)).toEqual(texts([1, 2, 3].map(entry)));
+    expect(ids.indexOf(entry(4))).toBe(-1);
+    expect(ids.at(ids.indexOf(entry(2)))).toBe(entry(2));
+    // Stored and read back: the same set.
+    const stored = sortedEntries(parts.packed, EntryLines.parse(Buffer.from(parts.lines.bytes)));
+    expect(stored.toArray()).toEqual(ids.toArray());
+  });
+
+  it('merges, removes and compares entries without changing their texts', () => {
+    const a = entries(1, 2, 3, 4);
+    const b = entries(3, 4, 5);
+    expect(texts(a.union(b))).toEqual(texts([1, 2, 3, 4, 5].map(entry)));
+    expect(texts(a.minus(b))).toEqual(texts([1, 2].map(entry)));
+    expect(texts(a.with([entry(9), entry(1)]).without(new Set([entry(2)])))).toEqual(texts([1, 3, 4, 9].map(entry)));
+    expect(texts(a.filterPositions((at) => a.at(at) !== entry(3)))).toEqual(texts([1, 2, 4].map(entry)));
+    // A text that is no entry joins as a string: nothing is lost.
+    expect(texts(a.with(['plain@example.com']))).toEqual(texts([...[1, 2, 3, 4].map(entry), 'plain@example.com']));
+  });
+
+  it('reads entries stored one a line (the old format) as entries, emails as strings', () => {
+    expect(entryParts(storedLines([entry(2), entry(1)]))).toBeDefined();
+    expect(texts(storedLines([entry(2), entry(1)]))).toEqual(texts([entry(1), entry(2)]));
+    expect(entryParts(storedLines(['a@example.com', 'b@example.com']))).toBeUndefined();
+  });
+});
+
+describe('EntryLines', () => {
+  it('splits, filters and merges lines of any length and script', () => {
+    const lines = EntryLines.parse(Buffer.from('a=1\nfirstName=J%C3%BCrgen\nlastName=Ünal\n'));
+    expect([0, 1, 2].map((k) => lines.at(k))).toEqual(['a=1', 'firstName=J%C3%BCrgen', 'lastName=Ünal']);
+    const odd = lines.filter((k) => k !== 1);
+    expect([odd.at(0), odd.at(1)]).toEqual(['a=1', 'lastName=Ünal']);
+    const merged = EntryLines.merge(odd, EntryLines.parse(Buffer.from('b=2\n')), Uint8Array.from([1, 0, 1]));
+    expect([0, 1, 2].map((k) => merged.at(k))).toEqual(['a=1', 'b=2', 'lastName=Ünal']);
+    expect(merged.bytes.toString()).toBe('a=1\nb=2\nlastName=Ünal\n');
+    expect(EntryLines.parse(Buffer.alloc(0)).length).toBe(0);
+    const picked = EntryLines.of(['a=1', 'lastName=Ünal', 'b=2'], [1, 2]);
+    expect([picked.at(0), picked.at(1)]).toEqual(['lastName=Ünal', 'b=2']);
+    expect(picked.bytes.toString()).toBe('lastName=Ünal\nb=2\n');
   });
 });

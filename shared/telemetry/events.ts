@@ -15,7 +15,7 @@ import { stageDimensions, type StageTotals } from './stage-times.js';
  */
 export const TELEMETRY_SCOPE = 'segment-export';
 export const CUSTOM_EVENT_NAME = 'microsoft.custom_event.name';
-export const EVENTS = { run: 'ExportRun', segment: 'ExportSegment', stage: 'ExportStage', notification: 'RunNotification' } as const;
+export const EVENTS = { run: 'ExportRun', segment: 'ExportSegment', stage: 'ExportStage', notification: 'RunNotification', audienceAlert: 'AudienceAlert' } as const;
 export const METRICS = { rowsSent: 'segment_export.rows.sent', rowsRejected: 'segment_export.rows.rejected' } as const;
 
 export function emitEvent(name: string, attributes: Attributes, severity: SeverityNumber = SeverityNumber.INFO): void {
@@ -97,12 +97,25 @@ export function recordStage(stage: string, context: { runId?: string; exportId?:
   );
 }
 
-export function recordNotification(outcome: { exportId: string; runId: string; webhookId: string; format: string; ok: boolean; attempts: number; status?: number; error?: string }): void {
+export function recordNotification(outcome: {
+  exportId: string;
+  /** The run told about; empty for an audience alert. */
+  runId: string;
+  /** What was told: `run.finished` (default) or `audience.alert`. */
+  event?: string;
+  webhookId: string;
+  format: string;
+  ok: boolean;
+  attempts: number;
+  status?: number;
+  error?: string;
+}): void {
   emitEvent(
     EVENTS.notification,
     {
       exportId: outcome.exportId,
       runId: outcome.runId,
+      event: outcome.event ?? 'run.finished',
       webhookId: outcome.webhookId,
       format: outcome.format,
       status: outcome.ok ? 'delivered' : 'failed',
@@ -111,6 +124,43 @@ export function recordNotification(outcome: { exportId: string; runId: string; w
       ...(outcome.error ? { reason: outcome.error } : {}),
     },
     outcome.ok ? SeverityNumber.INFO : SeverityNumber.WARN,
+  );
+}
+
+/**
+ * An audience crossed one of its export's alert thresholds (shared/insights/alerts.ts): a
+ * warning, which the `AudienceAlert` log search alert rule (infra/modules/alerts.bicep) turns
+ * into an Azure Monitor alert through the same action group as failed runs.
+ */
+export function recordAudienceAlert(alert: {
+  exportId: string;
+  exportName?: string;
+  destination: string;
+  segment: string;
+  kind: string;
+  message: string;
+  threshold: number;
+  matchRate: number | null;
+  size: number | null;
+  previousSize: number | null;
+  readAt: string;
+}): void {
+  emitEvent(
+    EVENTS.audienceAlert,
+    {
+      exportId: alert.exportId,
+      ...(alert.exportName ? { exportName: alert.exportName } : {}),
+      destination: alert.destination,
+      segment: alert.segment,
+      kind: alert.kind,
+      message: alert.message,
+      threshold: alert.threshold,
+      ...(alert.matchRate !== null ? { matchRate: alert.matchRate } : {}),
+      ...(alert.size !== null ? { size: alert.size } : {}),
+      ...(alert.previousSize !== null ? { previousSize: alert.previousSize } : {}),
+      readAt: alert.readAt,
+    },
+    SeverityNumber.WARN,
   );
 }
 

@@ -52,4 +52,58 @@ describe('audience insights API', () => {
     const missing = await api.call('GET', '/api/exports/no-such-export/audiences');
     expect(missing.status).toBe(404);
   }, 60_000);
+
+  it('keeps audience alert settings on the export, validated, in the OpenAPI document', async () => {
+    const connection = await createConnection(api, 'autopilot', { credentials: devConnections.autopilot.credentials });
+    const exp = await createExport(api, connection, { segments: ['insights-alert-settings'], runOnSegmentRefresh: false, audienceAlerts: { matchRateBelow: 0.6 } });
+    expect(exp.audienceAlerts).toEqual({ matchRateBelow: 0.6 });
+    const bad = await api.call('POST', '/api/exports', {
+      body: { name: 'bad alerts', connectionId: connection.id, segments: ['x'], dataMatching: { email: 'email' }, audienceAlerts: { matchRateBelow: 1.5, shrinksBy: 0 } },
+    });
+    expect(bad.status, bad.text).toBe(400);
+    expect(bad.body.errors.map((e: { field: string }) => e.field)).toEqual(expect.arrayContaining(['audienceAlerts.matchRateBelow', 'audienceAlerts.shrinksBy']));
+    const current = await api.call('GET', `/api/exports/${exp.id}`);
+    const changed = await api.call('PATCH', `/api/exports/${exp.id}`, { body: { audienceAlerts: { shrinksBy: 0.25 } }, headers: { 'if-match': current.headers.etag! } });
+    expect(changed.status, changed.text).toBe(200);
+    expect(changed.body.audienceAlerts).toEqual({ shrinksBy: 0.25 });
+    const doc = await api.call('GET', '/api/openapi.json');
+    const create = doc.body.paths['/exports'].post.requestBody.content['application/json'].schema;
+    expect(JSON.stringify(create)).toContain('matchRateBelow');
+    expect(doc.body.paths['/dashboard'].get.responses['200']).toBeDefined();
+  });
+
+  it("answers every visible export's health: last run, failure streak, next scheduled run, audiences by state", async () => {
+    const segment = 'insights-dashboard';
+    await dropSegment(segment, 110);
+    const open = await createConnection(api, 'autopilot', { allowContributors: true, credentials: devConnections.autopilot.credentials });
+    const closed = await createConnection(api, 'autopilot', { credentials: devConnections.autopilot.credentials });
+    const shown = await createExport(api, open, { segments: [segment], runOnSegmentRefresh: false });
+    const hidden = await createExport(api, closed, { name: 'admins only', segments: [segment], runOnSegmentRefresh: false, schedule: 'none' });
+    const started = await api.call('POST', `/api/exports/${shown.id}/run`);
+    expect(started.status, started.text).toBe(202);
+    let health: Record<string, any> | undefined;
+    for (let i = 0; i < 300 && !(health?.lastRun?.finishedAt && health.audiences.unread === 0); i++) {
+      await sleep(100);
+      health = (await api.call('GET', '/api/dashboard?top=1000')).body.items.find((h: { exportId: string }) => h.exportId === shown.id);
+    }
+    expect(health).toMatchObject({
+      name: shown.name,
+      destinationType: 'autopilot',
+      enabled: true,
+      segments: 1,
+      lastRun: { id: started.body.run.id, status: 'succeeded' },
+      failureStreak: 0,
+      audiences: { 'not-reported': 1, processing: 0, unread: 0, drift: 0 },
+    });
+    expect(Date.parse(health!.nextScheduledRun)).toBeGreaterThan(Date.now() - 1_000);
+
+    const asAdmin = (await api.call('GET', '/api/dashboard?top=1000')).body.items;
+    expect(asAdmin.find((h: { exportId: string }) => h.exportId === hidden.id)).toMatchObject({ lastRun: null, nextScheduledRun: null, audiences: { unread: 1 } });
+    const asContributor = await api.call('GET', '/api/dashboard?top=1000', { as: 'contributor' });
+    expect(asContributor.status).toBe(200);
+    const ids = asContributor.body.items.map((h: { exportId: string }) => h.exportId);
+    expect(ids).toContain(shown.id);
+    expect(ids).not.toContain(hidden.id);
+    expect((await api.call('GET', '/api/dashboard?top=0')).status).toBe(400);
+  }, 60_000);
 });

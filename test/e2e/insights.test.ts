@@ -1,7 +1,11 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { Run } from '../../shared/domain/run.js';
 import { setTimeout as sleep } from 'node:timers/promises';
+import { readAudienceInsights } from '../../shared/insights/read.js';
 import { sweepInsights } from '../../shared/insights/schedule.js';
+import { verifySignature, SIGNATURE_HEADER, TIMESTAMP_HEADER } from '../../shared/notifications/payloads.js';
+import { EVENTS } from '../../shared/telemetry/events.js';
+import { installInMemoryTelemetry, type RecordedTelemetry } from '../../shared/telemetry/testing.js';
 import { insightStore } from '../../shared/insights/store.js';
 import { getServices } from '../../shared/services.js';
 import { devConnections } from '../../dev/simulators/credentials.js';
@@ -14,7 +18,10 @@ import { startApp, type RunningApp } from './app.js';
  */
 
 let app: RunningApp;
+let telemetry: RecordedTelemetry;
 beforeAll(async () => {
+  // Before the app loads, so its own telemetry setup finds this provider and keeps it.
+  telemetry = installInMemoryTelemetry();
   app = await startApp();
 }, 120_000);
 afterAll(async () => {
@@ -111,5 +118,64 @@ describe('audience insights', () => {
     }
     expect(begun!.full).toBe(true);
     expect(begun!.audienceDrift).toEqual([expect.objectContaining({ segment, difference: 20, action: 'full-sync' })]);
+
+    // And it ends: the strangers are read from the list and removed, and the audience agrees with the ledger again.
+    const full = await app.waitForRun(exportId, new Set(runs.map((r) => r.id)));
+    expect(full.id).toBe(started.body.run.id);
+    expect(full.status, full.reason).toBe('succeeded');
+    expect(app.sims.autopilot.audience(segment)!.members).toHaveLength(150);
+    expect(await latest(exportId, segment)).toMatchObject({ tracked: 150, reported: { size: 150 }, lastRun: { runId: full.id } });
+    expect((await latest(exportId, segment))!.drift).toBeUndefined();
+  }, 120_000);
+
+  it('tells the webhooks and Azure Monitor once when a match rate falls below the threshold, and again only after it recovered', async () => {
+    const segment = 'insights-alerts';
+    const sink = app.sims.webhookSink;
+    const exportId = await app.createExport('microsoft-advertising', [segment], { audienceAlerts: { matchRateBelow: 0.5 } });
+    const key = 'a-signing-key-of-at-least-32-characters';
+    for (const hook of [
+      { name: 'ops', format: 'teams', outcomes: ['failed'], url: sink.webhookUrl('alerts-teams') },
+      { name: 'pager', format: 'json', outcomes: ['failed'], url: sink.webhookUrl('alerts-json'), signingKey: key },
+    ]) {
+      const created = await app.api('POST', `/exports/${exportId}/webhooks`, hook);
+      expect(created.status, created.text).toBe(201);
+    }
+    const sizes = app.sims.microsoftAdvertising.sizeReporting;
+    /** A reading now, as the timer takes one; a read the shared limiter has no turn for is tried again. */
+    const read = async () => {
+      for (let i = 0; i < 50; i++) {
+        const { read } = await readAudienceInsights(getServices(), { exportId, trigger: 'timer' });
+        if (read === 1) return (await latest(exportId, segment))!;
+        await sleep(200);
+      }
+      throw new Error('no reading taken');
+    };
+    const alerts = () => telemetry.events(EVENTS.audienceAlert).filter((e) => e.attributes.exportId === exportId);
+
+    await runWith(exportId, `${segment}/a.csv`, people(segment, 1, 1_000), []);
+    expect(await read()).toMatchObject({ state: 'ready', matchRate: 1 });
+    sizes.matchRate = 0.4;
+    const fell = await read();
+    expect(fell.matchRate).toBeLessThan(0.5);
+    expect(fell.alerts).toEqual([{ kind: 'match-rate-low', message: expect.stringContaining('below the export\'s threshold of 50 %') }]);
+    for (let i = 0; i < 3; i++) expect((await read()).alerts).toBeUndefined(); // still below: nothing new
+    await sleep(1_000); // deliveries are awaited by the read; give the sink a moment anyway
+    expect(sink.received('alerts-teams')).toHaveLength(1);
+    expect(sink.received('alerts-json')).toHaveLength(1);
+    const [signed] = sink.received('alerts-json');
+    expect(verifySignature(key, String(signed!.headers[TIMESTAMP_HEADER]), signed!.body, String(signed!.headers[SIGNATURE_HEADER]))).toBe(true);
+    expect(JSON.parse(signed!.body)).toMatchObject({ event: 'audience.alert', alert: { kind: 'match-rate-low', exportId, segment, threshold: 0.5 } });
+    expect(JSON.stringify(JSON.parse(sink.received('alerts-teams')[0]!.body))).toContain('match rate fell below its threshold');
+    expect(alerts()).toHaveLength(1);
+    expect(alerts()[0]!.attributes).toMatchObject({ segment, kind: 'match-rate-low', destination: 'microsoft-advertising' });
+
+    // Back above, then below again: a second crossing, a second notification.
+    sizes.matchRate = 1;
+    expect((await read()).alerts).toBeUndefined();
+    sizes.matchRate = 0.4;
+    expect((await read()).alerts).toHaveLength(1);
+    await sleep(500);
+    expect(sink.received('alerts-teams')).toHaveLength(2);
+    expect(alerts()).toHaveLength(2);
   }, 120_000);
 });

@@ -108,8 +108,9 @@ async function addConnection(type: DestinationType, destinationLabel: string, op
 describe('the portal', () => {
   it('an admin adds a connection of each destination, tests them, creates an export, runs it and downloads the rejected rows', async () => {
     await page.goto(portalUrl);
-    await page.getByRole('heading', { level: 1, name: 'Exports' }).waitFor();
-    await expectAccessible(page, 'Exports (empty)');
+    await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    await page.getByRole('link', { name: 'Add an export' }).waitFor();
+    await expectAccessible(page, 'Home (no exports)');
 
     const { body: catalog } = await app.api<{ items: { type: DestinationType; displayName: string }[] }>('GET', '/destinations');
     expect(catalog.items.map((d) => d.type).sort()).toEqual(['adroll', 'autopilot', 'google-ads', 'linkedin', 'meta', 'microsoft-advertising', 'ortto', 'rollworks']);
@@ -324,6 +325,10 @@ describe('the portal', () => {
     expect(changeCells.slice(1, 5)).toEqual(['full (requested)', '0', '1', '1']);
     expect(changeCells.slice(-2)).toEqual([String(sync.ledgerBefore), String(sync.ledgerAfter)]);
     expect(app.sims.autopilot.audience(SEGMENT)?.members).not.toContain('added.by.hand@example.com');
+    // What the destination made of what the run sent, from the reading taken at its end.
+    const processing = page.getByRole('table', { name: 'Processing at the destination per segment' }).getByRole('row', { name: new RegExp(SEGMENT) });
+    await expect.poll(() => processing.textContent(), { timeout: 30_000 }).toContain('state not reported');
+    expect((await processing.getByRole('cell').allTextContents()).slice(2, 4)).toEqual(['150', '100%']);
     await expectAccessible(page, 'Run (full sync)');
     await screenshot('run');
 
@@ -340,6 +345,27 @@ describe('the portal', () => {
     if (SCREENSHOTS) await audience.screenshot({ path: path.join(SCREENSHOTS, 'audiences.png') });
     await audience.getByRole('button', { name: 'Show as a table' }).click();
     await expectAccessible(page, 'Export page (audience readings as a table)');
+
+    // Home: every export's health at a glance, sortable, each linking to its export.
+    await page.getByRole('link', { name: 'Home', exact: true }).click();
+    await page.getByRole('heading', { level: 1, name: 'Home' }).waitFor();
+    const health = page.getByRole('table', { name: 'Export health' });
+    const row = health.getByRole('row', { name: new RegExp(exportName) });
+    await expect.poll(() => row.textContent()).toContain('succeeded');
+    expect(await row.textContent()).toContain('0 of 1');
+    expect(await health.getByRole('row').count()).toBeGreaterThanOrEqual(3);
+    await expectAccessible(page, 'Home');
+    await screenshot('dashboard');
+    const exportsInOrder = () => health.getByRole('row').locator('td:first-child a').allTextContents();
+    await health.getByRole('button', { name: 'Export', exact: true }).click();
+    expect(await health.getByRole('columnheader', { name: 'Export', exact: true }).getAttribute('aria-sort')).toBe('ascending');
+    const ascending = await exportsInOrder();
+    expect(ascending).toEqual([...ascending].sort((a, b) => a.localeCompare(b)));
+    await health.getByRole('button', { name: 'Export', exact: true }).click();
+    expect(await exportsInOrder()).toEqual([...ascending].reverse());
+    await expectAccessible(page, 'Home (sorted by export)');
+    await row.getByRole('link', { name: exportName, exact: true }).click();
+    await page.getByRole('region', { name: SEGMENT, exact: true }).waitFor();
 
     // A Teams webhook on the local sink: its URL is write-only, and a test reaches it.
     const form = page.getByRole('form', { name: 'Add a webhook' });

@@ -7,6 +7,7 @@ export const keys = {
   destinations: ['destinations'] as const,
   connections: ['connections'] as const,
   exports: ['exports'] as const,
+  dashboard: ['dashboard'] as const,
   segments: ['segments'] as const,
   schedule: ['schedule'] as const,
   runs: (exportId: string) => ['exports', exportId, 'runs'] as const,
@@ -51,4 +52,12 @@ export const useAudiences = (exportId: string) =>
   useQuery({
     queryKey: keys.audiences(exportId),
     queryFn: () => unwrap(api.GET('/exports/{id}/audiences', { params: { path: { id: exportId } } })).then((r) => r.audiences),
+  });
+
+/** Every export's health for the home dashboard, refreshed while it is open so a run ending shows. */
+export const useExportHealth = () =>
+  useQuery({
+    queryKey: keys.dashboard,
+    queryFn: () => unwrap(api.GET('/dashboard', { params: { query: { top: TOP } } })),
+    refetchInterval: 30_000,
   });

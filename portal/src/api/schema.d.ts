@@ -90,6 +90,26 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/dashboard": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Every export's health at a glance, a page at a time
+         * @description Per export the caller may see (contributors: those on connections open to contributors): the last run (status, when), the failure streak, the next scheduled run, and its audiences by the state of their latest reading (how many are still processing at the destination, out of step with the ledger, not read yet).
+         */
+        get: operations["listExportHealth"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/destinations": {
         parameters: {
             query?: never;
@@ -1389,6 +1409,114 @@ export interface operations {
             };
         };
     };
+    listExportHealth: {
+        parameters: {
+            query?: {
+                /** @description Items per page (1-1000, default 100). */
+                top?: number;
+                /** @description The `continuation` of the previous page. */
+                continuation?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description A page of exports with their health */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": {
+                        items: {
+                            exportId: string;
+                            name: string;
+                            destinationType: string;
+                            enabled: boolean;
+                            disabledReason?: string;
+                            /** @description Segments (audiences) the export sends. */
+                            segments: number;
+                            /** @description The newest run; null before the first. */
+                            lastRun: {
+                                id: string;
+                                /** @enum {string} */
+                                status: "queued" | "running" | "succeeded" | "partially-succeeded" | "failed" | "skipped";
+                                trigger: string;
+                                reason?: string;
+                                startedAt: string;
+                                finishedAt?: string;
+                            } | null;
+                            /** @description Finished runs in a row, newest first, that ended `failed` (a run still active is passed over); at most 20. */
+                            failureStreak: number;
+                            /** @description The next time the refresh schedule runs it (ISO 8601, UTC); null when it is disabled, does not follow the schedule, or the schedule is off. */
+                            nextScheduledRun: string | null;
+                            /** @description The export's audiences by the state of their latest reading. */
+                            audiences: {
+                                processing: number;
+                                ready: number;
+                                "too-small-to-serve": number;
+                                failed: number;
+                                "not-reported": number;
+                                /** @description Segments with no reading yet. */
+                                unread: number;
+                                /** @description Audiences whose latest reading disagrees with the ledger. */
+                                drift: number;
+                            };
+                        }[];
+                        /** @description Pass as `?continuation=` for the next page; absent on the last page. */
+                        continuation?: string;
+                    };
+                };
+            };
+            /** @description Invalid request: `errors` names each field at fault. */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description No principal (x-ms-client-principal missing, malformed or with fields over 256 characters). */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description The caller lacks the role (admin or contributor). */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Unexpected failure (logged; the body reveals nothing). */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+            /** @description Storage is down, throttling, or slower than the request deadline: send the same request again after `Retry-After` seconds. */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/problem+json": components["schemas"]["Problem"];
+                };
+            };
+        };
+    };
     listDestinations: {
         parameters: {
             query?: never;
@@ -1757,6 +1885,12 @@ export interface operations {
                              * @enum {string}
                              */
                             syncMode: "mirror" | "add-only";
+                            audienceAlerts?: {
+                                /** @description Notify when an audience's match rate falls below this share (0 to 1, e.g. 0.5 for 50 %). */
+                                matchRateBelow?: number;
+                                /** @description Notify when an audience's reported size drops by more than this share between two readings (0 to 1, e.g. 0.2 for 20 %). */
+                                shrinksBy?: number;
+                            };
                             createdBy: {
                                 userId: string;
                                 userDetails: string;
@@ -1880,6 +2014,13 @@ export interface operations {
                      * @enum {string}
                      */
                     syncMode?: "mirror" | "add-only";
+                    /** @description Tell the export's webhooks (and Azure Monitor) when an audience's match rate falls below a threshold or its size drops by more than a share between readings; once per crossing. `{}` turns them off. */
+                    audienceAlerts?: {
+                        /** @description Notify when an audience's match rate falls below this share (0 to 1, e.g. 0.5 for 50 %). */
+                        matchRateBelow?: number;
+                        /** @description Notify when an audience's reported size drops by more than this share between two readings (0 to 1, e.g. 0.2 for 20 %). */
+                        shrinksBy?: number;
+                    };
                 };
             };
         };
@@ -1931,6 +2072,12 @@ export interface operations {
                          * @enum {string}
                          */
                         syncMode: "mirror" | "add-only";
+                        audienceAlerts?: {
+                            /** @description Notify when an audience's match rate falls below this share (0 to 1, e.g. 0.5 for 50 %). */
+                            matchRateBelow?: number;
+                            /** @description Notify when an audience's reported size drops by more than this share between two readings (0 to 1, e.g. 0.2 for 20 %). */
+                            shrinksBy?: number;
+                        };
                         createdBy: {
                             userId: string;
                             userDetails: string;
@@ -2064,6 +2211,12 @@ export interface operations {
                          * @enum {string}
                          */
                         syncMode: "mirror" | "add-only";
+                        audienceAlerts?: {
+                            /** @description Notify when an audience's match rate falls below this share (0 to 1, e.g. 0.5 for 50 %). */
+                            matchRateBelow?: number;
+                            /** @description Notify when an audience's reported size drops by more than this share between two readings (0 to 1, e.g. 0.2 for 20 %). */
+                            shrinksBy?: number;
+                        };
                         createdBy: {
                             userId: string;
                             userDetails: string;
@@ -2274,6 +2427,13 @@ export interface operations {
                      * @enum {string}
                      */
                     syncMode?: "mirror" | "add-only";
+                    /** @description Tell the export's webhooks (and Azure Monitor) when an audience's match rate falls below a threshold or its size drops by more than a share between readings; once per crossing. `{}` turns them off. */
+                    audienceAlerts?: {
+                        /** @description Notify when an audience's match rate falls below this share (0 to 1, e.g. 0.5 for 50 %). */
+                        matchRateBelow?: number;
+                        /** @description Notify when an audience's reported size drops by more than this share between two readings (0 to 1, e.g. 0.2 for 20 %). */
+                        shrinksBy?: number;
+                    };
                 };
             };
         };
@@ -2324,6 +2484,12 @@ export interface operations {
                          * @enum {string}
                          */
                         syncMode: "mirror" | "add-only";
+                        audienceAlerts?: {
+                            /** @description Notify when an audience's match rate falls below this share (0 to 1, e.g. 0.5 for 50 %). */
+                            matchRateBelow?: number;
+                            /** @description Notify when an audience's reported size drops by more than this share between two readings (0 to 1, e.g. 0.2 for 20 %). */
+                            shrinksBy?: number;
+                        };
                         createdBy: {
                             userId: string;
                             userDetails: string;
@@ -2492,6 +2658,12 @@ export interface operations {
                                      */
                                     action: "full-sync" | "none";
                                 };
+                                /** @description The export's audience alerts this reading raised (each crossing once), told to its webhooks. */
+                                alerts?: {
+                                    /** @enum {string} */
+                                    kind: "match-rate-low" | "audience-shrank";
+                                    message: string;
+                                }[];
                                 /** @description The run just before this reading and what it changed at the audience (after-run readings). */
                                 lastRun?: {
                                     runId: string;
@@ -2637,6 +2809,12 @@ export interface operations {
                                  */
                                 action: "full-sync" | "none";
                             };
+                            /** @description The export's audience alerts this reading raised (each crossing once), told to its webhooks. */
+                            alerts?: {
+                                /** @enum {string} */
+                                kind: "match-rate-low" | "audience-shrank";
+                                message: string;
+                            }[];
                             /** @description The run just before this reading and what it changed at the audience (after-run readings). */
                             lastRun?: {
                                 runId: string;

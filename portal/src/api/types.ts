@@ -48,6 +48,7 @@ export type AuditEntity = NonNullable<AuditQuery['entity']>;
 export type ExportAudience = Ok<'listExportAudiences'>['audiences'][number];
 export type AudienceReading = Ok<'listAudienceHistory'>['items'][number];
 export type AudienceState = AudienceReading['state'];
+export type ExportHealth = Ok<'listExportHealth'>['items'][number];
 export type Schedule = Ok<'getSchedule'>;
 export type ScheduleInput = Body<'putSchedule'>;
 export type { Created };

@@ -110,6 +110,14 @@ describe('Audiences panel', () => {
     expect(warning.textContent).toContain('Nothing the service allows would set it right');
   });
 
+  it('says which alert a reading raised, and that the webhooks were told', async () => {
+    const fell: AudienceReading = { ...ready, matchRate: 0.4, alerts: [{ kind: 'match-rate-low', message: "The match rate of buyers fell to 40 %, below the export's threshold of 50 %." }] };
+    fakeApi({ 'GET /exports/x1/audiences': { exportId: 'x1', audiences: [latest(fell)] }, 'GET /exports/x1/audiences/buyers/history': { items: [fell] } });
+    renderPanel();
+    const title = await screen.findByText('Match rate below the alert threshold');
+    expect(title.closest('.fui-MessageBar')!.textContent).toContain("fell to 40 %, below the export's threshold of 50 %. The export's webhooks were told.");
+  });
+
   it('lists the history as table rows, newest first, and shows the table on request', async () => {
     const requests = fakeApi({
       'GET /exports/x1/audiences': { exportId: 'x1', audiences: [latest(ready)] },

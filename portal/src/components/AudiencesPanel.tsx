@@ -64,6 +64,14 @@ function LatestReading({ reading, destinationName }: { reading: AudienceReading;
           </MessageBarBody>
         </MessageBar>
       ) : null}
+      {reading.alerts?.map((alert) => (
+        <MessageBar key={alert.kind} intent="warning">
+          <MessageBarBody>
+            <MessageBarTitle>{alert.kind === 'match-rate-low' ? 'Match rate below the alert threshold' : 'Audience shrank past the alert threshold'}</MessageBarTitle>
+            {alert.message} The export&apos;s webhooks were told.
+          </MessageBarBody>
+        </MessageBar>
+      ))}
       <dl className={styles.facts}>
         {facts.map(([term, value]) => (
           <div key={term} className={styles.pair}>

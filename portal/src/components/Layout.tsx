@@ -32,6 +32,7 @@ export function Layout() {
   const styles = useStyles();
   const identity = useIdentity();
   const links: { to: string; label: string; admin?: boolean }[] = [
+    { to: '/', label: 'Home' },
     { to: '/exports', label: 'Exports' },
     { to: '/connections', label: 'Connections' },
     { to: '/segments', label: 'Segments' },
@@ -47,7 +48,7 @@ export function Layout() {
           {links
             .filter((link) => !link.admin || identity.isAdmin)
             .map((link) => (
-              <NavLink key={link.to} to={link.to} className={({ isActive }) => `${styles.link} ${isActive ? styles.active : ''}`}>
+              <NavLink key={link.to} to={link.to} end={link.to === '/'} className={({ isActive }) => `${styles.link} ${isActive ? styles.active : ''}`}>
                 {link.label}
               </NavLink>
             ))}

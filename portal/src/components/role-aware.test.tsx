@@ -59,12 +59,12 @@ describe('role-aware views', () => {
   it('the navigation offers Schedule and Privacy to admins only', () => {
     renderPage(<Layout />, { role: 'contributor' });
     const contributorLinks = screen.getAllByRole('link').map((a) => a.textContent);
-    expect(contributorLinks).toEqual(['Exports', 'Connections', 'Segments']);
+    expect(contributorLinks).toEqual(['Home', 'Exports', 'Connections', 'Segments']);
     expect(screen.getByText('contributor@example.com (contributor)')).toBeTruthy();
   });
 
   it('the navigation offers Schedule to an admin', () => {
     renderPage(<Layout />, { role: 'admin' });
-    expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Exports', 'Connections', 'Segments', 'Schedule', 'Privacy']);
+    expect(screen.getAllByRole('link').map((a) => a.textContent)).toEqual(['Home', 'Exports', 'Connections', 'Segments', 'Schedule', 'Privacy']);
   });
 });

@@ -64,7 +64,30 @@ describe('Add export', () => {
       schedule: 'inherit',
       truncate: false,
       syncMode: 'mirror',
+      audienceAlerts: {},
     });
+  });
+
+  it('takes audience alert thresholds as percentages, sends them as shares, and refuses one out of range beside its field', async () => {
+    const requests = fakeApi({ ...routes, 'POST /exports': { id: 'new' } });
+    renderPage(<AddExportPage />);
+    const user = userEvent.setup();
+    await fillIn(user);
+    await user.selectOptions(screen.getByRole('combobox', { name: /email column/ }), 'mail');
+    await user.type(screen.getByRole('textbox', { name: /^Customer id/ }), '1');
+    await user.type(screen.getByRole('textbox', { name: /^Account id/ }), '2');
+    const rate = screen.getByRole('spinbutton', { name: /^Alert when the match rate falls below/ });
+    const shrink = screen.getByRole('spinbutton', { name: /^Alert when an audience shrinks/ });
+    await user.type(rate, '150');
+    await user.type(shrink, '20');
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    expect(errorBeside(rate)).toBe('A percentage above 0 and up to 100');
+    expect(requests.some((r) => r.method === 'POST')).toBe(false);
+    await user.clear(rate);
+    await user.type(rate, '45.5');
+    await user.click(screen.getByRole('button', { name: 'Save export' }));
+    await waitFor(() => expect(requests.some((r) => r.method === 'POST')).toBe(true));
+    expect(requests.find((r) => r.method === 'POST')?.body).toMatchObject({ audienceAlerts: { matchRateBelow: 0.455, shrinksBy: 0.2 } });
   });
 
   it('explains what happens to people who leave a segment, mirrors by default and sends add-only when chosen', async () => {
@@ -91,6 +114,7 @@ describe('Add export', () => {
     const stored: Export = {
       id: 'x1', name: 'Buyers to Ads', connectionId: 'ms', destinationType: 'microsoft-advertising', segments: ['buyers'], dataMatching: { email: 'mail' },
       settings: { customerId: '1000001', accountId: '2000001' }, enabled: true, runOnSegmentRefresh: false, schedule: 'none', truncate: false, syncMode: 'mirror',
+      audienceAlerts: { matchRateBelow: 0.5 },
       createdBy: { userId: 'u', userDetails: 'u@example.com' }, createdAt: '2026-12-01T10:00:00.000Z', updatedAt: '2026-12-01T10:00:00.000Z', etag: 'W/"7"',
     };
     const requests = fakeApi({ ...routes, 'PATCH /exports/x1': stored });
@@ -100,13 +124,14 @@ describe('Add export', () => {
     expect((screen.getByRole('textbox', { name: /^Account id/ }) as HTMLInputElement).value).toBe('2000001');
     expect((screen.getByRole('checkbox', { name: /^buyers:/ }) as HTMLInputElement).checked).toBe(true);
     expect((screen.getByRole('radio', { name: /^Mirror/ }) as HTMLInputElement).checked).toBe(true);
+    expect((screen.getByRole('spinbutton', { name: /^Alert when the match rate/ }) as HTMLInputElement).value).toBe('50');
     await user.click(screen.getByRole('radio', { name: /^Add only/ }));
     await user.click(screen.getByRole('checkbox', { name: /Truncate/ }));
     await user.click(screen.getByRole('button', { name: 'Save export' }));
     await waitFor(() => expect(requests.some((r) => r.method === 'PATCH')).toBe(true));
     const patch = requests.find((r) => r.method === 'PATCH')!;
     expect(patch.headers['if-match']).toBe('W/"7"');
-    expect(patch.body).toMatchObject({ segments: ['buyers'], dataMatching: { email: 'mail' }, settings: { customerId: '1000001', accountId: '2000001' }, schedule: 'none', runOnSegmentRefresh: false, truncate: true, syncMode: 'add-only' });
+    expect(patch.body).toMatchObject({ segments: ['buyers'], dataMatching: { email: 'mail' }, settings: { customerId: '1000001', accountId: '2000001' }, schedule: 'none', runOnSegmentRefresh: false, truncate: true, syncMode: 'add-only', audienceAlerts: { matchRateBelow: 0.5 } });
   });
 
   it('offers exactly the identifiers the destination takes, says which combinations match, and asks for the country of phones', async () => {

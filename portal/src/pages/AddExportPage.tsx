@@ -10,7 +10,7 @@ import { formatCount, formatTime, limitText } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { labelOf, missingRequired, SchemaFields, type ObjectSchema } from '../components/SchemaFields.js';
 
-const KNOWN_FIELDS = ['name', 'connectionId', 'segments', 'dataMatching', 'defaultCountry', 'settings', 'enabled', 'runOnSegmentRefresh', 'schedule', 'truncate', 'syncMode'];
+const KNOWN_FIELDS = ['name', 'connectionId', 'segments', 'dataMatching', 'defaultCountry', 'settings', 'enabled', 'runOnSegmentRefresh', 'schedule', 'truncate', 'syncMode', 'audienceAlerts'];
 type MatchField = Destination['identifiers']['accepted'][number];
 
 /** Adds an export, or with `existing` changes it (PATCH replaces segments, data matching and settings as a whole). */
@@ -34,6 +34,9 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
   const [schedule, setSchedule] = useState<'inherit' | 'none'>(existing?.schedule ?? 'inherit');
   const [truncate, setTruncate] = useState(existing?.truncate ?? false);
   const [syncMode, setSyncMode] = useState<SyncMode>(existing?.syncMode ?? 'mirror');
+  // Shares as percentages, as people type them; empty: no alert.
+  const [matchRateBelow, setMatchRateBelow] = useState(percentOf(existing?.audienceAlerts?.matchRateBelow));
+  const [shrinksBy, setShrinksBy] = useState(percentOf(existing?.audienceAlerts?.shrinksBy));
 
   const connection = connections.data?.find((c) => c.id === connectionId);
   const destination = destinations.data?.find((d) => d.type === connection?.type);
@@ -70,6 +73,13 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
     for (const { field, required } of matchFields) if (required && !matching[field]) local[`dataMatching.${field}`] = `Choose the column with the ${labelOf(field).toLowerCase()}`;
     if (phoneMapped && !defaultCountry.trim()) local.defaultCountry = 'Choose the country of numbers written without a country code';
     if (destination) Object.assign(local, missingRequired(destination.settings as ObjectSchema, settings, 'settings'));
+    const alerts: { matchRateBelow?: number; shrinksBy?: number } = {};
+    for (const [field, text, max] of [['matchRateBelow', matchRateBelow, 100], ['shrinksBy', shrinksBy, 99.9]] as const) {
+      if (!text.trim()) continue;
+      const percent = Number(text);
+      if (!Number.isFinite(percent) || percent <= 0 || percent > max) local[`audienceAlerts.${field}`] = `A percentage above 0 and up to ${max}`;
+      else alerts[field] = Math.round(percent * 10) / 1000;
+    }
     if (Object.keys(local).length > 0) return errors.setLocal(local);
     create.mutate({
       name,
@@ -83,6 +93,7 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
       schedule,
       truncate,
       syncMode,
+      audienceAlerts: alerts,
     });
   }
 
@@ -235,6 +246,35 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
             <Radio value="add-only" label="Add only: people are only ever added; those who leave the segment stay in the audience" />
           </RadioGroup>
         </Field>
+        <fieldset className={styles.form} style={{ border: 'none', padding: 0, margin: 0 }}>
+          <legend>
+            <Text weight="semibold">Audience alerts</Text>
+          </legend>
+          <Text block>
+            The export&apos;s webhooks (and Azure Monitor) are told once when an audience crosses one of these, not at every reading while it stays past it. Leave empty for no alert.
+          </Text>
+          <Field
+            label="Alert when the match rate falls below (%)"
+            hint="The destination's reported size over the members the app sent."
+            validationMessage={errors.errorFor('audienceAlerts.matchRateBelow')}
+            validationState={stateOf('audienceAlerts.matchRateBelow')}
+          >
+            <Input type="number" inputMode="decimal" min={0} max={100} value={matchRateBelow} onChange={(_, data) => {
+              setMatchRateBelow(data.value);
+              errors.clear('audienceAlerts.matchRateBelow');
+            }} />
+          </Field>
+          <Field
+            label="Alert when an audience shrinks between two readings by more than (%)"
+            validationMessage={errors.errorFor('audienceAlerts.shrinksBy')}
+            validationState={stateOf('audienceAlerts.shrinksBy')}
+          >
+            <Input type="number" inputMode="decimal" min={0} max={99.9} value={shrinksBy} onChange={(_, data) => {
+              setShrinksBy(data.value);
+              errors.clear('audienceAlerts.shrinksBy');
+            }} />
+          </Field>
+        </fieldset>
         <Field label="Schedule" hint="Inherit: run on the system refresh schedule.">
           <Select value={schedule} onChange={(_, data) => setSchedule(data.value as 'inherit' | 'none')}>
             <option value="inherit">Inherit the refresh schedule</option>
@@ -256,6 +296,9 @@ export function AddExportPage({ existing }: { existing?: Export } = {}) {
     </>
   );
 }
+
+/** 0.5 → "50"; absent → "". */
+const percentOf = (share: number | undefined) => (share === undefined ? '' : String(Math.round(share * 1000) / 10));
 
 /** `email, or phone, or first name + last name + postal code + country code`. */
 export function matchSetsText(sets: MatchField[][]): string {

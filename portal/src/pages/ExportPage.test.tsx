@@ -4,7 +4,7 @@ import { Route, Routes } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import type { Export, ExportPreview } from '../api/types.js';
 import { catalog, connection, fakeApi, renderPage, reply } from '../testing/render.js';
-import { ExportPage } from './ExportPage.js';
+import { audienceAlertsText, ExportPage } from './ExportPage.js';
 
 const stored: Export = {
   id: 'x1', name: 'Buyers to Autopilot', connectionId: 'ap', destinationType: 'autopilot', segments: ['buyers'], dataMatching: { email: 'mail' },
@@ -47,6 +47,12 @@ describe('Export page', () => {
     expect(await screen.findByRole('heading', { level: 1, name: 'Export: Buyers to Autopilot' })).toBeTruthy();
     expect(screen.getByText(/Add only: people who leave a segment stay in the audience/)).toBeTruthy();
     expect(screen.getByText('Marketing')).toBeTruthy();
+    expect(screen.getByText('none', { selector: 'dd' })).toBeTruthy();
+  });
+
+  it('says which audience alerts the export asks for', () => {
+    expect(audienceAlertsText({ matchRateBelow: 0.5, shrinksBy: 0.2 })).toBe('match rate below 50%; shrinks by more than 20% between readings (told to the webhooks once per crossing)');
+    expect(audienceAlertsText({})).toBe('none');
   });
 
   it('has an Audiences panel with a part per segment', async () => {

@@ -24,6 +24,16 @@ const useStyles = makeStyles({
 export const syncModeText = (mode: Export['syncMode']) =>
   mode === 'add-only' ? 'Add only: people who leave a segment stay in the audience' : 'Mirror: people who leave a segment are removed from the audience';
 
+/** The export's alert thresholds in words, e.g. "match rate below 50%; shrinks by more than 20% between readings". */
+export function audienceAlertsText(alerts: Export['audienceAlerts']): string {
+  const percent = (share: number) => `${Math.round(share * 1000) / 10}%`;
+  const parts = [
+    ...(alerts?.matchRateBelow !== undefined ? [`match rate below ${percent(alerts.matchRateBelow)}`] : []),
+    ...(alerts?.shrinksBy !== undefined ? [`shrinks by more than ${percent(alerts.shrinksBy)} between readings`] : []),
+  ];
+  return parts.length ? `${parts.join('; ')} (told to the webhooks once per crossing)` : 'none';
+}
+
 /** One export: what it is, run it (or a full sync), what the destination made of its audiences, preview the next run, its webhooks, delete it. */
 export function ExportPage() {
   const styles = useStyles();
@@ -53,6 +63,7 @@ export function ExportPage() {
     ['Data matching', Object.entries(e.dataMatching).map(([field, column]) => `${field} ← ${column}`).join(', ')],
     ...Object.entries(e.settings).map(([name, value]): [string, string] => [`Setting: ${name}`, value]),
     ['Members who leave', syncModeText(e.syncMode)],
+    ['Audience alerts', audienceAlertsText(e.audienceAlerts)],
     ['Schedule', e.schedule === 'inherit' ? 'the system refresh schedule' : 'none: on demand or when a segment refreshes'],
     ['New segment file', e.runOnSegmentRefresh ? 'starts a run' : 'waits for the next run'],
     ['Over the limit', e.truncate ? 'send the first rows, report the rest' : 'fail the segment'],

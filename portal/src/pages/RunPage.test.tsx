@@ -84,4 +84,47 @@ describe('run progress', () => {
     // Suppressed and Unchanged sit where the counts reconcile: read = valid + invalid + duplicate + suppressed.
     expect(within(counts).getAllByRole('cell').map((c) => c.textContent).slice(2, 8)).toEqual(['1,000', '990', '4', '3', '3', '700']);
   });
+
+  it('shows the processing state at the destination of what the run sent, from readings taken since it ended', async () => {
+    const finishedAt = '2026-12-01T10:01:00.000Z';
+    const counts = { read: 500, valid: 500, invalid: 0, duplicate: 0, suppressed: 0, skipped: 0, unchanged: 0, accepted: 500, rejected: 0, status: 'succeeded' as const };
+    const sync = { full: true, toRemove: 0, removed: 0, removeFailed: 0, notRemoved: 0, added: 500, ledgerBefore: 0, ledgerAfter: 500 };
+    const run: Run = {
+      ...running, destinationType: 'microsoft-advertising', status: 'succeeded', progress: undefined, finishedAt, durationMs: 60_000,
+      segments: ['buyers', 'vips', 'later', 'idle'].map((segment) => ({ ...counts, segment, sent: segment === 'idle' ? 0 : 500, ...(segment === 'idle' ? {} : { sync }) })),
+    };
+    const reading = (segment: string, readAt: string, state: 'processing' | 'ready', size: number | null) => ({
+      exportId: 'e1', segment, destinationType: 'microsoft-advertising', audienceId: 'a', readAt, trigger: 'after-run' as const, tracked: 500, owed: 0,
+      reported: { sizes: { SearchSize: size }, size, counts: 'matched' as const, estimate: true }, state, matchRate: size === null ? null : size / 500, matchRateEstimate: true,
+    });
+    fakeApi({
+      'GET /runs/r1': run,
+      'GET /destinations': { items: catalog },
+      'GET /exports/e1/audiences': {
+        exportId: 'e1',
+        audiences: [
+          // Taken by the run itself at its end, just before its record was final.
+          { segment: 'buyers', latest: { ...reading('buyers', '2026-12-01T10:00:59.000Z', 'processing', null), lastRun: { runId: 'r1', added: 500, removed: 0 } } },
+          { segment: 'vips', latest: reading('vips', '2026-12-01T14:00:00.000Z', 'ready', 400) },
+          // Read before this run ended: it says nothing about what the run sent.
+          { segment: 'later', latest: reading('later', '2026-12-01T09:00:00.000Z', 'ready', 450) },
+          { segment: 'idle', latest: null },
+        ],
+      },
+    });
+    renderPage(
+      <Routes>
+        <Route path="/runs/:id" element={<RunPage />} />
+      </Routes>,
+      { route: '/runs/r1' },
+    );
+    const table = await screen.findByRole('table', { name: 'Processing at the destination per segment' });
+    const cells = (name: RegExp) => within(within(table).getByRole('row', { name })).getAllByRole('cell').map((c) => c.textContent);
+    await within(table).findByText('processing');
+    expect(cells(/buyers/).slice(0, 4)).toEqual(['buyers', 'processing ', 'withheld', 'not known']);
+    expect(cells(/vips/).slice(0, 4)).toEqual(['vips', 'ready ', '400', '80% (estimate)']);
+    expect(cells(/later/)[1]).toMatch(/^Not read since the run ended yet/);
+    // A segment the run sent nothing to has nothing to process.
+    expect(within(table).queryByRole('row', { name: /idle/ })).toBeNull();
+  });
 });

@@ -24,6 +24,7 @@ import type { Run } from '../api/types.js';
 import { formatCount, formatDuration, formatTime } from '../components/format.js';
 import { PageHeading } from '../components/PageHeading.js';
 import { RunStatusBadge, TERMINAL_STATUSES } from '../components/RunStatusBadge.js';
+import { RunAudienceStates } from '../components/RunAudienceStates.js';
 import { SyncCountsTable } from '../components/SyncCountsTable.js';
 
 const useStyles = makeStyles({
@@ -144,6 +145,12 @@ export function RunPage() {
           <SyncCountsTable segments={r.segments} runFull={r.full === true} />
         </section>
       ) : null}
+      <section className={styles.section} aria-labelledby="processing-heading">
+        <Text as="h2" id="processing-heading" size={500} weight="semibold" block>
+          At the destination
+        </Text>
+        <RunAudienceStates run={r} finished={finished} />
+      </section>
       <section className={styles.section} aria-labelledby="report-heading">
         <Text as="h2" id="report-heading" size={500} weight="semibold" block>
           Rejected rows
