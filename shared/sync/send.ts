@@ -3,7 +3,7 @@ import type { ContainerClient } from '@azure/storage-blob';
 import { DestinationError, RequestPending, type AcceptedRequest, type DestinationClient, type PendingRequest, type ProfileRecord, type RecordRejection } from '../destinations/types.js';
 import { getDestination } from '../destinations/registry.js';
 import { writeReportPart, type RejectedRow } from '../pipeline/run-files/report.js';
-import { readIdSlice, readSlice, sliceTag, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
+import { openSlice, readIdSlice, sliceTag, type RecordList, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
 import { ACTIVITY_PATIENCE_MS, PacedOut, withPacing } from '../destinations/common/pacing.js';
 import { containersFor, deliveryLogName, writeDeliveryLog, type Delivery } from './files.js';
 import { FIRST_CHECK_MS } from './requests/check-requests.js';
@@ -102,7 +102,7 @@ export async function sendChanges(services: Services, input: SendInput): Promise
   // The slice holds its turns at the destination's rate across the activities that send it.
   const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `${input.runId}/${input.segmentIndex}/${input.kind}/${input.slice.name}`, share: input.runId };
   if (input.kind === 'add') {
-    const records = await readSlice(target.work, input.slice);
+    const records = await openSlice(target.work, input.slice);
     return withPacing(pacing, () => sendAdds(target, input.slice, records, input.replaceFirst === true, input.pendingRemoval));
   }
   const ids = await readIdSlice(target.work, input.slice);
@@ -115,7 +115,7 @@ export async function sendChanges(services: Services, input: SendInput): Promise
  * delivery log and the rows the destination refused. Also what preparation calls when it
  * sends a work file it has just written (records still in memory).
  */
-export async function sendAdds(target: SendTarget, slice: WorkFileSlice, records: ProfileRecord[], replaceFirst: boolean, pendingRemoval?: PendingRequest): Promise<SendResult> {
+export async function sendAdds(target: SendTarget, slice: WorkFileSlice, records: RecordList, replaceFirst: boolean, pendingRemoval?: PendingRequest): Promise<SendResult> {
   const added: string[] = [];
   const refusedRows: RejectedRow[] = [];
   let replaced = false;

@@ -51,7 +51,52 @@ function cut<T>(items: T[], slice: WorkFileSlice): T[] {
 }
 
 export async function readSlice(container: ContainerClient, slice: WorkFileSlice): Promise<ProfileRecord[]> {
-  return cut(await readWorkFile(container, slice.name), slice);
+  return (await openSlice(container, slice)).slice(0);
+}
+
+/** Records in order, by position: an array, or a slice of a work file parsed as it is read. */
+export interface RecordList {
+  readonly length: number;
+  slice(start: number, end?: number): ProfileRecord[];
+}
+
+/**
+ * A slice's records, each parsed only when asked for. A paced send step often sends one
+ * batch of a 10,000-record file before its turn at the rate runs out and comes back for the
+ * next in another activity: parsing the whole file each time cost that step (and the host's
+ * heap) the file's size for every batch.
+ */
+export async function openSlice(container: ContainerClient, slice: WorkFileSlice): Promise<RecordList> {
+  const body = await container.getBlockBlobClient(slice.name).downloadToBuffer();
+  return parsedOnDemand(body, slice);
+}
+
+/** The slice's lines of an NDJSON body (blank lines skipped), parsed as they are sliced. */
+export function parsedOnDemand(body: Buffer, slice: Pick<WorkFileSlice, 'skip' | 'take'> = {}): RecordList {
+  const skip = slice.skip ?? 0;
+  const starts: number[] = [];
+  const ends: number[] = [];
+  let line = 0;
+  for (let at = 0; at < body.length && (slice.take === undefined || starts.length < slice.take); ) {
+    const newline = body.indexOf(10, at);
+    const end = newline === -1 ? body.length : newline;
+    if (end > at) {
+      if (line >= skip) {
+        starts.push(at);
+        ends.push(end);
+      }
+      line++;
+    }
+    at = end + 1;
+  }
+  return {
+    length: starts.length,
+    slice(start, end = starts.length) {
+      const records: ProfileRecord[] = [];
+      for (let i = Math.max(0, start); i < Math.min(end, starts.length); i++) records.push(JSON.parse(body.toString('utf8', starts[i], ends[i])) as ProfileRecord);
+      return records;
+    },
+  };
 }
 
 /** A removal work file: member ids, one a line. */
