@@ -9,6 +9,7 @@ import { workFileName } from '../pipeline/run-files/work-files.js';
 import { createServices, type Services } from '../services.js';
 import { readDeliveries } from './files.js';
 import { SendWhilePreparing } from './send-while-preparing.js';
+import { PacedOut } from '../destinations/common/pacing.js';
 
 /**
  * The sender on its own, against Azurite and a recording client: the order the batches
@@ -28,6 +29,8 @@ const uploads: Upload[] = [];
 let audiencesEnsured = 0;
 let tick = 0;
 let uploadMs = 5;
+/** Uploads refused as a paced step is when the rate has no turn free. */
+let refuseUploads = false;
 
 const client: DestinationClient = {
   testConnection: async () => undefined,
@@ -36,6 +39,7 @@ const client: DestinationClient = {
     return { audienceId: 'aud-1', created: true, membersIncluded: false };
   },
   uploadBatch: async (_audience, records: ProfileRecord[], options?: UploadOptions) => {
+    if (refuseUploads) throw new PacedOut(1_000);
     const upload: Upload = { emails: records.map((r) => r.email!), replace: options?.replace === true, started: tick++ };
     uploads.push(upload);
     await sleep(uploadMs);
@@ -56,6 +60,7 @@ beforeEach(() => {
   uploads.length = 0;
   audiencesEnsured = 0;
   uploadMs = 5;
+  refuseUploads = false;
 });
 
 /** A Microsoft Advertising export (batches of 1,000; a full sync's first batch replaces the membership). */
@@ -116,6 +121,27 @@ describe('SendWhilePreparing', () => {
     const logged = await readDeliveries(await services.storage.ensureContainer(services.config.containers.work), runId, 0);
     expect(logged).toMatchObject({ replaced: true });
     expect(logged.added.length).toBe(5_200);
+  });
+
+  it('lets go of the records it holds, and of those still to come, once the rate refuses it: they are the send stage\'s', async () => {
+    const exportId = await createExport();
+    const runId = `run-${randomUUID()}`;
+    const files = await workFiles(runId, [1_000, 1_000, 1_000, 1_000]);
+    refuseUploads = true;
+    const sender = new SendWhilePreparing(services, { runId, exportId, segment: 'buyers', segmentIndex: 0, rule: { cap: 500_000, min: 1, truncate: false } }, Promise.resolve(4_000));
+    await sleep(1);
+    sender.workFile(files[0]!.file, files[0]!.records, 1_000);
+    // The first file's upload is refused while the next two wait behind it.
+    sender.workFile(files[1]!.file, files[1]!.records, 2_000);
+    for (let tries = 0; sender.heldRecords > 0 && tries < 100; tries++) await sleep(10);
+    expect(sender.heldRecords).toBe(0);
+    sender.workFile(files[2]!.file, files[2]!.records, 3_000);
+    sender.workFile(files[3]!.file, files[3]!.records, 4_000);
+    expect(sender.heldRecords).toBe(0);
+    const sent = await sender.finish();
+    expect(sent!.stopped).toMatch(/not sent while preparing: waiting for the rate/);
+    expect(sent!.files.reduce((sum, f) => sum + f.done, 0)).toBe(0);
+    expect(uploads).toEqual([]);
   });
 
   it('sends nothing, and creates no audience, when the bound says the segment may be too large', async () => {

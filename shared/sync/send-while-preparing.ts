@@ -102,10 +102,15 @@ export class SendWhilePreparing {
     );
   }
 
+  /** Records held in memory, waiting for their turn to be sent. */
+  get heldRecords(): number {
+    return this.held;
+  }
+
   /** A work file is finished (its records in file order), and `validSoFar` valid members are prepared. */
   workFile(file: WorkFileRef, records: ProfileRecord[], validSoFar: number): void {
     this.validSoFar = validSoFar;
-    if (this.state === 'off') return;
+    if (this.state === 'off' || this.stopped) return;
     this.waiting.push({ file, take: file.records, records });
     this.held += records.length;
     // Past the bound on memory, the oldest waiting files are read back from storage instead.
@@ -235,14 +240,26 @@ export class SendWhilePreparing {
       result = await withPacing(ON_THE_SIDE, () => sendAdds(this.target!, slice, records, replace));
     } catch (error) {
       // Storage, not the destination: this file is the send stage's.
-      this.stopped ??= oneLine(`not sent while preparing: ${error instanceof Error ? error.message : String(error)}`);
+      this.stop(oneLine(`not sent while preparing: ${error instanceof Error ? error.message : String(error)}`));
       return;
     }
     if (replace && result.done > 0) this.replaced = true;
     if (result.done > 0 || result.failed) {
       this.files.push({ name: item.file.name, done: result.done, accepted: result.accepted, rejected: result.rejected, ...(result.failed ? { failed: result.failed } : {}) });
     }
-    if (result.failed) this.stopped ??= `not sent while preparing: ${result.failed.reason}`;
+    if (result.failed) this.stop(`not sent while preparing: ${result.failed.reason}`);
+  }
+
+  /**
+   * Nothing more goes on the side: the files waiting, and any still to come, are the send
+   * stage's, which reads them from storage. Their records are let go now rather than held
+   * until preparation ends (a tenant's many runs, each refused its first turn at a shared
+   * rate, held every segment's records at once).
+   */
+  private stop(reason: string): void {
+    this.stopped ??= reason;
+    for (const item of this.waiting) item.records = undefined;
+    this.held = 0;
   }
 
   private drained(): Promise<void> {
