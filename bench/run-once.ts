@@ -1,8 +1,10 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { connectDestination } from '../shared/destinations/connect.js';
 import { getDestination } from '../shared/destinations/registry.js';
 import { earlySendRule } from '../shared/pipeline/limits.js';
 import { ensureAudienceStep, prepareSegmentStep } from '../shared/pipeline/run-steps.js';
-import { createServices } from '../shared/services.js';
+import { sliceRest } from '../shared/pipeline/run-files/work-files.js';
+import { createServices, type Services } from '../shared/services.js';
 import { commitLedger } from '../shared/sync/commit.js';
 import { planChanges } from '../shared/sync/plan.js';
 import { sendChanges, type SendInput } from '../shared/sync/send.js';
@@ -39,7 +41,12 @@ async function main(): Promise<void> {
   const delivered = (early?.files ?? []).map((file) => ({ name: file.name, records: file.done }));
   if (!audience) {
     const firstWorkFile = destination.audienceCreationNeedsMembers ? prepared.workFiles[0] : undefined;
-    const ensured = await ensureAudienceStep(services, { ...ref, ...(firstWorkFile ? { firstWorkFile } : {}) });
+    let ensured = await ensureAudienceStep(services, { ...ref, ...(firstWorkFile ? { firstWorkFile } : {}) });
+    // Refused a turn at the rate: the orchestration's durable timer, here a sleep.
+    while ('failed' in ensured && ensured.failed.paced) {
+      await sleep(ensured.failed.retryAfterMs ?? 0);
+      ensured = await ensureAudienceStep(services, { ...ref, ...(firstWorkFile ? { firstWorkFile } : {}) });
+    }
     if ('failed' in ensured) throw new Error(`audience: ${ensured.failed.reason}`);
     if (ensured.membersIncluded && firstWorkFile) delivered.push(firstWorkFile);
     audience = ensured;
@@ -60,9 +67,7 @@ async function main(): Promise<void> {
   ].map((send) => ({ ...ref, audienceId: audience.audienceId, batchSize: destination.limits.batchSize, ...send }));
   // As the orchestration does: a window of uploads at a time, the replacing batch first.
   for (let start = 0; start < sends.length; start += config.maxUploadsInFlight) {
-    const results = await Promise.all(sends.slice(start, start + config.maxUploadsInFlight).map((send) => sendChanges(services, send)));
-    const failed = results.find((result) => result.failed);
-    if (failed) throw new Error(`send: ${failed.failed!.reason}`);
+    await Promise.all(sends.slice(start, start + config.maxUploadsInFlight).map((send) => sendUntilDone(services, send)));
   }
   const committed = await commitLedger(services, { ...ref, audienceId: audience.audienceId, now: new Date().toISOString() });
   const seconds = (performance.now() - started) / 1000;
@@ -71,6 +76,23 @@ async function main(): Promise<void> {
   const sentEarly = (early?.files ?? []).reduce((sum, file) => sum + file.done, 0);
   process.stdout.write(JSON.stringify({ valid: prepared.valid, sentWhilePreparing: sentEarly, added: committed.added, removed: committed.removed, ledgerAfter: committed.ledgerAfter, seconds, peakRssMb }) + '\n');
   process.exit(0);
+}
+
+/** One slice to its end: a step refused a turn at the rate goes again from where it stopped once its turn comes, as the orchestration requeues it. */
+async function sendUntilDone(services: Services, send: SendInput): Promise<void> {
+  let input = send;
+  for (;;) {
+    const result = await sendChanges(services, input);
+    if (!result.failed) return;
+    if (!result.failed.paced) throw new Error(`send: ${result.failed.reason}`);
+    await sleep(result.failed.retryAfterMs ?? 0);
+    input = {
+      ...input,
+      slice: sliceRest(input.slice, result.done),
+      replaceFirst: input.replaceFirst === true && result.done === 0,
+      ...(result.failed.pending ? { pendingRemoval: result.failed.pending } : {}),
+    };
+  }
 }
 
 main().catch((error: unknown) => {
