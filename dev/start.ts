@@ -6,11 +6,12 @@ import path from 'node:path';
 import { freePort, startAzurite, type RunningAzurite } from './azurite.js';
 import { removeEndpoints, writeEndpoints } from './host/endpoints.js';
 import { buildPortal } from './portal.js';
+import { destinations, destinationTypes } from '../shared/destinations/registry.js';
 import { startSimulators, type RunningSimulators, type SimulatedService } from './simulators/index.js';
 
 /**
  * `npm start`: everything a developer needs, on this machine only: Azurite (data kept in
- * `.azurite/`), the four destination simulators, and the local Functions host serving the
+ * `.azurite/`), a simulator per destination, and the local Functions host serving the
  * app's real registrations, the portal included (built first). Ctrl-C stops all of it.
  */
 
@@ -69,6 +70,16 @@ const HOST_RESTARTS = 3;
 const RESTART_WINDOW_MS = 5 * 60_000;
 
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** One line per destination simulator, in the registry's order, so a destination added to both is listed without a line here. */
+function simulatorLines(simulators: RunningSimulators): string[] {
+  const labels = destinationTypes.map((type) => `${destinations[type].displayName} sim`);
+  const width = Math.max(18, ...labels.map((label) => label.length));
+  return destinationTypes.map((type, i) => {
+    const handle = (simulators.byType as Partial<Record<string, { url: string }>>)[type];
+    return `  ${labels[i]!.padEnd(width)} ${handle ? handle.url : '(no simulator)'}`;
+  });
+}
 
 async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
@@ -167,7 +178,8 @@ async function main(): Promise<void> {
     };
     await launchHost();
 
-    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, webhookSink: simulators.webhookSink.url }, path.join(DATA, 'endpoints.json'));
+    const simulatorsByType = Object.fromEntries(Object.entries(simulators.byType).map(([type, handle]) => [type, handle.url]));
+    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, simulatorsByType, webhookSink: simulators.webhookSink.url }, path.join(DATA, 'endpoints.json'));
     const endpoint = (kind: 'Blob' | 'Queue' | 'Table') => new RegExp(`${kind}Endpoint=([^;]+)`).exec(azurite!.connectionString)?.[1];
     console.log(
       [
@@ -178,13 +190,7 @@ async function main(): Promise<void> {
         `  Durable status     ${url}/runtime/webhooks/durabletask/instances/<instance id>`,
         `  Run a timer now    POST ${url}/admin/functions/<function name>`,
         `  Azurite            blob ${endpoint('Blob')}  queue ${endpoint('Queue')}  table ${endpoint('Table')}  (data in .azurite/)`,
-        `  AdRoll sim         ${simulators.urls.adroll}`,
-        `  RollWorks sim      ${simulators.urls.rollworks}`,
-        `  Microsoft Ads sim  ${simulators.urls.microsoftAdvertising.api}`,
-        `  Autopilot sim      ${simulators.urls.autopilot}`,
-        `  Meta sim           ${simulators.urls.meta}`,
-        `  Ortto sim          ${simulators.urls.ortto}`,
-        `  LinkedIn sim       ${simulators.urls.linkedin.api}`,
+        ...simulatorLines(simulators),
         `  Webhook sink       ${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`,
         ...notes.map((note) => `  note: ${note}`),
         '',
