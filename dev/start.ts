@@ -71,14 +71,13 @@ const RESTART_WINDOW_MS = 5 * 60_000;
 
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
 
-/** One line per destination simulator, in the registry's order, so a destination added to both is listed without a line here. */
-function simulatorLines(simulators: RunningSimulators): string[] {
-  const labels = destinationTypes.map((type) => `${destinations[type].displayName} sim`);
-  const width = Math.max(18, ...labels.map((label) => label.length));
-  return destinationTypes.map((type, i) => {
-    const handle = (simulators.byType as Partial<Record<string, { url: string }>>)[type];
-    return `  ${labels[i]!.padEnd(width)} ${handle ? handle.url : '(no simulator)'}`;
-  });
+/** The banner's rows, labels in one column: one per destination simulator, in the registry's order, so a destination added to both is listed without a line here. */
+function bannerRows(rows: [string, string][], simulators: RunningSimulators): string[] {
+  const byType = simulators.byType as Partial<Record<string, { url: string }>>;
+  const simulatorRows = destinationTypes.map((type): [string, string] => [`${destinations[type].displayName} sim`, byType[type]?.url ?? '(no simulator)']);
+  const all = [...rows.slice(0, -1), ...simulatorRows, ...rows.slice(-1)];
+  const width = Math.max(...all.map(([label]) => label.length));
+  return all.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
 }
 
 async function main(): Promise<void> {
@@ -185,13 +184,17 @@ async function main(): Promise<void> {
       [
         '',
         'segment-export is running locally',
-        `  Portal             ${url}/api/portal/  (act as admin or contributor with the switch at the top)`,
-        `  API                ${url}/api`,
-        `  Durable status     ${url}/runtime/webhooks/durabletask/instances/<instance id>`,
-        `  Run a timer now    POST ${url}/admin/functions/<function name>`,
-        `  Azurite            blob ${endpoint('Blob')}  queue ${endpoint('Queue')}  table ${endpoint('Table')}  (data in .azurite/)`,
-        ...simulatorLines(simulators),
-        `  Webhook sink       ${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`,
+        ...bannerRows(
+          [
+            ['Portal', `${url}/api/portal/  (act as admin or contributor with the switch at the top)`],
+            ['API', `${url}/api`],
+            ['Durable status', `${url}/runtime/webhooks/durabletask/instances/<instance id>`],
+            ['Run a timer now', `POST ${url}/admin/functions/<function name>`],
+            ['Azurite', `blob ${endpoint('Blob')}  queue ${endpoint('Queue')}  table ${endpoint('Table')}  (data in .azurite/)`],
+            ['Webhook sink', `${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`],
+          ],
+          simulators,
+        ),
         ...notes.map((note) => `  note: ${note}`),
         '',
         'Try it in another terminal: npm run demo      Ctrl-C stops everything.',
