@@ -1,6 +1,10 @@
 import { BlobServiceClient } from '@azure/storage-blob';
 import { readEndpoints, type LocalEndpoints } from './host/endpoints.js';
-import { devCredentials } from './simulators/credentials.js';
+import { reconciliationErrors } from '../shared/pipeline/counts/outcome.js';
+import type { SegmentRun } from '../shared/domain/run.js';
+import { exportMatching, sampleEmail, sampleSegment, type CatalogEntry } from './demo/plan.js';
+import { addressForms, summarizeMembers } from './demo/members.js';
+import { devConnections } from './simulators/credentials.js';
 
 /**
  * `npm run demo`, with `npm start` running: one connection and one export per destination,
@@ -12,91 +16,24 @@ const SEGMENT = 'demo-members';
 const ROWS = 1_000;
 const TERMINAL = new Set(['succeeded', 'partially-succeeded', 'failed', 'skipped']);
 
-interface Destination {
-  type: 'adroll' | 'rollworks' | 'microsoft-advertising' | 'autopilot' | 'google-ads' | 'meta' | 'linkedin' | 'ortto';
+/** A destination in the demo: its catalog entry, and where its simulator listens. */
+interface Destination extends CatalogEntry {
   label: string;
-  credentials: Record<string, string>;
-  settings: Record<string, string>;
-  dataMatching: Record<string, string>;
-  simulator(endpoints: LocalEndpoints): string;
+  simulator: string | undefined;
 }
 
-const destinations: Destination[] = [
-  {
-    type: 'adroll',
-    label: 'AdRoll',
-    credentials: { refreshToken: devCredentials.adroll.refreshToken },
-    settings: { advertiserId: devCredentials.adroll.advertiserId },
-    dataMatching: { email: 'email' },
-    simulator: (e) => e.simulators.adroll,
-  },
-  {
-    type: 'rollworks',
-    label: 'RollWorks',
-    credentials: { refreshToken: devCredentials.rollworks.refreshToken },
-    settings: { advertiserId: devCredentials.rollworks.advertiserId },
-    dataMatching: { email: 'email' },
-    simulator: (e) => e.simulators.rollworks,
-  },
-  {
-    type: 'microsoft-advertising',
-    label: 'Microsoft Advertising',
-    credentials: { refreshToken: devCredentials.microsoftAdvertising.refreshToken },
-    settings: { customerId: devCredentials.microsoftAdvertising.customerId, accountId: devCredentials.microsoftAdvertising.accountId },
-    dataMatching: { email: 'email' },
-    simulator: (e) => e.simulators.microsoftAdvertising.api,
-  },
-  {
-    type: 'google-ads',
-    label: 'Google Ads',
-    credentials: { refreshToken: devCredentials.googleAds.refreshToken, customerId: devCredentials.googleAds.customerId },
-    settings: { adUserData: 'granted', adPersonalization: 'granted', membershipDurationDays: '30' },
-    dataMatching: { email: 'email', phone: 'phone' },
-    simulator: (e) => e.simulators.googleAds.api,
-  },
-  {
-    type: 'autopilot',
-    label: 'Autopilot',
-    credentials: { apiKey: devCredentials.autopilot.apiKey },
-    settings: {},
-    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
-    simulator: (e) => e.simulators.autopilot,
-  },
-  {
-    type: 'ortto',
-    label: 'Ortto',
-    credentials: { apiKey: devCredentials.ortto.apiKey },
-    settings: {},
-    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
-    simulator: (e) => e.simulators.ortto,
-  },
-  {
-    type: 'linkedin',
-    label: 'LinkedIn Matched Audiences',
-    credentials: { refreshToken: devCredentials.linkedin.refreshToken },
-    settings: { adAccountId: devCredentials.linkedin.adAccountId },
-    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
-    simulator: (e) => e.simulators.linkedin.api,
-  },
-  {
-    type: 'meta',
-    label: 'Meta Custom Audiences',
-    credentials: { accessToken: devCredentials.meta.accessToken },
-    settings: { adAccountId: devCredentials.meta.adAccountId, customerFileSource: 'USER_PROVIDED_ONLY' },
-    dataMatching: { email: 'email', firstName: 'first_name', lastName: 'last_name' },
-    // Endpoints written by an older `npm start` lack it: the default port.
-    simulator: (e) => e.simulators.meta ?? 'http://127.0.0.1:7106',
-  },
-];
-
-/** A segment file with a few rows the pipeline must reject (bad address, duplicate in another case). */
-function sampleSegment(stamp: string): string {
-  const lines = ['email,first_name,last_name,phone'];
-  // Every fifth row has a phone too (Google Ads matches on it; the others do not map it).
-  for (let i = 1; i <= ROWS; i++) lines.push(`demo.${stamp}.${i}@example.com,First${i},Last${i},${i % 5 === 0 ? `+1212555${String(i).padStart(4, '0')}` : ''}`);
-  lines.push('not-an-email,Broken,Row,');
-  lines.push(`DEMO.${stamp}.1@EXAMPLE.COM,Dupe,Licate,`);
-  return `${lines.join('\n')}\n`;
+/**
+ * Every destination the app registers (its catalog, `GET /api/destinations`), each with the
+ * development credentials and settings its simulator accepts: a destination added to the
+ * registry and the simulators is in the demo without a line here.
+ */
+async function demoDestinations(endpoints: LocalEndpoints): Promise<Destination[]> {
+  const catalog = items<CatalogEntry>(await api(endpoints.hostUrl, 'GET', '/destinations'));
+  return catalog.map((entry) => ({
+    ...entry,
+    label: entry.displayName,
+    simulator: endpoints.simulatorsByType?.[entry.type],
+  }));
 }
 
 async function api<T>(hostUrl: string, method: string, path: string, body?: unknown): Promise<T> {
@@ -123,7 +60,7 @@ interface Run {
   status: string;
   startedAt?: string;
   progress?: { stage?: string; workFilesDone?: number; workFilesTotal?: number };
-  segments?: Array<Record<string, unknown>>;
+  segments?: SegmentRun[];
 }
 
 async function latestRun(hostUrl: string, exportId: string): Promise<Run | undefined> {
@@ -181,6 +118,27 @@ async function printReadings(hostUrl: string, exports: { destination: Destinatio
   });
 }
 
+/**
+ * Exports of an earlier demo against the same data would run on this demo's file too, and
+ * write to the same simulators: each demo runs its own exports only.
+ */
+async function disableEarlierDemos(hostUrl: string): Promise<void> {
+  let continuation: string | undefined;
+  do {
+    const page = await api<{ items: { id: string; name: string; segments: string[]; enabled: boolean }[]; continuation?: string }>(
+      hostUrl,
+      'GET',
+      `/exports?top=1000${continuation ? `&continuation=${encodeURIComponent(continuation)}` : ''}`,
+    );
+    for (const earlier of page.items) {
+      if (!earlier.enabled || !earlier.name.startsWith('Demo ') || earlier.segments.join() !== SEGMENT) continue;
+      await api(hostUrl, 'PATCH', `/exports/${encodeURIComponent(earlier.id)}`, { enabled: false });
+      console.log(`  disabled '${earlier.name}' of an earlier demo`);
+    }
+    continuation = page.continuation ?? undefined;
+  } while (continuation);
+}
+
 async function main(): Promise<void> {
   const endpoints = readEndpoints();
   if (!endpoints) throw new Error('the app is not running: start it with `npm start` (in another terminal) first');
@@ -191,19 +149,28 @@ async function main(): Promise<void> {
   const stamp = new Date().toISOString().replace(/\D/g, '').slice(0, 14);
   console.log(`Creating a connection and an export per destination (segment '${SEGMENT}')...`);
   const exports: { destination: Destination; exportId: string }[] = [];
-  for (const destination of destinations) {
+  await disableEarlierDemos(hostUrl);
+  const segment = items<{ name: string; columns: string[]; columnsTruncated?: boolean }>(await api(hostUrl, 'GET', '/segments')).find((s) => s.name === SEGMENT);
+  const latestFileColumns = segment && segment.columns.length > 0 && !segment.columnsTruncated ? segment.columns : undefined;
+  const development: Partial<Record<string, { credentials: Record<string, string>; settings: Record<string, string> }>> = devConnections;
+  for (const destination of await demoDestinations(endpoints)) {
+    const dev = development[destination.type];
+    if (!dev || !destination.simulator) {
+      console.log(`  ${destination.label}: skipped (no local simulator for '${destination.type}')`);
+      continue;
+    }
     const connection = await api<{ id: string }>(hostUrl, 'POST', '/connections', {
       type: destination.type,
       displayName: `Demo ${destination.label} ${stamp}`,
-      credentials: destination.credentials,
+      credentials: dev.credentials,
       consent: true,
     });
     const created = await api<{ id: string }>(hostUrl, 'POST', '/exports', {
       name: `Demo ${destination.label} ${stamp}`,
       connectionId: connection.id,
       segments: [SEGMENT],
-      dataMatching: destination.dataMatching,
-      settings: destination.settings,
+      ...exportMatching(destination, latestFileColumns),
+      settings: dev.settings,
       runOnSegmentRefresh: true,
     });
     exports.push({ destination, exportId: created.id });
@@ -222,7 +189,7 @@ async function main(): Promise<void> {
   const blobName = `${SEGMENT}/demo-${stamp}.csv`;
   const container = BlobServiceClient.fromConnectionString(endpoints.storage).getContainerClient('segments');
   await container.createIfNotExists();
-  const csv = sampleSegment(stamp);
+  const csv = sampleSegment(stamp, ROWS);
   await container.getBlockBlobClient(blobName).upload(csv, Buffer.byteLength(csv), { blobHTTPHeaders: { blobContentType: 'text/csv' } });
   console.log(`Dropped segments/${blobName} (${ROWS} profiles, 1 invalid address, 1 duplicate); the blob trigger starts the runs.`);
 
@@ -244,14 +211,19 @@ async function main(): Promise<void> {
   }
 
   console.log('\nRuns:');
+  const problems: string[] = [];
   for (const { destination, exportId } of exports) {
     const run = await api<Run>(hostUrl, 'GET', `/runs/${encodeURIComponent(finished.get(exportId)!.id)}`);
     console.log(`  ${destination.label}: ${run.status}`);
+    if (run.status !== 'succeeded') problems.push(`${destination.label}: the run ${run.status}`);
     for (const segment of run.segments ?? []) {
-      const { segment: name, read, valid, invalid, duplicate, skipped, sent, accepted, rejected, status: segmentStatus, reason } = segment as Record<string, unknown>;
+      const { segment: name, read, valid, invalid, duplicate, skipped, sent, accepted, rejected, status: segmentStatus, reason } = segment;
+      // The accounting every run record must satisfy (read = valid + invalid + duplicate + suppressed, ...).
+      const errors = reconciliationErrors(segment);
       console.log(
-        `    ${String(name)}: ${String(segmentStatus)}; read ${read}, valid ${valid}, invalid ${invalid}, duplicate ${duplicate}, skipped ${skipped}, sent ${sent}, accepted ${accepted}, rejected ${rejected}${reason ? ` (${reason})` : ''}`,
+        `    ${name}: ${segmentStatus}; read ${read}, valid ${valid}, invalid ${invalid}, duplicate ${duplicate}, skipped ${skipped}, sent ${sent}, accepted ${accepted}, rejected ${rejected}; ${errors.length ? `does not reconcile: ${errors.join('; ')}` : 'reconciles'}${reason ? ` (${reason})` : ''}`,
       );
+      if (errors.length) problems.push(`${destination.label} / ${name}: ${errors.join('; ')}`);
     }
   }
 
@@ -268,24 +240,28 @@ async function main(): Promise<void> {
   await printReadings(hostUrl, exports);
 
   console.log('\nWhat the simulators received:');
+  // The demo's addresses as sent and as SHA-256: members of this demo whatever shape a simulator keeps them in.
+  const ours = addressForms(Array.from({ length: ROWS }, (_, k) => sampleEmail(stamp, k + 1)));
   for (const { destination } of exports) {
-    const origin = new URL(destination.simulator(endpoints)).origin;
+    const origin = new URL(destination.simulator!).origin;
     const response = await fetch(`${origin}/__sim/audiences/${encodeURIComponent(SEGMENT)}`);
     if (!response.ok) {
       console.log(`  ${destination.label}: no audience named '${SEGMENT}' (${response.status})`);
+      problems.push(`${destination.label}: the simulator has no audience named '${SEGMENT}'`);
       continue;
     }
     const audience = (await response.json()) as { id: string; name: string; members: unknown[] };
-    // Ortto's simulator lists people ({ email, first, last }); Microsoft Advertising, Google Ads, Meta and
-    // LinkedIn hold SHA-256 hashes (all but Microsoft's as objects of them); the others emails.
-    const emails = audience.members
-      .map((m) => (typeof m === 'string' ? m : typeof m === 'object' && m !== null && 'email' in m ? String(m.email) : ''))
-      .filter((m) => m.includes('@'));
-    const fromThisDemo = emails.filter((m) => m.includes(stamp)).length;
-    console.log(
-      `  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${audience.members.length} members` +
-        (emails.length === 0 ? ' (SHA-256 hashes)' : ` (${fromThisDemo} from this demo), e.g. ${emails.slice(0, 2).join(', ')}`),
-    );
+    const { total, ours: fromThisDemo, example } = summarizeMembers(audience.members, ours);
+    console.log(`  ${destination.label}: audience '${audience.name}' (${audience.id}) holds ${total} members (${fromThisDemo} from this demo)${example ? `, e.g. ${example}` : ''}`);
+    // A simulator finds an audience by name: the first of that name, from an earlier demo against the same `npm start`, hides later ones.
+    if (fromThisDemo === 0 && total > 0) console.log(`    (an audience of an earlier demo: restart \`npm start\` for a fresh simulator)`);
+  }
+
+  if (problems.length) {
+    console.log(`\n${problems.length} problem(s):\n${problems.map((p) => `  ${p}`).join('\n')}`);
+    process.exitCode = 1;
+  } else {
+    console.log(`\nEvery run succeeded and reconciles (${exports.length} destinations).`);
   }
 }
 

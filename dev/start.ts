@@ -6,11 +6,12 @@ import path from 'node:path';
 import { freePort, startAzurite, type RunningAzurite } from './azurite.js';
 import { removeEndpoints, writeEndpoints } from './host/endpoints.js';
 import { buildPortal } from './portal.js';
+import { destinations, destinationTypes } from '../shared/destinations/registry.js';
 import { startSimulators, type RunningSimulators, type SimulatedService } from './simulators/index.js';
 
 /**
  * `npm start`: everything a developer needs, on this machine only: Azurite (data kept in
- * `.azurite/`), the four destination simulators, and the local Functions host serving the
+ * `.azurite/`), a simulator per destination, and the local Functions host serving the
  * app's real registrations, the portal included (built first). Ctrl-C stops all of it.
  */
 
@@ -69,6 +70,15 @@ const HOST_RESTARTS = 3;
 const RESTART_WINDOW_MS = 5 * 60_000;
 
 const hasExited = (child: ChildProcess) => child.exitCode !== null || child.signalCode !== null;
+
+/** The banner's rows, labels in one column: one per destination simulator, in the registry's order, so a destination added to both is listed without a line here. */
+function bannerRows(rows: [string, string][], simulators: RunningSimulators): string[] {
+  const byType = simulators.byType as Partial<Record<string, { url: string }>>;
+  const simulatorRows = destinationTypes.map((type): [string, string] => [`${destinations[type].displayName} sim`, byType[type]?.url ?? '(no simulator)']);
+  const all = [...rows.slice(0, -1), ...simulatorRows, ...rows.slice(-1)];
+  const width = Math.max(...all.map(([label]) => label.length));
+  return all.map(([label, value]) => `  ${label.padEnd(width)}  ${value}`);
+}
 
 async function main(): Promise<void> {
   mkdirSync(DATA, { recursive: true });
@@ -167,25 +177,24 @@ async function main(): Promise<void> {
     };
     await launchHost();
 
-    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, webhookSink: simulators.webhookSink.url }, path.join(DATA, 'endpoints.json'));
+    const simulatorsByType = Object.fromEntries(Object.entries(simulators.byType).map(([type, handle]) => [type, handle.url]));
+    writeEndpoints({ hostUrl: url, storage: azurite.connectionString, simulators: simulators.urls, simulatorsByType, webhookSink: simulators.webhookSink.url }, path.join(DATA, 'endpoints.json'));
     const endpoint = (kind: 'Blob' | 'Queue' | 'Table') => new RegExp(`${kind}Endpoint=([^;]+)`).exec(azurite!.connectionString)?.[1];
     console.log(
       [
         '',
         'segment-export is running locally',
-        `  Portal             ${url}/api/portal/  (act as admin or contributor with the switch at the top)`,
-        `  API                ${url}/api`,
-        `  Durable status     ${url}/runtime/webhooks/durabletask/instances/<instance id>`,
-        `  Run a timer now    POST ${url}/admin/functions/<function name>`,
-        `  Azurite            blob ${endpoint('Blob')}  queue ${endpoint('Queue')}  table ${endpoint('Table')}  (data in .azurite/)`,
-        `  AdRoll sim         ${simulators.urls.adroll}`,
-        `  RollWorks sim      ${simulators.urls.rollworks}`,
-        `  Microsoft Ads sim  ${simulators.urls.microsoftAdvertising.api}`,
-        `  Autopilot sim      ${simulators.urls.autopilot}`,
-        `  Meta sim           ${simulators.urls.meta}`,
-        `  Ortto sim          ${simulators.urls.ortto}`,
-        `  LinkedIn sim       ${simulators.urls.linkedin.api}`,
-        `  Webhook sink       ${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`,
+        ...bannerRows(
+          [
+            ['Portal', `${url}/api/portal/  (act as admin or contributor with the switch at the top)`],
+            ['API', `${url}/api`],
+            ['Durable status', `${url}/runtime/webhooks/durabletask/instances/<instance id>`],
+            ['Run a timer now', `POST ${url}/admin/functions/<function name>`],
+            ['Azurite', `blob ${endpoint('Blob')}  queue ${endpoint('Queue')}  table ${endpoint('Table')}  (data in .azurite/)`],
+            ['Webhook sink', `${simulators.webhookSink.url}/hooks/<name>  (what arrived: GET ${simulators.webhookSink.url}/__sim/received)`],
+          ],
+          simulators,
+        ),
         ...notes.map((note) => `  note: ${note}`),
         '',
         'Try it in another terminal: npm run demo      Ctrl-C stops everything.',

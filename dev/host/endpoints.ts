@@ -10,6 +10,8 @@ export interface LocalEndpoints {
   /** Azurite connection string. */
   storage: string;
   simulators: { adroll: string; rollworks: string; microsoftAdvertising: { api: string }; autopilot: string; googleAds: { api: string; token: string }; linkedin: { api: string; token: string }; ortto: string; meta?: string };
+  /** Each simulator's base URL by destination type (`google-ads`, ...): what tools use to reach any of them alike. Absent in files of an older `npm start`. */
+  simulatorsByType?: Record<string, string>;
   /** Base URL of the webhook sink (run notifications). */
   webhookSink?: string;
 }

@@ -1,7 +1,7 @@
 import { startSimulators } from './index.js';
 
 /**
- * Runs the four simulators on their own, for a demo or an app started by hand:
+ * Runs the destination simulators on their own, for a demo or an app started by hand:
  *   npx tsx dev/simulators/main.ts [--rate-limits off] [--base-port 7101 | 0 for free ports]
  * Prints the app settings that point the app at them; Ctrl-C stops them.
  */

@@ -1,9 +1,11 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import type { LocalEndpoints } from '../../dev/host/endpoints.js';
+import { destinations, destinationTypes } from '../../shared/destinations/registry.js';
 
 /**
  * `npm start` as a developer runs it, in its own process group on free ports with its own
@@ -98,8 +100,17 @@ describe('npm start', () => {
     for (const port of s.ports) expect(await listening(port), `port ${port} still open`).toBe(false);
   }, 180_000);
 
-  it('stops everything on SIGHUP to the start process alone', async () => {
+  it('lists a simulator for every registered destination, tells tools where, then stops everything on SIGHUP to the start process alone', async () => {
     const s = await npmStart();
+    // What `npm run demo` reads to reach each destination's simulator, and what a newcomer sees.
+    const endpoints = JSON.parse(readFileSync(path.join(s.dataDir, 'endpoints.json'), 'utf8')) as LocalEndpoints;
+    expect(Object.keys(endpoints.simulatorsByType ?? {}).sort()).toEqual([...destinationTypes].sort());
+    for (const type of destinationTypes) {
+      const url = endpoints.simulatorsByType![type]!;
+      expect(s.output()).toContain(`${destinations[type].displayName} sim`);
+      expect(s.output()).toContain(url);
+      expect((await fetch(`${new URL(url).origin}/__sim/state`)).status, type).toBe(200);
+    }
     process.kill(s.child.pid!, 'SIGHUP');
     await until(() => exited(s.child), 30_000, s.output);
     expect(s.child.exitCode).toBe(0);
