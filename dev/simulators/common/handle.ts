@@ -46,3 +46,38 @@ export function baseHandle(name: string, server: SimServer, url: string): Omit<S
     stop: () => server.stop(),
   };
 }
+
+/**
+ * The test side of a simulator whose audiences live in one map by id and whose members are
+ * kept as the service received them (by key): each audience as a SimAudience, its members
+ * as they arrived, and deleted as someone at the service would. Found by name, the newest
+ * first where names repeat.
+ */
+export function audienceAccess<A extends { id: string }, M>(
+  audiences: Map<string, A>,
+  view: { name(audience: A): string; members(audience: A): Map<string, M>; listed?(audience: A): string[] },
+) {
+  const byName = (name: string) => [...audiences.values()].reverse().find((audience) => view.name(audience) === name);
+  const toAudience = (audience: A): SimAudience => ({
+    id: audience.id,
+    name: view.name(audience),
+    members: view.listed ? view.listed(audience) : [...view.members(audience).keys()],
+  });
+  return {
+    byName,
+    audiences: () => [...audiences.values()].map(toAudience),
+    audience: (name: string) => {
+      const audience = byName(name);
+      return audience ? toAudience(audience) : undefined;
+    },
+    /** The members as the service holds them (hashed identifiers by key), not only their keys. */
+    listMembers: (name: string) => {
+      const audience = byName(name);
+      return audience ? [...view.members(audience).values()] : undefined;
+    },
+    deleteAudience: (name: string) => {
+      const audience = byName(name);
+      return audience ? audiences.delete(audience.id) : false;
+    },
+  };
+}

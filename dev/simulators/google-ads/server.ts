@@ -1,6 +1,6 @@
 import { randomBytes, randomUUID } from 'node:crypto';
 import { devCredentials } from '../credentials.js';
-import { baseHandle, type SimAudience, type SimulatorHandle } from '../common/handle.js';
+import { audienceAccess, baseHandle, type SimAudience, type SimulatorHandle } from '../common/handle.js';
 import { sharedControl } from '../common/controls.js';
 import { SimServer, asRecord, json, type ServiceBehaviour, type SimRequest, type SimResponse } from '../common/server.js';
 import { authorizationValue } from '../common/tokens.js';
@@ -418,23 +418,14 @@ export function googleAdsBehaviour() {
     },
   };
 
-  const toAudience = (list: UserList): SimAudience => ({ id: list.id, name: list.displayName, members: [...list.members.keys()] });
+  const access = audienceAccess(state.lists, { name: (list) => list.displayName, members: (list) => list.members });
   return {
     behaviour,
     state,
-    audiences: () => [...state.lists.values()].map(toAudience),
-    audience: (name: string) => {
-      const list = byName(name);
-      return list ? toAudience(list) : undefined;
-    },
-    listMembers: (name: string) => {
-      const list = byName(name);
-      return list ? [...list.members.values()] : undefined;
-    },
-    deleteAudience: (name: string) => {
-      const list = byName(name);
-      return list ? state.lists.delete(list.id) : false;
-    },
+    audiences: access.audiences,
+    audience: access.audience,
+    listMembers: access.listMembers,
+    deleteAudience: access.deleteAudience,
     /** Members by entry (`email=<hex>&...`), as another tool would have added them. */
     addMembers: (name: string, entries: string[]) => {
       const list = byName(name);

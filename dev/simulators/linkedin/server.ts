@@ -1,7 +1,7 @@
 import { randomBytes } from 'node:crypto';
 import { devCredentials } from '../credentials.js';
 import { sharedControl } from '../common/controls.js';
-import { baseHandle, type SimAudience, type SimulatorHandle } from '../common/handle.js';
+import { audienceAccess, baseHandle, type SimulatorHandle } from '../common/handle.js';
 import { SimServer, asRecord, json, type ServiceBehaviour, type SimRequest, type SimResponse } from '../common/server.js';
 import { authorizationValue } from '../common/tokens.js';
 
@@ -287,23 +287,14 @@ export function linkedinBehaviour() {
     },
   };
 
-  const toAudience = (segment: DmpSegment): SimAudience => ({ id: segment.id, name: segment.name, members: [...segment.members.keys()] });
+  const access = audienceAccess(state.segments, { name: (segment) => segment.name, members: (segment) => segment.members });
   return {
     behaviour,
     state,
-    audiences: () => [...state.segments.values()].map(toAudience),
-    audience: (name: string) => {
-      const segment = byName(name);
-      return segment ? toAudience(segment) : undefined;
-    },
-    listMembers: (name: string) => {
-      const segment = byName(name);
-      return segment ? [...segment.members.values()] : undefined;
-    },
-    deleteAudience: (name: string) => {
-      const segment = byName(name);
-      return segment ? state.segments.delete(segment.id) : false;
-    },
+    audiences: access.audiences,
+    audience: access.audience,
+    listMembers: access.listMembers,
+    deleteAudience: access.deleteAudience,
     /** Members by hashed email, as another tool would have added them. */
     addMembers: (name: string, hashes: string[]) => {
       const segment = byName(name);
