@@ -165,7 +165,13 @@ async function sendRemovals(target: SendTarget, slice: WorkFileSlice, ids: strin
       accepted += batch.length - refused.size;
       done += batch.length;
     } catch (error) {
-      failed = sendFailure(error);
+      // A removal of several requests stopped part-way: the members it removed count, the rest goes again from there.
+      const stopped = error instanceof BatchStopped && error.done > 0 ? error : undefined;
+      if (stopped) {
+        removed.push(...batch.slice(0, stopped.done));
+        [accepted, done] = [accepted + stopped.done, done + stopped.done];
+      }
+      failed = sendFailure(stopped ? stopped.stoppedBy : error);
     }
   }
   await logDelivery(target, `remove-${sliceTag(slice)}`, { added: [], removed }, []);

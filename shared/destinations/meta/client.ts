@@ -292,10 +292,20 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
     async removeMembers(audienceId, memberIds) {
       // Each entry names every identifier the add sent; the removal sends exactly those.
       // A flagged audience, or one too small to remove from, raises: the removals stay owed.
+      // Stopped part-way (more requests than an activity has turns for), it says how far it got.
+      let done = 0;
       for (let start = 0; start < memberIds.length; start += metaLimits.batchSize) {
         const rows = memberIds.slice(start, start + metaLimits.batchSize).map((id, k) => ({ row: start + k + 1, sent: entryIdentifiers(id) }));
         // An entry Meta finds invalid was never a member: it counts as removed.
-        for (const part of partsOf(rows)) await sendPart('DELETE', audienceId, part);
+        for (const part of partsOf(rows)) {
+          try {
+            await sendPart('DELETE', audienceId, part);
+          } catch (error) {
+            if (done === 0) throw error;
+            throw new BatchStopped(done, { accepted: done, rejected: [] }, error);
+          }
+          done += part.rows.length;
+        }
       }
       return { removed: memberIds.length, failed: [] };
     },

@@ -240,6 +240,34 @@ describe('Meta connector against its simulator', () => {
     expect(sent).toBe(1_000);
   }, 30_000);
 
+  it('ends a removal of more requests than one activity has turns for, going on from where each call stopped', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta paced removal', []);
+    const records = people(1_000);
+    await client.uploadBatch(audienceId, records);
+    const ids = records.map(meta.memberId);
+    const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: 'paced-removal' };
+    let [offset, calls] = [0, 0];
+    while (offset < ids.length) {
+      if (++calls > 10) throw new Error(`the removal did not end in 10 calls (at ${offset} of ${ids.length})`);
+      try {
+        const result = await withPacing(pacing, () => client.removeMembers(audienceId, ids.slice(offset)));
+        expect(result.failed).toEqual([]);
+        offset = ids.length;
+      } catch (error) {
+        const stopped = error instanceof BatchStopped ? error : undefined;
+        const cause = stopped ? stopped.stoppedBy : error;
+        if (!(cause instanceof PacedOut)) throw error;
+        offset += stopped?.done ?? 0;
+        await sleep(cause.retryAfterMs!);
+      }
+    }
+    expect(calls).toBeGreaterThan(1);
+    expect(sim.rows('Meta paced removal')).toEqual([]);
+    const sent = sim.requests.all((request) => request.method === 'DELETE').reduce((sum, request) => sum + (request.batchSize ?? 0), 0);
+    expect(sent).toBe(1_000);
+  }, 30_000);
+
   it('bounds the search for unnamed invalid entries per batch, paced or not, and reports the rows in doubt refused', async () => {
     const records = people(1_000);
     const invalid = new Set(records.filter((_, k) => k % 7 === 3).map((record) => record.row));
