@@ -114,6 +114,27 @@ export class DestinationError extends Error {
   }
 }
 
+/**
+ * A batch the client sends as several requests stopped part-way (no turn at the rate within
+ * the step's patience, a throttle, a failure): its first `done` records were dealt with
+ * (`result` says which of them the service refused), the rest were not sent. A caller that
+ * looks no further sees the failure (`code`, `retryable` and `retryAfterMs` are those of
+ * `stoppedBy`); the sync layer counts what went and sends the rest from there, so a batch
+ * longer than one activity's turns is never started over from its first record.
+ */
+export class BatchStopped extends DestinationError {
+  constructor(
+    readonly done: number,
+    readonly result: UploadResult,
+    readonly stoppedBy: unknown,
+  ) {
+    const known = stoppedBy instanceof DestinationError ? stoppedBy : undefined;
+    const why = stoppedBy instanceof Error ? stoppedBy.message : String(stoppedBy);
+    super(known?.code ?? 'transient', `stopped after ${done} records of the batch: ${why}`, known?.retryable ?? true, known?.status, known?.retryAfterMs);
+    this.name = 'BatchStopped';
+  }
+}
+
 export interface Logger {
   info(message: string, ...args: unknown[]): void;
   warn(message: string, ...args: unknown[]): void;

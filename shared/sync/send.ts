@@ -1,6 +1,6 @@
 import type { Services } from '../services.js';
 import type { ContainerClient } from '@azure/storage-blob';
-import { DestinationError, RequestPending, type AcceptedRequest, type DestinationClient, type PendingRequest, type ProfileRecord, type RecordRejection } from '../destinations/types.js';
+import { BatchStopped, DestinationError, RequestPending, type AcceptedRequest, type DestinationClient, type PendingRequest, type ProfileRecord, type RecordRejection, type UploadResult } from '../destinations/types.js';
 import { getDestination } from '../destinations/registry.js';
 import { writeReportPart, type RejectedRow } from '../pipeline/run-files/report.js';
 import { openSlice, readIdSlice, sliceTag, type RecordList, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
@@ -125,19 +125,26 @@ export async function sendAdds(target: SendTarget, slice: WorkFileSlice, records
   for (let start = 0; start < records.length && !failed; start += target.batchSize) {
     const batch = records.slice(start, start + target.batchSize);
     const replace = replaceFirst && start === 0;
+    let result: UploadResult | undefined;
+    let took = batch;
     try {
-      const result = await target.client.uploadBatch(target.audienceId, batch, replace ? { replace: true, ...(pendingRemoval ? { pendingRemoval } : {}) } : undefined);
+      result = await target.client.uploadBatch(target.audienceId, batch, replace ? { replace: true, ...(pendingRemoval ? { pendingRemoval } : {}) } : undefined);
+    } catch (error) {
+      // A batch of several requests stopped part-way: what went counts, the rest goes again from there.
+      const stopped = error instanceof BatchStopped && error.done > 0 ? error : undefined;
+      if (stopped) [result, took] = [stopped.result, batch.slice(0, stopped.done)];
+      failed = sendFailure(stopped ? stopped.stoppedBy : error);
+    }
+    if (result) {
       const refused = new Map(result.rejected.map((r) => [r.row, r]));
-      const ids = result.memberIds?.length === batch.length ? result.memberIds : batch.map(target.memberId);
-      batch.forEach((record, k) => {
+      const ids = result.memberIds?.length === batch.length ? result.memberIds : took.map(target.memberId);
+      took.forEach((record, k) => {
         if (!refused.has(record.row)) added.push(ids[k]!);
       });
-      refusedRows.push(...result.rejected.map((r) => rejectedRow(target.segment, r, batch)));
+      refusedRows.push(...result.rejected.map((r) => rejectedRow(target.segment, r, took)));
       replaced ||= replace || target.uploadsReplace;
-      accepted += batch.length - refused.size;
-      done += batch.length;
-    } catch (error) {
-      failed = sendFailure(error);
+      accepted += took.length - refused.size;
+      done += took.length;
     }
   }
   await logDelivery(target, `add-${sliceTag(slice)}`, { added, removed: [], replaced }, refusedRows);
@@ -158,7 +165,13 @@ async function sendRemovals(target: SendTarget, slice: WorkFileSlice, ids: strin
       accepted += batch.length - refused.size;
       done += batch.length;
     } catch (error) {
-      failed = sendFailure(error);
+      // A removal of several requests stopped part-way: the members it removed count, the rest goes again from there.
+      const stopped = error instanceof BatchStopped && error.done > 0 ? error : undefined;
+      if (stopped) {
+        removed.push(...batch.slice(0, stopped.done));
+        [accepted, done] = [accepted + stopped.done, done + stopped.done];
+      }
+      failed = sendFailure(stopped ? stopped.stoppedBy : error);
     }
   }
   await logDelivery(target, `remove-${sliceTag(slice)}`, { added: [], removed }, []);

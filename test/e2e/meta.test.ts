@@ -126,6 +126,32 @@ describe('Meta Custom Audiences end to end', () => {
     expectReconciled(full);
   }, 120_000);
 
+  it('ends a segment mapping every identifier Meta takes, whose 1,000 rows are more requests than one activity has turns for', async () => {
+    // The demo's export: every key, so a batch of 1,000 rows goes as about eight requests.
+    const segment = 'meta-every-key';
+    const everyKey = { ...dataMatching, externalId: 'customer_id' };
+    const exportId = await app.createExport('meta', [segment], { dataMatching: everyKey, defaultCountry: 'US' });
+    const lines = Array.from({ length: 1_000 }, (_, k) => {
+      const i = k + 1;
+      const phone = i % 5 === 0 ? `+1212555${String(i).padStart(4, '0')}` : '';
+      return [`every.${i}@example.com`, phone, `First${i}`, `Last${i}`, String(10_000 + i), 'US', `crm-${i}`].join(',');
+    });
+    const at = since();
+    await app.dropFile(`${segment}/a.csv`, ['email,phone,first_name,last_name,zip,country,customer_id', ...lines].join('\n') + '\n');
+    const run = await app.waitForRun(exportId);
+    expect(run.status, run.reason ?? run.segments[0]?.reason).toBe('succeeded');
+    expect(run.segments[0]).toMatchObject({ valid: 1_000, sent: 1_000, accepted: 1_000, rejected: 0 });
+    const rows = app.sims.meta.rows(segment)!;
+    expect(rows).toHaveLength(1_000);
+    expect(rows.every((row) => row.EMAIL && row.FN && row.LN && row.ZIP && row.COUNTRY && row.EXTERN_ID)).toBe(true);
+    expect(rows.find((row) => row.EXTERN_ID === 'crm-7')).toMatchObject({ ZIP: sha('10007'), COUNTRY: sha('us') });
+    // Each row went once: the send went on from where the rate stopped it, never from the batch's first record again.
+    const writes = requestsSince(at, /\/users$/);
+    expect(writes.length).toBeGreaterThan(5);
+    expect(writes.reduce((sum, r) => sum + (r.batchSize ?? 0), 0)).toBe(1_000);
+    expectReconciled(run);
+  }, 120_000);
+
   it.each([17, 613])('waits out a throttle (code %i) mid-run, in a session too, and ends exact', async (code) => {
     const segment = `meta-throttled-${code}`;
     const members = people(`t${code}`, 1, 400);

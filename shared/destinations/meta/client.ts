@@ -5,6 +5,7 @@ import { ServiceClient } from '../common/http.js';
 import { entryIdentifiers, type SentIdentifiers } from '../common/identifiers.js';
 import { sharedLimiter } from '../common/rate-limit.js';
 import {
+  BatchStopped,
   DestinationError,
   type ConnectorContext,
   type DestinationClient,
@@ -38,7 +39,10 @@ interface Part {
   rows: { row: number; sent: SentIdentifiers }[];
 }
 
-/** Requests spent per request's answer finding the invalid entries its samples do not name (`isolate`). */
+/**
+ * Requests one batch (one `uploadBatch`, one call of a replace session) may spend finding the
+ * invalid entries the answers' samples do not name (`isolate`), whatever its number of requests.
+ */
 const ISOLATION_REQUESTS = 40;
 const UNNAMED = 'invalid entry (counted by Meta, not named in its samples)';
 const UNISOLATED = (invalid: number, rows: number) => `one of ${invalid} invalid entries among ${rows} rows that Meta did not name (not isolated)`;
@@ -160,17 +164,27 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
    * name. Those rows are found by adding halves of the unnamed rows again (an add of a
    * member the audience holds changes nothing) and following the counts down to single
    * rows; the half not sent has the rest of the count, so only one half a level is sent.
-   * Past the budget of requests, the rows still in doubt are all reported as refused: the
+   * Past the batch's budget of requests, or once a request of the search fails (no turn at the
+   * rate within the activity's patience, a throttle), the rows still in doubt are all reported
+   * as refused and the search ends: it never throws, so a batch is never sent again for it. The
    * ledger then claims fewer members than the audience holds, never more.
    */
   const isolate = async (audienceId: string, rows: Part['rows'], invalid: number, budget: { requests: number }): Promise<RecordRejection[]> => {
     if (invalid <= 0 || rows.length === 0) return [];
     if (invalid >= rows.length) return rows.map((row) => ({ row: row.row, reason: `destination-rejected: ${UNNAMED}` }));
-    if (budget.requests <= 0) return rows.map((row) => ({ row: row.row, reason: `destination-rejected: ${UNISOLATED(invalid, rows.length)}` }));
+    const unisolated = () => rows.map((row) => ({ row: row.row, reason: `destination-rejected: ${UNISOLATED(invalid, rows.length)}` }));
+    if (budget.requests <= 0) return unisolated();
     budget.requests--;
     const half = { rows: rows.slice(0, Math.ceil(rows.length / 2)) };
     const rest = rows.slice(half.rows.length);
-    const counts = await sendPart('POST', audienceId, half);
+    let counts;
+    try {
+      counts = await sendPart('POST', audienceId, half);
+    } catch (error) {
+      context.log?.warn(`Meta: the search for invalid entries stopped (${error instanceof Error ? error.message : String(error)}); the rows in doubt are reported refused`);
+      budget.requests = 0;
+      return unisolated();
+    }
     const named = new Set(counts.named.map((rejection) => rejection.row));
     return [
       ...counts.named,
@@ -180,12 +194,12 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
   };
 
   /** The rows of a part Meta refused: those its samples name, and those found among the rest (`isolate`). */
-  const refusedIn = async (audienceId: string, part: Part, counts: { named: RecordRejection[]; invalid: number }): Promise<RecordRejection[]> => {
+  const refusedIn = async (audienceId: string, part: Part, counts: { named: RecordRejection[]; invalid: number }, budget: { requests: number }): Promise<RecordRejection[]> => {
     const unnamed = counts.invalid - counts.named.length;
     if (unnamed <= 0) return counts.named;
     const named = new Set(counts.named.map((rejection) => rejection.row));
     context.log?.warn(`Meta: ${unnamed} invalid entries the answer's samples do not name; finding them by sending halves again`);
-    return [...counts.named, ...(await isolate(audienceId, part.rows.filter((row) => !named.has(row.row)), unnamed, { requests: ISOLATION_REQUESTS }))];
+    return [...counts.named, ...(await isolate(audienceId, part.rows.filter((row) => !named.has(row.row)), unnamed, budget))];
   };
 
   /**
@@ -197,6 +211,7 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
   const sendSession = async (audienceId: string, records: ProfileRecord[], step: ReplaceSessionStep): Promise<ReplaceSessionResult> => {
     const parts = partsOf(records.map((record) => ({ row: record.row, sent: metaSent(record) })));
     const rejected: RecordRejection[] = [];
+    const budget = { requests: ISOLATION_REQUESTS };
     let done = 0;
     let seq = step.batchSeq;
     for (const [index, part] of parts.entries()) {
@@ -217,7 +232,7 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
       seq++;
       done += part.rows.length;
       try {
-        rejected.push(...(await refusedIn(audienceId, part, counts)));
+        rejected.push(...(await refusedIn(audienceId, part, counts, budget)));
       } catch (error) {
         // The session took the part; what could not be told apart is reported as refused.
         const named = new Set(counts.named.map((rejection) => rejection.row));
@@ -248,9 +263,21 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
         if (result.error !== undefined) throw result.error;
         return { accepted: result.accepted, rejected: result.rejected };
       }
+      // A batch of many keys goes as many requests, more than an activity may have turns for:
+      // stopped part-way, it says how far it got (`BatchStopped`) and goes on from there.
       const rejected: RecordRejection[] = [];
+      const budget = { requests: ISOLATION_REQUESTS };
+      let done = 0;
       for (const part of partsOf(records.map((record) => ({ row: record.row, sent: metaSent(record) })))) {
-        rejected.push(...(await refusedIn(audienceId, part, await sendPart('POST', audienceId, part))));
+        let counts;
+        try {
+          counts = await sendPart('POST', audienceId, part);
+        } catch (error) {
+          if (done === 0) throw error;
+          throw new BatchStopped(done, { accepted: done - rejected.length, rejected }, error);
+        }
+        done += part.rows.length;
+        rejected.push(...(await refusedIn(audienceId, part, counts, budget)));
       }
       return { accepted: records.length - rejected.length, rejected };
     },
@@ -265,10 +292,20 @@ export function connectMeta(context: ConnectorContext<z.infer<typeof metaCredent
     async removeMembers(audienceId, memberIds) {
       // Each entry names every identifier the add sent; the removal sends exactly those.
       // A flagged audience, or one too small to remove from, raises: the removals stay owed.
+      // Stopped part-way (more requests than an activity has turns for), it says how far it got.
+      let done = 0;
       for (let start = 0; start < memberIds.length; start += metaLimits.batchSize) {
         const rows = memberIds.slice(start, start + metaLimits.batchSize).map((id, k) => ({ row: start + k + 1, sent: entryIdentifiers(id) }));
         // An entry Meta finds invalid was never a member: it counts as removed.
-        for (const part of partsOf(rows)) await sendPart('DELETE', audienceId, part);
+        for (const part of partsOf(rows)) {
+          try {
+            await sendPart('DELETE', audienceId, part);
+          } catch (error) {
+            if (done === 0) throw error;
+            throw new BatchStopped(done, { accepted: done, rejected: [] }, error);
+          }
+          done += part.rows.length;
+        }
       }
       return { removed: memberIds.length, failed: [] };
     },

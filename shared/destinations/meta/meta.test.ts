@@ -7,7 +7,8 @@ import { loadConfig } from '../../config.js';
 import { connectionSecretName } from '../../secrets/types.js';
 import { sha256Hex } from '../common/identifiers.js';
 import { connectDestination } from '../connect.js';
-import type { DestinationClient, HttpTuning, ProfileRecord } from '../types.js';
+import { ACTIVITY_PATIENCE_MS, PacedOut, withPacing } from '../common/pacing.js';
+import { BatchStopped, type DestinationClient, type HttpTuning, type ProfileRecord, type RecordRejection } from '../types.js';
 import { readMetaFailure } from './errors.js';
 import { metaMemberEntry, metaSent } from './identifiers.js';
 import { meta } from './index.js';
@@ -44,6 +45,35 @@ const person = (n: number): ProfileRecord => ({
   externalId: `crm-${n}`,
 });
 const people = (count: number, from = 1) => Array.from({ length: count }, (_, k) => person(from + k));
+
+/**
+ * Sends a batch as the sync layer does (send.ts and the orchestration): inside a paced step
+ * with an activity's patience, going on after a refused turn from where the batch stopped.
+ * Gives up after `maxCalls` calls: a batch that never ends is what the test looks for.
+ */
+async function sendPaced(client: DestinationClient, audienceId: string, records: ProfileRecord[], maxCalls: number) {
+  const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: `paced-${++connectionSeq}` };
+  const rejected: RecordRejection[] = [];
+  let accepted = 0;
+  let offset = 0;
+  let calls = 0;
+  while (offset < records.length) {
+    if (++calls > maxCalls) throw new Error(`the batch did not end in ${maxCalls} calls (at record ${offset} of ${records.length})`);
+    try {
+      const result = await withPacing(pacing, () => client.uploadBatch(audienceId, records.slice(offset)));
+      [accepted, offset] = [accepted + result.accepted, records.length];
+      rejected.push(...result.rejected);
+    } catch (error) {
+      const stopped = error instanceof BatchStopped ? error : undefined;
+      const cause = stopped ? stopped.stoppedBy : error;
+      if (!(cause instanceof PacedOut)) throw error;
+      if (stopped) [accepted, offset] = [accepted + stopped.result.accepted, offset + stopped.done];
+      rejected.push(...(stopped?.result.rejected ?? []));
+      await sleep(cause.retryAfterMs!);
+    }
+  }
+  return { accepted, rejected, calls };
+}
 
 describe("Meta's normalization and hashing", () => {
   it('hashes each identifier as Meta documents, EXTERN_ID as it is', () => {
@@ -195,6 +225,75 @@ describe('Meta connector against its simulator', () => {
     for (const rejection of result.rejected) expect(rejection.reason).toMatch(/destination-rejected: /);
     expect(new Set(sim.audience('Meta unnamed')!.members)).toEqual(new Set(records.filter((_, k) => ![7, 30, 51].includes(k)).map(meta.memberId)));
   });
+
+  it('ends a batch of more requests than one activity has turns for, going on from where each call stopped', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta paced', []);
+    // Every key Meta takes, as the demo maps them: 1,000 rows are about eight requests, more than a second's five turns.
+    const records = people(1_000);
+    const { accepted, rejected, calls } = await sendPaced(client, audienceId, records, 10);
+    expect({ accepted, rejected }).toEqual({ accepted: 1_000, rejected: [] });
+    expect(calls).toBeGreaterThan(1);
+    expect(new Set(sim.audience('Meta paced')!.members)).toEqual(new Set(records.map(meta.memberId)));
+    // Each row went once: a call went on from where the last stopped, not from the batch's first record.
+    const sent = sim.requests.all((request) => request.path.endsWith('/users')).reduce((sum, request) => sum + (request.batchSize ?? 0), 0);
+    expect(sent).toBe(1_000);
+  }, 30_000);
+
+  it('ends a removal of more requests than one activity has turns for, going on from where each call stopped', async () => {
+    const client = await connect();
+    const { audienceId } = await client.ensureAudience('Meta paced removal', []);
+    const records = people(1_000);
+    await client.uploadBatch(audienceId, records);
+    const ids = records.map(meta.memberId);
+    const pacing = { patienceMs: ACTIVITY_PATIENCE_MS, holder: 'paced-removal' };
+    let [offset, calls] = [0, 0];
+    while (offset < ids.length) {
+      if (++calls > 10) throw new Error(`the removal did not end in 10 calls (at ${offset} of ${ids.length})`);
+      try {
+        const result = await withPacing(pacing, () => client.removeMembers(audienceId, ids.slice(offset)));
+        expect(result.failed).toEqual([]);
+        offset = ids.length;
+      } catch (error) {
+        const stopped = error instanceof BatchStopped ? error : undefined;
+        const cause = stopped ? stopped.stoppedBy : error;
+        if (!(cause instanceof PacedOut)) throw error;
+        offset += stopped?.done ?? 0;
+        await sleep(cause.retryAfterMs!);
+      }
+    }
+    expect(calls).toBeGreaterThan(1);
+    expect(sim.rows('Meta paced removal')).toEqual([]);
+    const sent = sim.requests.all((request) => request.method === 'DELETE').reduce((sum, request) => sum + (request.batchSize ?? 0), 0);
+    expect(sent).toBe(1_000);
+  }, 30_000);
+
+  it('bounds the search for unnamed invalid entries per batch, paced or not, and reports the rows in doubt refused', async () => {
+    const records = people(1_000);
+    const invalid = new Set(records.filter((_, k) => k % 7 === 3).map((record) => record.row));
+    for (const paced of [false, true]) {
+      sim.reset();
+      const client = await connect();
+      const name = `Meta unnamed ${paced ? 'paced' : 'at once'}`;
+      const { audienceId } = await client.ensureAudience(name, []);
+      // Meta names none of them: every request's answer only counts its invalid entries.
+      sim.maxSamples = 0;
+      sim.refuseItems(records.filter((record) => invalid.has(record.row)).map(meta.memberId));
+      const result = paced ? await sendPaced(client, audienceId, records, 20) : await client.uploadBatch(audienceId, records);
+      const refused = new Set(result.rejected.map((rejection) => rejection.row));
+      // Every invalid row is reported, with a reason; the accepted ones are all members.
+      for (const row of invalid) expect(refused.has(row), `row ${row}`).toBe(true);
+      for (const rejection of result.rejected) expect(rejection.reason).toMatch(/^destination-rejected: /);
+      expect(result.accepted + refused.size).toBe(1_000);
+      const members = new Set(sim.audience(name)!.members);
+      for (const record of records) if (!refused.has(record.row)) expect(members.has(meta.memberId(record)), `row ${record.row}`).toBe(true);
+      // The batch's own requests, plus at most 40 spent searching, however many requests it took.
+      const users = sim.requests.all((request) => request.path.endsWith('/users'));
+      const batchRows = users.filter((request) => request.status === 200).reduce((sum, request) => sum + (request.batchSize ?? 0), 0);
+      expect(users.length).toBeLessThanOrEqual(12 + 40);
+      expect(batchRows).toBeGreaterThanOrEqual(1_000);
+    }
+  }, 60_000);
 
   it('reports the approximate counts and the processing state once Meta has matched', async () => {
     const client = await connect();
