@@ -3,7 +3,7 @@ import { Route, Routes } from 'react-router';
 import { describe, expect, it } from 'vitest';
 import type { Run } from '../api/types.js';
 import { catalog, fakeApi, renderPage } from '../testing/render.js';
-import { progressOf, RunPage } from './RunPage.js';
+import { progressOf, refetchIntervalOf, RunPage } from './RunPage.js';
 
 const running: Run = {
   id: 'r1',
@@ -43,6 +43,8 @@ describe('run progress', () => {
     // Recorded without mirror-sync counts: no table of audience changes, no empty columns.
     expect(screen.queryByRole('heading', { name: 'Audience changes' })).toBeNull();
     expect(screen.queryByRole('table', { name: 'Audience changes per segment' })).toBeNull();
+    // Nor requests processed later: the destination processes what it receives at once.
+    expect(screen.queryByRole('heading', { name: 'Requests at the destination' })).toBeNull();
   });
 
   it('shows what mirror sync changed at each audience, and a reason beside members it left there', async () => {
@@ -126,5 +128,46 @@ describe('run progress', () => {
     expect(cells(/later/)[1]).toMatch(/^Not read since the run ended yet/);
     // A segment the run sent nothing to has nothing to process.
     expect(within(table).queryByRole('row', { name: /idle/ })).toBeNull();
+  });
+
+  it('shows what became of the requests a destination processes later, and reads the run again while some are open', async () => {
+    const finished: Run = {
+      ...running, destinationType: 'microsoft-advertising', status: 'succeeded', progress: undefined, finishedAt: '2026-12-01T10:01:00.000Z', durationMs: 60_000,
+      segments: [
+        {
+          segment: 'buyers', read: 1000, valid: 1000, invalid: 0, duplicate: 0, suppressed: 0, skipped: 0, unchanged: 0, sent: 1000, accepted: 1000, rejected: 0, status: 'succeeded',
+          requests: {
+            total: 2, processing: 1, succeeded: 0, partiallySucceeded: 0, failed: 1, returned: 600, matchRateRanges: {}, checkedAt: '2026-12-01T10:05:00.000Z',
+            items: [
+              { requestId: 'q1', operation: 'add', members: 600, state: 'unknown', serviceState: 'NO_ANSWER' },
+              { requestId: 'q2', operation: 'add', members: 400, state: 'processing' },
+            ],
+          },
+        },
+      ],
+    };
+    fakeApi({ 'GET /runs/r1': finished, 'GET /destinations': { items: catalog }, 'GET /exports/e1/audiences': { exportId: 'e1', audiences: [] } });
+    renderPage(
+      <Routes>
+        <Route path="/runs/:id" element={<RunPage />} />
+      </Routes>,
+      { route: '/runs/r1' },
+    );
+    const section = await screen.findByRole('region', { name: 'Requests at the destination' });
+    expect(screen.getByRole('heading', { level: 2, name: 'Requests at the destination' })).toBeTruthy();
+    const region = within(section).getByRole('region', { name: 'buyers' });
+    expect(region.textContent).toContain('1 of 2 requests still processing, 1 final.');
+    expect(region.textContent).toContain('Match rate: none reported yet.');
+    const table = within(region).getByRole('table', { name: 'Requests of buyers' });
+    expect(within(within(table).getByRole('row', { name: /q1/ })).getAllByRole('cell').map((c) => c.textContent)).toEqual([
+      'q1', 'add', '600', 'no final status (counted as failed) NO_ANSWER', 'not reported',
+    ]);
+    // The app checks open requests minutes apart: the finished run is read again until none is open.
+    expect(refetchIntervalOf(finished)).toBe(60_000);
+    const settled = { ...finished, segments: finished.segments.map((s) => ({ ...s, requests: { ...s.requests!, processing: 0, succeeded: 1 } })) };
+    expect(refetchIntervalOf(settled)).toBe(false);
+    expect(refetchIntervalOf(running)).toBe(500);
+    // A finished run with no requests to follow does not change.
+    expect(refetchIntervalOf({ ...running, status: 'succeeded' })).toBe(false);
   });
 });

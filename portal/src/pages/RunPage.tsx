@@ -25,6 +25,7 @@ import { formatCount, formatDuration, formatTime } from '../components/format.js
 import { PageHeading } from '../components/PageHeading.js';
 import { RunStatusBadge, TERMINAL_STATUSES } from '../components/RunStatusBadge.js';
 import { RunAudienceStates } from '../components/RunAudienceStates.js';
+import { RunRequests } from '../components/RunRequests.js';
 import { SyncCountsTable } from '../components/SyncCountsTable.js';
 
 const useStyles = makeStyles({
@@ -41,14 +42,22 @@ export function progressOf(run: Run): { value: number; text: string } {
   return { value: Math.min(p.workFilesDone / p.workFilesTotal, 0.99), text: `${p.stage}: ${p.workFilesDone} of ${p.workFilesTotal} work files` };
 }
 
+/**
+ * How often to read the run again: live while it runs; once finished, only while requests the
+ * destination processes later are still open (the app checks them minutes apart); else never.
+ */
+export function refetchIntervalOf(run: Run | undefined): number | false {
+  if (!run || !TERMINAL_STATUSES.has(run.status)) return 500;
+  return run.segments.some((s) => (s.requests?.processing ?? 0) > 0) ? 60_000 : false;
+}
+
 export function RunPage() {
   const styles = useStyles();
   const { id = '' } = useParams();
   const run = useQuery({
     queryKey: keys.run(id),
     queryFn: () => unwrap(api.GET('/runs/{id}', { params: { path: { id } } })),
-    // Live while it runs; a finished run does not change.
-    refetchInterval: (query) => (query.state.data && TERMINAL_STATUSES.has(query.state.data.status) ? false : 500),
+    refetchInterval: (query) => refetchIntervalOf(query.state.data),
   });
   const [downloadError, setDownloadError] = useState<string>();
   const destinations = useDestinations();
@@ -151,6 +160,7 @@ export function RunPage() {
         </Text>
         <RunAudienceStates run={r} finished={finished} />
       </section>
+      <RunRequests segments={r.segments} />
       <section className={styles.section} aria-labelledby="report-heading">
         <Text as="h2" id="report-heading" size={500} weight="semibold" block>
           Rejected rows
