@@ -16,6 +16,7 @@ export const SAMPLE_COLUMNS = {
   postalCode: 'postal_code',
   countryCode: 'country_code',
   externalId: 'customer_id',
+  company: 'company',
 } as const satisfies Required<DataMatching>;
 
 /** The sample's phones are national US numbers: the country an export needs once it maps phone. */
@@ -46,10 +47,10 @@ export function sampleSegment(stamp: string, rows: number): string {
   for (let i = 1; i <= rows; i++) {
     // Every fifth row has a phone too (destinations that match on phones get some).
     const phone = i % 5 === 0 ? `+1212555${String(i % 10_000).padStart(4, '0')}` : '';
-    lines.push([sampleEmail(stamp, i), phone, `First${i}`, `Last${i}`, String(10_000 + (i % 90_000)), 'US', `demo-${stamp}-${i}`].join(','));
+    lines.push([sampleEmail(stamp, i), phone, `First${i}`, `Last${i}`, String(10_000 + (i % 90_000)), 'US', `demo-${stamp}-${i}`, `Company ${i % 50}`].join(','));
   }
-  lines.push(['not-an-email', '', 'Broken', 'Row', '10001', 'US', `demo-${stamp}-broken`].join(','));
-  lines.push([sampleEmail(stamp, 1).toUpperCase(), '', 'Dupe', 'Licate', '10001', 'US', `demo-${stamp}-dupe`].join(','));
+  lines.push(['not-an-email', '', 'Broken', 'Row', '10001', 'US', `demo-${stamp}-broken`, ''].join(','));
+  lines.push([sampleEmail(stamp, 1).toUpperCase(), '', 'Dupe', 'Licate', '10001', 'US', `demo-${stamp}-dupe`, ''].join(','));
   return `${lines.join('\n')}\n`;
 }
 

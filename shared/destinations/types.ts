@@ -5,7 +5,7 @@ import type { DestinationEndpoints } from '../config.js';
  * The identifiers a profile may carry. Each destination takes some of them
  * (`Destination.identifiers`); an export maps each it uses to a column (`dataMatching`).
  */
-export const identifierNames = ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode', 'externalId'] as const;
+export const identifierNames = ['email', 'phone', 'firstName', 'lastName', 'postalCode', 'countryCode', 'externalId', 'company'] as const;
 export type IdentifierName = (typeof identifierNames)[number];
 
 /**
@@ -23,6 +23,8 @@ export interface ProfileRecord {
   postalCode?: string;
   countryCode?: string;
   externalId?: string;
+  /** The employer's name, trimmed (LinkedIn takes it as a hint beside the hashed email). */
+  company?: string;
 }
 
 /** How a destination sends one identifier, after the app's normalization. */

@@ -25,6 +25,7 @@ export const dataMatchingSchema = z
     postalCode: column('the postal code'),
     countryCode: column('the country (ISO 3166-1 alpha-2)'),
     externalId: column('your own id of the person'),
+    company: column('the name of the company the person works for'),
   })
   .strict();
 

@@ -31,6 +31,7 @@ export interface LinkedinSimMember {
   SHA256_EMAIL: string;
   firstName?: string;
   lastName?: string;
+  company?: string;
   country?: string;
 }
 
@@ -183,7 +184,7 @@ export function linkedinBehaviour() {
     if (state.refused.has(hash)) return { status: 400, message: 'The user id could not be processed' };
     if (element.action === 'REMOVE') return { status: 201, apply: (segment) => segment.members.delete(hash) };
     const hints = Object.fromEntries(
-      (['firstName', 'lastName', 'country'] as const).filter((name) => typeof element[name] === 'string' && element[name] !== '').map((name) => [name, element[name] as string]),
+      (['firstName', 'lastName', 'company', 'country'] as const).filter((name) => typeof element[name] === 'string' && element[name] !== '').map((name) => [name, element[name] as string]),
     );
     return { status: 201, apply: (segment) => segment.members.set(hash, { SHA256_EMAIL: hash, ...hints }) };
   };

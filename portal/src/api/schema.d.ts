@@ -1550,15 +1550,15 @@ export interface operations {
                             };
                             /** @description The identifiers an export must map, and those it may map besides: together, every identifier the destination takes. */
                             dataMatching: {
-                                required: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[];
-                                optional: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[];
+                                required: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId" | "company")[];
+                                optional: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId" | "company")[];
                             };
                             /** @description Which combinations of identifiers match, and how each is sent. */
                             identifiers: {
                                 /** @description Every identifier the destination takes: what an export may map. */
-                                accepted: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[];
+                                accepted: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId" | "company")[];
                                 /** @description Each set is enough to match a person: a row is sent when it has every identifier of one set (e.g. `[["email"], ["phone"]]`: email or phone). */
-                                matchSets: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId")[][];
+                                matchSets: ("email" | "phone" | "firstName" | "lastName" | "postalCode" | "countryCode" | "externalId" | "company")[][];
                                 /** @description How each identifier is sent after normalization: as it is, or as SHA-256 hex. */
                                 encoding: {
                                     [key: string]: "plain" | "sha256-hex";
@@ -1868,6 +1868,8 @@ export interface operations {
                                 countryCode?: string;
                                 /** @description Column of the segment file that holds your own id of the person. */
                                 externalId?: string;
+                                /** @description Column of the segment file that holds the name of the company the person works for. */
+                                company?: string;
                             };
                             /** @description ISO 3166-1 alpha-2 country code. */
                             defaultCountry?: string;
@@ -1980,6 +1982,8 @@ export interface operations {
                         countryCode?: string;
                         /** @description Column of the segment file that holds your own id of the person. */
                         externalId?: string;
+                        /** @description Column of the segment file that holds the name of the company the person works for. */
+                        company?: string;
                     };
                     /** @description The country of phone numbers written without a country code (ISO 3166-1 alpha-2); required when `dataMatching.phone` is set. */
                     defaultCountry?: string;
@@ -2055,6 +2059,8 @@ export interface operations {
                             countryCode?: string;
                             /** @description Column of the segment file that holds your own id of the person. */
                             externalId?: string;
+                            /** @description Column of the segment file that holds the name of the company the person works for. */
+                            company?: string;
                         };
                         /** @description ISO 3166-1 alpha-2 country code. */
                         defaultCountry?: string;
@@ -2194,6 +2200,8 @@ export interface operations {
                             countryCode?: string;
                             /** @description Column of the segment file that holds your own id of the person. */
                             externalId?: string;
+                            /** @description Column of the segment file that holds the name of the company the person works for. */
+                            company?: string;
                         };
                         /** @description ISO 3166-1 alpha-2 country code. */
                         defaultCountry?: string;
@@ -2405,6 +2413,8 @@ export interface operations {
                         countryCode?: string;
                         /** @description Column of the segment file that holds your own id of the person. */
                         externalId?: string;
+                        /** @description Column of the segment file that holds the name of the company the person works for. */
+                        company?: string;
                     };
                     /** @description The country of phone numbers written without a country code (ISO 3166-1 alpha-2); required when `dataMatching.phone` is set. */
                     defaultCountry?: string;
@@ -2467,6 +2477,8 @@ export interface operations {
                             countryCode?: string;
                             /** @description Column of the segment file that holds your own id of the person. */
                             externalId?: string;
+                            /** @description Column of the segment file that holds the name of the company the person works for. */
+                            company?: string;
                         };
                         /** @description ISO 3166-1 alpha-2 country code. */
                         defaultCountry?: string;

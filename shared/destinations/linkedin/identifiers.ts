@@ -3,14 +3,14 @@ import type { ProfileRecord } from '../types.js';
 
 /**
  * LinkedIn matches a user on the SHA-256 of the email (`SHA256_EMAIL`); first name, last
- * name and country ride along in plain text as hints. The company it also takes is not a
- * profile field of the app, so it is never sent.
+ * name, company and country ride along in plain text as hints, when the export maps them
+ * (the contract hashes the email alone).
  */
-export const linkedinIdentifiers = emailOnly('sha256-hex', { firstName: 'plain', lastName: 'plain', countryCode: 'plain' });
+export const linkedinIdentifiers = emailOnly('sha256-hex', { firstName: 'plain', lastName: 'plain', company: 'plain', countryCode: 'plain' });
 
 /**
  * The member id, as the service holds the member and the ledger keeps it: SHA-256 hex of the
- * email as preparation left it (trimmed, lower-cased). Names and country are not part of it:
+ * email as preparation left it (trimmed, lower-cased). Names, company and country are not part of it:
  * a changed name is not a new member, and a removal names the email alone.
  */
 export const linkedinMemberId = (profile: ProfileRecord): string => sha256Hex(emailOf(profile));
@@ -23,6 +23,7 @@ export interface LinkedinUserElement {
   userIds: { idType: 'SHA256_EMAIL'; idValue: string }[];
   firstName?: string;
   lastName?: string;
+  company?: string;
   country?: string;
 }
 
@@ -33,6 +34,7 @@ export function addElement(profile: ProfileRecord): LinkedinUserElement {
     userIds: [{ idType: 'SHA256_EMAIL', idValue: linkedinMemberId(profile) }],
     ...(profile.firstName ? { firstName: profile.firstName } : {}),
     ...(profile.lastName ? { lastName: profile.lastName } : {}),
+    ...(profile.company ? { company: profile.company } : {}),
     ...(profile.countryCode ? { country: profile.countryCode } : {}),
   };
 }

@@ -7,12 +7,12 @@ export const linkedin: Destination<typeof linkedinCredentials, typeof linkedinSe
   type: 'linkedin',
   displayName: 'LinkedIn Matched Audiences',
   description:
-    "DMP segments of a LinkedIn sponsored ad account: each segment becomes a matched audience of members found by the SHA-256 of their email, with first name, last name and country as hints.",
+    "DMP segments of a LinkedIn sponsored ad account: each segment becomes a matched audience of members found by the SHA-256 of their email, with first name, last name, company and country as hints.",
   privacyStatement:
-    "SHA-256 hashes of the segment members' email addresses, and their first and last names and countries when mapped (as they are), leave this platform for LinkedIn Matched Audiences. LinkedIn's terms for Matched Audiences must be accepted for the ad account, and you must have your customers' consent to share their data for advertising.",
+    "SHA-256 hashes of the segment members' email addresses, and their first and last names, companies and countries when mapped (as they are), leave this platform for LinkedIn Matched Audiences. LinkedIn's terms for Matched Audiences must be accepted for the ad account, and you must have your customers' consent to share their data for advertising.",
   credentials: linkedinCredentials,
   settings: linkedinSettings,
-  dataMatching: { required: ['email'], optional: ['firstName', 'lastName', 'countryCode'] },
+  dataMatching: { required: ['email'], optional: ['firstName', 'lastName', 'company', 'countryCode'] },
   identifiers: linkedinIdentifiers,
   limits: linkedinLimits,
   audienceCreationNeedsMembers: false,

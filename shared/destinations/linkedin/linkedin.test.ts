@@ -39,7 +39,7 @@ async function connect(options: { http?: HttpTuning; settings?: Record<string, s
   return connectDestination({ secrets, endpoints, http: options.http }, { id, type: 'linkedin' }, options.settings ?? devConnections.linkedin.settings);
 }
 
-const person = (n: number): ProfileRecord => ({ row: n, email: `person.${n}@example.com`, firstName: `Ada${n}`, lastName: 'Lovelace', countryCode: 'GB' });
+const person = (n: number): ProfileRecord => ({ row: n, email: `person.${n}@example.com`, firstName: `Ada${n}`, lastName: 'Lovelace', company: 'Analytical Engines Ltd', countryCode: 'GB' });
 const people = (count: number, from = 1) => Array.from({ length: count }, (_, k) => person(from + k));
 
 describe("LinkedIn's elements and member ids", () => {
@@ -55,6 +55,22 @@ describe("LinkedIn's elements and member ids", () => {
     expect(addElement({ row: 2, email: 'a@example.com' })).toEqual({ action: 'ADD', userIds: [{ idType: 'SHA256_EMAIL', idValue: sha256Hex('a@example.com') }] });
     expect(linkedin.memberId({ row: 3, email: 'a@example.com', firstName: 'Changed' })).toBe(sha256Hex('a@example.com'));
     expect(removeElement(sha256Hex('a@example.com'))).toEqual({ action: 'REMOVE', userIds: [{ idType: 'SHA256_EMAIL', idValue: sha256Hex('a@example.com') }] });
+  });
+
+  it('sends a mapped company as the element\'s company, as preparation left it (not hashed), and none when unmapped', () => {
+    const element = addElement({ row: 1, email: 'test@contoso.com', company: 'Contoso Ltd.', countryCode: 'US' });
+    expect(element).toEqual({
+      action: 'ADD',
+      userIds: [{ idType: 'SHA256_EMAIL', idValue: sha256Hex('test@contoso.com') }],
+      company: 'Contoso Ltd.',
+      country: 'US',
+    });
+    expect(addElement({ row: 2, email: 'test@contoso.com', countryCode: 'US' })).not.toHaveProperty('company');
+    // The company is a hint: it changes neither the member id nor what a removal names.
+    expect(linkedin.memberId({ row: 3, email: 'test@contoso.com', company: 'Fabrikam' })).toBe(sha256Hex('test@contoso.com'));
+    // The catalog offers it for LinkedIn, sent plain.
+    expect(linkedin.dataMatching.optional).toContain('company');
+    expect(linkedin.identifiers.encoding.company).toBe('plain');
   });
 });
 
@@ -107,7 +123,13 @@ describe('LinkedIn connector against its simulator', () => {
     expect(result.rejected).toEqual([]);
     expect(new Set(sim.audience('Landing')!.members)).toEqual(new Set(records.map(linkedin.memberId)));
     const listed = (await (await fetch(`${sim.url}/__sim/audiences/${encodeURIComponent('Landing')}`)).json()) as { members: Record<string, string>[] };
-    expect(listed.members).toContainEqual({ SHA256_EMAIL: sha256Hex('person.7@example.com'), firstName: 'Ada7', lastName: 'Lovelace', country: 'GB' });
+    expect(listed.members).toContainEqual({
+      SHA256_EMAIL: sha256Hex('person.7@example.com'),
+      firstName: 'Ada7',
+      lastName: 'Lovelace',
+      company: 'Analytical Engines Ltd',
+      country: 'GB',
+    });
   });
 
   it('reports a refused element by its row and counts the others', async () => {

@@ -1,7 +1,10 @@
 import { memberEntry, sentIdentifiers, type SentIdentifiers } from '../common/identifiers.js';
 import type { IdentifierName, IdentifierSupport, ProfileRecord } from '../types.js';
 
-/** Meta's multi-key schema names for the identifiers the app carries, in the order requests list them. */
+/**
+ * Meta's multi-key schema names for the identifiers it takes, in the order requests list them
+ * (a company is not one of them).
+ */
 export const metaSchemaKeys = {
   email: 'EMAIL',
   phone: 'PHONE',
@@ -10,11 +13,13 @@ export const metaSchemaKeys = {
   postalCode: 'ZIP',
   countryCode: 'COUNTRY',
   externalId: 'EXTERN_ID',
-} as const satisfies Record<IdentifierName, string>;
+} as const satisfies Partial<Record<IdentifierName, string>>;
 
-export type MetaSchemaKey = (typeof metaSchemaKeys)[IdentifierName];
+/** An identifier Meta has a schema key for. */
+export type MetaIdentifier = keyof typeof metaSchemaKeys;
+export type MetaSchemaKey = (typeof metaSchemaKeys)[MetaIdentifier];
 
-const schemaOrder = Object.keys(metaSchemaKeys) as IdentifierName[];
+const schemaOrder = Object.keys(metaSchemaKeys) as MetaIdentifier[];
 
 /**
  * An email or a phone matches on its own; names only with the postal code and country.
@@ -65,19 +70,19 @@ const asSent: IdentifierSupport = {
 export const entryOfSent = (sent: SentIdentifiers): string => memberEntry(asSent, { row: 0, ...sent });
 
 /** A request's schema: the keys any of its rows carries, in Meta's order (only what the export maps). */
-export function schemaOf(rows: SentIdentifiers[]): IdentifierName[] {
+export function schemaOf(rows: SentIdentifiers[]): MetaIdentifier[] {
   const present = new Set<IdentifierName>();
   for (const row of rows) for (const name of Object.keys(row) as IdentifierName[]) present.add(name);
   return schemaOrder.filter((name) => present.has(name));
 }
 
 /** One row of `payload.data`: a value per schema key, an empty string where the member has none. */
-export const rowOf = (schema: IdentifierName[], sent: SentIdentifiers): string[] => schema.map((name) => sent[name] ?? '');
+export const rowOf = (schema: MetaIdentifier[], sent: SentIdentifiers): string[] => schema.map((name) => sent[name] ?? '');
 
-export const schemaKeysOf = (schema: IdentifierName[]): MetaSchemaKey[] => schema.map((name) => metaSchemaKeys[name]);
+export const schemaKeysOf = (schema: MetaIdentifier[]): MetaSchemaKey[] => schema.map((name) => metaSchemaKeys[name]);
 
 /** Schema keys back to the app's names (the simulator's side). */
 export const identifierOfKey = Object.fromEntries(Object.entries(metaSchemaKeys).map(([name, key]) => [key, name])) as Record<
   MetaSchemaKey,
-  IdentifierName
+  MetaIdentifier
 >;

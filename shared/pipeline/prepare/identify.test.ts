@@ -6,6 +6,7 @@ import { memberEntry, sentIdentifiers, sha256Hex } from '../../destinations/comm
 import type { IdentifierSupport } from '../../destinations/types.js';
 import { readWorkFile } from '../run-files/work-files.js';
 import { streamReport } from '../run-files/report.js';
+import { identify, type IdentifyPlan } from './identify.js';
 import { prepareSegment, type PrepareContainers } from './prepare.js';
 
 let azurite: RunningAzurite;
@@ -94,5 +95,35 @@ describe('preparing for a destination that takes email or phone', () => {
     expect(result).toMatchObject({ read: 2, valid: 1, invalid: 1 });
     expect(await readWorkFile(containers.work, result.workFiles[0]!.name)).toEqual([{ row: 1, email: 'a@x.com', firstName: 'Ann' }]);
     expect(await text(streamReport(containers.reports, 'run-plain'))).toContain('plain,2,missing-email,');
+  });
+
+  it('carries a mapped company into the profile, trimmed and as written, and none when it is not mapped', async () => {
+    const file = 'email,company,country\nA@x.com,  Contoso Ltd. ,gb\nb@x.com,,US\n';
+    await containers.segments.getBlockBlobClient('b2b/1.csv').upload(file, Buffer.byteLength(file));
+    const input = { segmentIndex: 0, segment: 'b2b', blobName: 'b2b/1.csv', matchSets: [['email']] as IdentifierSupport['matchSets'], recordsPerWorkFile: 100 };
+    const mapped = await prepareSegment(containers, { ...input, runId: 'run-company', dataMatching: { email: 'email', company: 'company', countryCode: 'country' } });
+    expect(mapped).toMatchObject({ read: 2, valid: 2, invalid: 0 });
+    expect(await readWorkFile(containers.work, mapped.workFiles[0]!.name)).toEqual([
+      { row: 1, email: 'a@x.com', company: 'Contoso Ltd.', countryCode: 'GB' },
+      // An empty company cell is no company, and not a fault worth reporting.
+      { row: 2, email: 'b@x.com', countryCode: 'US' },
+    ]);
+    expect((await text(streamReport(containers.reports, 'run-company'))).trimEnd().split('\n')).toEqual(['segment,row,reason,value']);
+
+    // The file has the column, the export does not map it: no company travels.
+    const unmapped = await prepareSegment(containers, { ...input, runId: 'run-no-company', dataMatching: { email: 'email', countryCode: 'country' } });
+    expect(await readWorkFile(containers.work, unmapped.workFiles[0]!.name)).toEqual([
+      { row: 1, email: 'a@x.com', countryCode: 'GB' },
+      { row: 2, email: 'b@x.com', countryCode: 'US' },
+    ]);
+  });
+});
+
+describe('identify', () => {
+  it('keeps a company beside the match set without it counting towards a match', () => {
+    const plan: IdentifyPlan = { names: ['email', 'company'], columns: ['Email', 'Company'], matchSets: [['email']] };
+    expect(identify([' Ann@X.com ', ' Contoso\tLtd '], plan)).toEqual({ ok: true, profile: { email: 'ann@x.com', company: 'Contoso Ltd' }, key: 'email:ann@x.com', dropped: [] });
+    // A company alone is no way to match a person.
+    expect(identify(['', 'Contoso'], plan)).toEqual({ ok: false, reason: 'no-identifier', value: undefined });
   });
 });
