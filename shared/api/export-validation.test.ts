@@ -42,6 +42,14 @@ describe('exportContentIssues', () => {
     expect(issues[0]!.message).toMatch(/RollWorks takes only email/);
   });
 
+  it('allows a company column only where the destination takes it (LinkedIn)', async () => {
+    const b2b = catalog([segment('buyers', ['email', 'company'])]);
+    const content = { segments: ['buyers'], dataMatching: { email: 'email', company: 'company' } };
+    expect(await exportContentIssues(b2b, getDestination('linkedin'), { ...content, settings: { adAccountId: '512345' } })).toEqual([]);
+    const issues = await exportContentIssues(b2b, getDestination('meta'), { ...content, settings: { adAccountId: '1234' } });
+    expect(issues.map((i) => i.field)).toContain('dataMatching.company');
+  });
+
   it('names the segment and its columns when a mapped column is missing', async () => {
     const issues = await exportContentIssues(known, getDestination('autopilot'), {
       segments: ['buyers'],
