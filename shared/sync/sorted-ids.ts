@@ -24,8 +24,15 @@ export abstract class SortedIds implements Iterable<string> {
   /** The id's position in the order, or -1. */
   abstract indexOf(id: string): number;
   abstract at(position: number): string;
-  /** These ids but the given ones. */
-  abstract without(ids: ReadonlySet<string>): SortedIds;
+  /** These ids but the given ones: each looked up, the rest kept in order (packed ids stay packed). */
+  without(ids: ReadonlySet<string>): SortedIds {
+    const drop = new Set<number>();
+    for (const id of ids) {
+      const at = this.indexOf(id);
+      if (at >= 0) drop.add(at);
+    }
+    return drop.size === 0 ? this : this.filterPositions((at) => !drop.has(at));
+  }
   /** These ids and the given ones (in any order, repeats allowed). */
   abstract with(ids: Iterable<string>): SortedIds;
 
@@ -162,7 +169,7 @@ class Strings extends SortedIds {
     return this.ids[position]!;
   }
 
-  without(ids: ReadonlySet<string>): SortedIds {
+  override without(ids: ReadonlySet<string>): SortedIds {
     return ids.size === 0 ? this : new Strings(this.ids.filter((id) => !ids.has(id)));
   }
 
@@ -228,15 +235,6 @@ class Digests extends SortedIds {
 
   at(position: number): string {
     return this.packed.toString('hex', position * DIGEST, position * DIGEST + DIGEST);
-  }
-
-  without(ids: ReadonlySet<string>): SortedIds {
-    const drop = new Set<number>();
-    for (const id of ids) {
-      const at = this.indexOf(id);
-      if (at >= 0) drop.add(at);
-    }
-    return drop.size === 0 ? this : this.filterPositions((at) => !drop.has(at));
   }
 
   with(ids: Iterable<string>): SortedIds {
@@ -343,15 +341,6 @@ class Entries extends SortedIds {
 
   at(position: number): string {
     return this.lines.at(position);
-  }
-
-  without(ids: ReadonlySet<string>): SortedIds {
-    const drop = new Set<number>();
-    for (const id of ids) {
-      const at = this.indexOf(id);
-      if (at >= 0) drop.add(at);
-    }
-    return drop.size === 0 ? this : this.filterPositions((at) => !drop.has(at));
   }
 
   with(ids: Iterable<string>): SortedIds {
