@@ -64,7 +64,6 @@ export function audienceAccess<A extends { id: string }, M>(
     members: view.listed ? view.listed(audience) : [...view.members(audience).keys()],
   });
   return {
-    byName,
     audiences: () => [...audiences.values()].map(toAudience),
     audience: (name: string) => {
       const audience = byName(name);

@@ -422,10 +422,7 @@ export function googleAdsBehaviour() {
   return {
     behaviour,
     state,
-    audiences: access.audiences,
-    audience: access.audience,
-    listMembers: access.listMembers,
-    deleteAudience: access.deleteAudience,
+    ...access,
     /** Members by entry (`email=<hex>&...`), as another tool would have added them. */
     addMembers: (name: string, entries: string[]) => {
       const list = byName(name);

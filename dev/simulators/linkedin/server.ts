@@ -292,10 +292,7 @@ export function linkedinBehaviour() {
   return {
     behaviour,
     state,
-    audiences: access.audiences,
-    audience: access.audience,
-    listMembers: access.listMembers,
-    deleteAudience: access.deleteAudience,
+    ...access,
     /** Members by hashed email, as another tool would have added them. */
     addMembers: (name: string, hashes: string[]) => {
       const segment = byName(name);
