@@ -1,3 +1,4 @@
+import { ACTIVITY_PATIENCE_MS } from '../../shared/destinations/common/pacing.js';
 import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
@@ -192,6 +193,31 @@ describe('export-run orchestrator, stubbed context', () => {
     const segment = finished(calls).segments[0] as SegmentRun;
     expect(segment).toMatchObject({ status: 'succeeded', sent: 100, accepted: 100 });
     expect(reconciliationErrors(segment)).toEqual([]);
+  });
+
+  it('comes back for a turn kept at the rate its patience early, sends the rest from there, and counts no attempt', () => {
+    const refusals = 7;
+    const { calls, timers } = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'on-demand' },
+      {
+        ...refresh,
+        [activities.planChanges]: () => ({ ...refreshPlan, removes: [], removeCount: 0, ledgerBefore: 50, unchanged: 50 }),
+        // More refusals in a row than a slice has attempts: a turn at the rate is no failure.
+        [activities.sendChanges]: (input: SendInput, call) =>
+          call <= refusals
+            ? { done: 10, accepted: 10, rejected: 0, failed: { reason: 'waiting for the rate', retryable: true, retryAfterMs: 1_000, paced: true } }
+            : succeed(input),
+        [activities.commitLedger]: () => ({ ledgerBefore: 50, ledgerAfter: 150, added: 100, removed: 0 }),
+      },
+    );
+
+    // Each timer fires 1,000 ms less the activity's patience after the refusal.
+    expect(timers.map((at, k) => at.getTime() - (k === 0 ? NOW.getTime() : timers[k - 1]!.getTime()))).toEqual(
+      Array.from({ length: refusals }, () => 1_000 - ACTIVITY_PATIENCE_MS),
+    );
+    const sends = calls.filter((c) => c.name === activities.sendChanges).map((c) => (c.input as SendInput).slice);
+    expect(sends.at(-1)).toEqual({ name: 'run-1/000/adds-00001.ndjson', records: 30, skip: 70 });
+    expect(finished(calls).segments[0]).toMatchObject({ status: 'succeeded', sent: 100, accepted: 100 });
   });
 
   it('sends only the rest of what preparation sent, and never looks the audience up again', () => {
