@@ -1,4 +1,3 @@
-import { ACTIVITY_PATIENCE_MS } from '../../shared/destinations/common/pacing.js';
 import * as df from 'durable-functions';
 import type { OrchestrationContext } from 'durable-functions';
 import { describe, expect, it } from 'vitest';
@@ -10,6 +9,7 @@ import type { PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendInput, SendResult } from '../../shared/sync/send.js';
 import { exportRun } from './export-run.js';
 import { activities } from './names.js';
+import { ACTIVITY_PATIENCE_MS } from '../../shared/destinations/common/pacing.js';
 
 /**
  * The orchestrator as a plain function, the way the SDK's own testing helpers suggest: a
