@@ -61,6 +61,8 @@ interface Probe {
   status: number;
   ms: number;
   problem: boolean;
+  /** Why no answer came (status 0): the client's error, so a failure says what happened. */
+  error?: string;
 }
 
 /** Asks the API about the runs once a second, without waiting for earlier answers, until `stop()`: each answer's status and time. */
@@ -70,7 +72,7 @@ function probeApi(runs: Started[]): { stop: () => Promise<Probe[]> } {
     const started = Date.now();
     return stack.api('GET', route).then(
       (r) => ({ route, status: r.status, ms: Date.now() - started, problem: /problem\+json/.test(r.headers.get('content-type') ?? '') && typeof r.body?.status === 'number' }),
-      () => ({ route, status: 0, ms: Date.now() - started, problem: false }),
+      (error: unknown) => ({ route, status: 0, ms: Date.now() - started, problem: false, error: errorChain(error) }),
     );
   };
   const timer = setInterval(() => {
@@ -84,12 +86,19 @@ function probeApi(runs: Started[]): { stop: () => Promise<Probe[]> } {
   };
 }
 
+/** An error and its causes in one line (fetch puts the socket's error in `cause`). */
+function errorChain(error: unknown): string {
+  const parts: string[] = [];
+  for (let e = error; e !== undefined && e !== null && parts.length < 4; e = (e as { cause?: unknown }).cause) parts.push(e instanceof Error ? `${e.name}: ${e.message}` : String(e));
+  return parts.join(' <- ');
+}
+
 function expectServed(probes: Probe[]): void {
   expect(probes.length, 'the API was asked while storage was down').toBeGreaterThan(5);
   for (const p of probes) {
     expect(p.ms, `${p.route} answered within ${API_ANSWER_MS} ms`).toBeLessThanOrEqual(API_ANSWER_MS);
     if (p.status !== 200) {
-      expect(p.status, `${p.route}: 200, or 503 while storage is down`).toBe(503);
+      expect(p.status, `${p.route}: 200, or 503 while storage is down${p.error ? ` (no answer: ${p.error})` : ''}`).toBe(503);
       expect(p.problem, `${p.route}: a 503 has a problem body`).toBe(true);
     }
   }
