@@ -53,6 +53,18 @@ describe('prepareInWorker', () => {
     expect(handed.flatMap((h) => h.records)[1]).toEqual({ row: 2, email: 'b@x.com', lastName: 'Bo, Jr.' });
   });
 
+  it('without a listener (a refresh), prepares the same work files and posts no records back', async () => {
+    await containers.segments.getBlockBlobClient('vip/2.csv.gz').uploadData(gzipSync(csv));
+    const inWorker = await prepareInWorker(config, input('quiet-run', 'vip/2.csv.gz'));
+    const inThread = await prepareSegment(containers, input('quiet-thread-run', 'vip/2.csv.gz'));
+
+    expect(inWorker).toMatchObject({ read: 7, valid: 5, invalid: 1, duplicate: 1 });
+    expect(inWorker.workFiles.map((f) => f.records)).toEqual(inThread.workFiles.map((f) => f.records));
+    for (const [k, file] of inWorker.workFiles.entries()) {
+      expect(await readWorkFile(containers.work, file.name)).toEqual(await readWorkFile(containers.work, inThread.workFiles[k]!.name));
+    }
+  });
+
   it('keeps what was read of a file cut short, with the reason, as prepareSegment does', async () => {
     // Enough rows that some are read before gunzip finds the end missing. recordsPerWorkFile
     // stays at a few files: at 2 a file this size made 10,000 work-file uploads, which took

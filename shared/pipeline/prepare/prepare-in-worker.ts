@@ -6,10 +6,11 @@ import type { WorkFileRef } from '../run-files/work-files.js';
 import { SegmentFileError, type PrepareSegmentInput, type PreparedSegment, type WorkFileListener } from './prepare.js';
 
 /**
- * prepareSegment on a worker thread of its own, for a run that sends work files while it
- * prepares the rest: parsing then uses one core and sending (hashing, requests, responses)
- * the other, where on one thread they took turns (docs/benchmarks.md). Same function, same
- * blobs, same result; only the work files' records come back as messages.
+ * prepareSegment on a worker thread of its own: parsing then uses one core and the rest of
+ * the app (sending, planning, the orchestrations' replays) the other, where on one thread
+ * they took turns (docs/benchmarks.md). Same function, same blobs, same result; for a run
+ * that sends work files while it prepares the rest, the work files' records come back as
+ * messages.
  */
 export interface PrepareJob {
   id: number;
@@ -19,6 +20,8 @@ export interface PrepareJob {
   containers: { segments: string; work: string; reports: string };
   input: Omit<PrepareSegmentInput, 'suppressed'>;
   suppressed?: string[];
+  /** Post each work file's records back (a run sending while it prepares); otherwise only the result. */
+  handBack: boolean;
 }
 
 export type WorkerMessage =
@@ -27,7 +30,7 @@ export type WorkerMessage =
   | { type: 'failed'; job: number; message: string; fileReason?: string; statusCode?: number };
 
 interface Pending {
-  onWorkFile: WorkFileListener;
+  onWorkFile?: WorkFileListener;
   resolve(result: PreparedSegment): void;
   reject(error: Error): void;
 }
@@ -66,7 +69,7 @@ function preparingWorker(): PreparingWorker {
     const job = started.jobs.get(message.job);
     if (!job) return;
     if (message.type === 'work-file') {
-      job.onWorkFile(message.file, recordsOf(message), message.validSoFar);
+      job.onWorkFile?.(message.file, recordsOf(message), message.validSoFar);
       return;
     }
     started.jobs.delete(message.job);
@@ -88,7 +91,7 @@ function preparingWorker(): PreparingWorker {
 export function prepareInWorker(
   config: AppConfig,
   input: PrepareSegmentInput,
-  onWorkFile: WorkFileListener,
+  onWorkFile?: WorkFileListener,
 ): Promise<PreparedSegment> {
   const id = nextJob++;
   const { suppressed, ...rest } = input;
@@ -102,10 +105,11 @@ export function prepareInWorker(
     containers: config.containers,
     input: rest,
     ...(suppressed && suppressed.size > 0 ? { suppressed: [...suppressed] } : {}),
+    handBack: onWorkFile !== undefined,
   };
   return new Promise<PreparedSegment>((resolve, reject) => {
     const running = preparingWorker();
-    running.jobs.set(id, { onWorkFile, resolve, reject });
+    running.jobs.set(id, { ...(onWorkFile ? { onWorkFile } : {}), resolve, reject });
     // Referenced while it holds jobs, so the process waits for them.
     running.thread.ref();
     running.thread.postMessage(job);

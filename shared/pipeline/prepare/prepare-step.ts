@@ -6,16 +6,16 @@ import { SendWhilePreparing, type SentWhilePreparing } from '../../sync/send-whi
 import { tracksNothing } from '../../sync/ledger.js';
 import type { EarlySendRule } from '../limits.js';
 import { recordBound } from '../read/record-bound.js';
-import { prepareSegment, SegmentFileError, type PreparedSegment, type PrepareSegmentInput } from './prepare.js';
+import { SegmentFileError, type PreparedSegment, type PrepareSegmentInput } from './prepare.js';
 import { prepareInWorker, warmPreparingWorker } from './prepare-in-worker.js';
 import { matchingInput } from './matching-input.js';
 import { findLatestSegmentBlob, segmentFileNotFound } from './segment-blobs.js';
 import { segmentFileFormat } from './segment-file.js';
 
 /**
- * The prepare activity's step: the segment's newest file to work files (prepare.ts), and,
- * for a run from nothing tracked, the work files sent as they are written
- * (sync/send-while-preparing.ts, with preparation on a worker thread).
+ * The prepare activity's step: the segment's newest file to work files (prepare.ts, on the
+ * preparing worker thread), and, for a run from nothing tracked, the work files sent as
+ * they are written (sync/send-while-preparing.ts).
  */
 export interface PrepareStepInput {
   runId: string;
@@ -39,7 +39,7 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
     ? await tracksNothing(await storage.ensureContainer(config.containers.ledgers), input.exportId, input.segment)
     : false;
   // Its start-up (loading the blob SDK) overlaps with the lookups below.
-  if (fresh) warmPreparingWorker();
+  warmPreparingWorker();
   const exp = await services.exports.find(input.exportId);
   if (!exp) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: 'export-removed' };
   const segmentsContainer = await storage.ensureContainer(config.containers.segments);
@@ -62,16 +62,12 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
       suppressed: await services.suppressions.hashes(),
       ...(early ? { etag: early.etag } : {}),
     };
-    // Created here, also for the worker, which only opens them.
-    const containers = {
-      segments: segmentsContainer,
-      work: await storage.ensureContainer(config.containers.work),
-      reports: await storage.ensureContainer(config.containers.reports),
-    };
-    // Sending as it goes: preparation moves to a thread of its own, so the two share the cores, not one.
-    const prepared = sender
-      ? await prepareInWorker(config, prepareInput, (file, records, validSoFar) => sender.workFile(file, records, validSoFar))
-      : await prepareSegment(containers, prepareInput);
+    // Created here: the worker only opens them.
+    await storage.ensureContainer(config.containers.work);
+    await storage.ensureContainer(config.containers.reports);
+    // On a thread of its own: parsing uses one core while this one sends, plans and replays
+    // for the other runs (a tenant's refresh prepares dozens of files at once).
+    const prepared = await prepareInWorker(config, prepareInput, sender ? (file, records, validSoFar) => sender.workFile(file, records, validSoFar) : undefined);
     // A file that failed part-way sends nothing more (the sender opens only once the whole
     // file has been read, so it has sent nothing either).
     const sent = prepared.fileFailure ? await sender?.abort() : await sender?.finish();

@@ -1,16 +1,16 @@
 import { parentPort } from 'node:worker_threads';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { blobServiceFromConnectionString, blobServiceFromUrl } from '../../storage/blob-service.js';
-import { prepareSegment, SegmentFileError } from './prepare.js';
+import { prepareSegment, SegmentFileError, type WorkFileListener } from './prepare.js';
 import type { PrepareJob, WorkerMessage } from './prepare-in-worker.js';
 
 /**
  * The worker thread's side of prepareInWorker: runs prepareSegment for each job it is sent
- * (several may run at once), reads and writes blobs with a client of its own, and posts
- * each finished work file's records back in columns (one string of emails, the row numbers
- * as a transferred Int32Array), which cost little to pass, where an array of objects would
- * be copied field by field. It loads only the blob SDK and preparation: every module more
- * is start-up time of the first run on a new instance.
+ * (several may run at once), reads and writes blobs with a client of its own, and, for a
+ * job that asks for them, posts each finished work file's records back in columns (one
+ * string of emails, the row numbers as a transferred Int32Array), which cost little to
+ * pass, where an array of objects would be copied field by field. It loads only the blob SDK
+ * and preparation: every module more is start-up time of the first run on a new instance.
  */
 const port = parentPort!;
 const EMAIL_PATH_FIELDS = new Set(['row', 'email', 'firstName', 'lastName']);
@@ -36,40 +36,45 @@ function blobServiceFor(job: PrepareJob): Promise<BlobServiceClient> {
 const post = (message: WorkerMessage, transfer: ArrayBuffer[] = []) => port.postMessage(message, transfer);
 
 async function run(job: PrepareJob): Promise<void> {
-  // Only a destination that matches on more than the email sends profiles without one or with other identifiers.
-  const sets = job.input.matchSets;
-  const beyondEmail = sets !== undefined && !(sets.length === 1 && sets[0]!.length === 1 && sets[0]![0] === 'email');
   const blobs = await blobServiceFor(job);
   const container = (name: string) => blobs.getContainerClient(name);
   const result = await prepareSegment(
     { segments: container(job.containers.segments), work: container(job.containers.work), reports: container(job.containers.reports) },
     { ...job.input, ...(job.suppressed ? { suppressed: new Set(job.suppressed) } : {}) },
-    (file, records, validSoFar) => {
-      const rows = new Int32Array(records.length);
-      records.forEach((record, k) => (rows[k] = record.row));
-      const named = records.some((record) => record.firstName !== undefined || record.lastName !== undefined);
-      // Profiles matched on more than an email (a phone, no email) go whole: rarer, and not the hot path.
-      const other = beyondEmail && records.some((record) => record.email === undefined || Object.keys(record).some((key) => !EMAIL_PATH_FIELDS.has(key)));
-      if (other) {
-        post({ type: 'work-file', job: job.id, file, validSoFar, rows, emails: '', records: JSON.stringify(records) }, [rows.buffer]);
-        return;
-      }
-      post(
-        {
-          type: 'work-file',
-          job: job.id,
-          file,
-          validSoFar,
-          rows,
-          // Valid emails hold no whitespace (normalize.ts): a newline separates them safely.
-          emails: records.map((record) => record.email).join('\n'),
-          ...(named ? { names: JSON.stringify(records.map((record) => [record.firstName ?? null, record.lastName ?? null])) } : {}),
-        },
-        [rows.buffer],
-      );
-    },
+    job.handBack ? handBack(job) : undefined,
   );
   post({ type: 'done', job: job.id, result });
+}
+
+/** Posts each finished work file's records back, for a run that sends them while it prepares. */
+function handBack(job: PrepareJob): WorkFileListener {
+  // Only a destination that matches on more than the email sends profiles without one or with other identifiers.
+  const sets = job.input.matchSets;
+  const beyondEmail = sets !== undefined && !(sets.length === 1 && sets[0]!.length === 1 && sets[0]![0] === 'email');
+  return (file, records, validSoFar) => {
+    const rows = new Int32Array(records.length);
+    records.forEach((record, k) => (rows[k] = record.row));
+    const named = records.some((record) => record.firstName !== undefined || record.lastName !== undefined);
+    // Profiles matched on more than an email (a phone, no email) go whole: rarer, and not the hot path.
+    const other = beyondEmail && records.some((record) => record.email === undefined || Object.keys(record).some((key) => !EMAIL_PATH_FIELDS.has(key)));
+    if (other) {
+      post({ type: 'work-file', job: job.id, file, validSoFar, rows, emails: '', records: JSON.stringify(records) }, [rows.buffer]);
+      return;
+    }
+    post(
+      {
+        type: 'work-file',
+        job: job.id,
+        file,
+        validSoFar,
+        rows,
+        // Valid emails hold no whitespace (normalize.ts): a newline separates them safely.
+        emails: records.map((record) => record.email).join('\n'),
+        ...(named ? { names: JSON.stringify(records.map((record) => [record.firstName ?? null, record.lastName ?? null])) } : {}),
+      },
+      [rows.buffer],
+    );
+  };
 }
 
 port.on('message', (job: PrepareJob) => {
