@@ -128,7 +128,7 @@ async function timedRun(
 }
 
 export function formatChurnTable(results: ChurnResult[]): string {
-  const header = ['destination', 'rows', 'churn', 'run', 'status', 'wall s', 'requests', 'sent', 'added', 'removed', 'ledger', 'peak RSS MB', 'prepare / plan / send / commit s', 'reconciled'];
+  const header = ['destination', 'rows', 'churn', 'run', 'status', 'wall s', 'requests', 'sent', 'added', 'removed', 'ledger', 'peak RSS MB', 'prepare / plan / send / bulk / commit s', 'reconciled'];
   const rows = results.flatMap((r) =>
     r.runs.map((run) => [
       r.destination,
@@ -143,7 +143,7 @@ export function formatChurnTable(results: ChurnResult[]): string {
       run.removed.toLocaleString('en'),
       run.ledgerSize.toLocaleString('en'),
       String(run.peakRssMb),
-      [run.stages.prepare, run.stages.plan, run.stages.upload, run.stages.commit].map((t) => t.toFixed(2)).join(' / '),
+      [run.stages.prepare, run.stages.plan, run.stages.upload, run.stages.bulk, run.stages.commit].map((t) => t.toFixed(2)).join(' / '),
       r.reconciled ? 'yes' : `NO: ${r.mismatches.join('; ')}`,
     ]),
   );

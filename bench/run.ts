@@ -280,7 +280,7 @@ function floorFor(destination: DestinationType, valid: number, wallSeconds: numb
 
 export function formatTable(summary: BenchSummary): string {
   if (summary.churn) return `${formatChurnTable(summary.churn)}\n\nmachine: ${summary.machine.cpus} cores, ${summary.machine.memoryGb} GB, Node ${summary.machine.node}`;
-  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'baseline s', 'ratio', 'CPU s', 'baseline CPU s', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'record', 'reconciled'];
+  const header = ['destination', 'rows', 'valid', 'status', 'wall s', 'baseline s', 'ratio', 'CPU s', 'baseline CPU s', 'profiles/s', 'peak RSS MB', 'trigger', 'prepare', 'audience', 'upload', 'bulk (its upload)', 'record', 'reconciled'];
   const withFloor = summary.results.some((r) => r.floor);
   if (withFloor) header.push('floor s', 'wall/floor');
   const rows = summary.results.map((r) => [
@@ -295,7 +295,9 @@ export function formatTable(summary: BenchSummary): string {
     r.baseline ? r.baseline.cpuSeconds.toFixed(2) : '',
     r.profilesPerSecond.toLocaleString('en'),
     String(r.peakRssMb),
-    ...[r.stages.trigger, r.stages.prepare, r.stages.audience, r.stages.upload, r.stages.record].map((s) => s.toFixed(2)),
+    ...[r.stages.trigger, r.stages.prepare, r.stages.audience, r.stages.upload].map((s) => s.toFixed(2)),
+    r.stages.bulk ? `${r.stages.bulk.toFixed(2)} (${r.stages.bulkUpload.toFixed(2)})` : '',
+    r.stages.record.toFixed(2),
     r.reconciled ? 'yes' : `NO: ${r.mismatches.join('; ')}`,
     ...(withFloor ? [r.floor ? r.floor.seconds.toFixed(1) : '', r.floor && Number.isFinite(r.floor.ratio) ? r.floor.ratio.toFixed(2) : 'n/a'] : []),
   ]);
@@ -349,9 +351,9 @@ const USAGE = `npm run bench -- [--rows N] [--destination NAME|all] [--rate-limi
   --profile DIR     with --memory: a CPU profile of each of those processes (node --cpu-prof) in DIR
   --json FILE       write the summary as JSON
   --tenant          a whole tenant at once instead: --segments files of --rows rows, each
-                    exported to Microsoft Advertising, Autopilot and AdRoll (or --destination),
-                    all dropped at once with rate limits on; then the same with --churn
-                    (default 0.01) of each segment's members replaced
+                    exported to Microsoft Advertising, Autopilot and AdRoll (or --destination:
+                    one, or a comma-separated list), all dropped at once with rate limits on;
+                    then the same with --churn (default 0.01) of each segment's members replaced
   --segments N      with --tenant: segment files (default 8)`;
 
 async function main(): Promise<void> {
@@ -410,7 +412,8 @@ async function tenant(values: { rows?: string; destination?: string; churn?: str
   const segments = Number(values.segments);
   const rows = Number(values.rows ?? 20_000);
   const churn = values.churn === undefined ? 0.01 : Number(values.churn);
-  const destinations = values.destination === 'all' ? (['microsoft-advertising', 'autopilot', 'adroll'] as DestinationType[]) : [values.destination as DestinationType];
+  // A comma-separated list runs a smaller mix (e.g. without the slow Autopilot while tuning).
+  const destinations = values.destination === 'all' ? (['microsoft-advertising', 'autopilot', 'adroll'] as DestinationType[]) : (values.destination!.split(',') as DestinationType[]);
   if (!Number.isInteger(segments) || segments < 1) throw new Error(`--segments must be a positive integer\n${USAGE}`);
   if (!Number.isInteger(rows) || rows < 1) throw new Error(`--rows must be a positive integer\n${USAGE}`);
   if (!(churn > 0 && churn < 1)) throw new Error(`--churn must be a share between 0 and 1\n${USAGE}`);

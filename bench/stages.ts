@@ -9,6 +9,13 @@ export interface StageTimes {
   /** Planning the changes against the ledger (mirror sync). */
   plan: number;
   upload: number;
+  /**
+   * A bulk job (Microsoft Advertising's Bulk service), start to the status check that found it
+   * done: the file's upload, the service's processing, the checks between durable timers.
+   */
+  bulk: number;
+  /** Of that, the start: the file built, zipped and uploaded. */
+  bulkUpload: number;
   /** Writing what the destination confirmed to the ledger. */
   commit: number;
   record: number;
@@ -30,9 +37,9 @@ export function stageTimes(history: HistoryEvent[], droppedAt: number): StageTim
       if (s) s.to = Math.max(s.to, at(event));
     }
   }
-  const seconds = (name: string) => {
-    const s = span.get(name);
-    return s ? (s.to - s.from) / 1000 : 0;
+  const seconds = (...names: string[]) => {
+    const spans = names.map((name) => span.get(name)).filter((s) => s !== undefined);
+    return spans.length ? (Math.max(...spans.map((s) => s.to)) - Math.min(...spans.map((s) => s.from))) / 1000 : 0;
   };
   const startedEvent = history.find((e) => e.EventType === EventType.ExecutionStarted);
   return {
@@ -41,6 +48,8 @@ export function stageTimes(history: HistoryEvent[], droppedAt: number): StageTim
     audience: seconds('ensureAudience'),
     plan: seconds('planChanges'),
     upload: seconds('sendChanges'),
+    bulk: seconds('startBulkSend', 'checkBulkSend'),
+    bulkUpload: seconds('startBulkSend'),
     commit: seconds('commitLedger'),
     record: seconds('finishRun'),
   };
