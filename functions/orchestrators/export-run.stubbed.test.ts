@@ -30,8 +30,10 @@ type Activities = Partial<Record<string, (input: any, call: number) => unknown>>
 
 const NOW = new Date('2026-12-01T06:00:00Z');
 
-function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers: Date[]; output: unknown } {
+function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers: Date[]; output: unknown; rounds: string[][] } {
   const calls: Scheduled[] = [];
+  /** What each yield waited for: one name, or the names of a Task.all. */
+  const rounds: string[][] = [];
   const timers: Date[] = [];
   const counts = new Map<string, number>();
   const schedule = (name: string, activityInput: unknown): Scheduled => {
@@ -73,9 +75,10 @@ function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers:
   let step = generator.next();
   while (!step.done) {
     const yielded = step.value as Scheduled | { all: Scheduled[] };
+    rounds.push('all' in yielded ? yielded.all.map((t) => t.name) : [yielded.name]);
     step = 'all' in yielded ? generator.next(yielded.all.map(complete)) : generator.next(complete(yielded));
   }
-  return { calls, timers, output: step.value };
+  return { calls, timers, output: step.value, rounds };
 }
 
 const plan = (over: Partial<RunPlan> = {}): BeginResult => ({
@@ -136,21 +139,21 @@ const finished = (calls: Scheduled[]) => (calls.find((c) => c.name === activitie
 
 describe('export-run orchestrator, stubbed context', () => {
   it('runs the stages in order and records a refresh whose counts reconcile', () => {
-    const { calls, output } = run({ runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' }, refresh);
+    const { calls, output, rounds } = run({ runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' }, refresh);
 
-    expect(calls.map((c) => c.name)).toEqual([
-      activities.beginRun,
-      activities.prepareSegment,
-      activities.ensureAudience,
-      activities.planChanges,
-      activities.sendChanges,
-      activities.sendChanges,
-      activities.recordProgress,
-      activities.commitLedger,
-      activities.readAudienceInsights,
-      activities.claimFollowUp,
-      activities.finishRun,
+    // Each round trip to the activities costs a refresh time: the send stage's last progress
+    // record goes with the commit, and the audience reading with the follow-up's claim.
+    expect(rounds).toEqual([
+      [activities.beginRun],
+      [activities.prepareSegment],
+      [activities.ensureAudience],
+      [activities.planChanges],
+      [activities.sendChanges, activities.sendChanges],
+      [activities.commitLedger, activities.recordProgress],
+      [activities.readAudienceInsights, activities.claimFollowUp],
+      [activities.finishRun],
     ]);
+    expect(calls.find((c) => c.name === activities.recordProgress)!.input).toMatchObject({ stage: 'sending', workFilesDone: 2, workFilesTotal: 2 });
     const sends = calls.filter((c) => c.name === activities.sendChanges).map((c) => (c.input as SendInput).kind);
     expect(sends.sort()).toEqual(['add', 'remove']);
     const segment = finished(calls).segments[0] as SegmentRun;

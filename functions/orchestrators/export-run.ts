@@ -3,7 +3,7 @@ import type { OrchestrationContext, OrchestrationHandler, Task } from 'durable-f
 import type { SegmentRun } from '../../shared/domain/run.js';
 import { applyLimits, earlySendRule, planUploads } from '../../shared/pipeline/limits.js';
 import { runStatus } from '../../shared/pipeline/counts/outcome.js';
-import type { BeginResult, EnsureAudienceResult, FinishInput, PrepareStepResult, RunInput, RunPlan } from '../../shared/pipeline/run-steps.js';
+import type { BeginResult, EnsureAudienceResult, FinishInput, PrepareStepResult, ProgressInput, RunInput, RunPlan } from '../../shared/pipeline/run-steps.js';
 import { addDelivery, addRemovals, applyDecision, failBeforeSend, settle, startTally, withLedger, withPlan } from '../../shared/pipeline/counts/tally.js';
 import { sliceRest, undelivered, type WorkFileSlice } from '../../shared/pipeline/run-files/work-files.js';
 import type { CommitInput, CommittedLedger } from '../../shared/sync/commit.js';
@@ -73,6 +73,11 @@ interface Run {
   states: SegmentState[];
   now(): string;
   progress(stage: string, done?: number, total?: number): void;
+  /**
+   * The send stage's last progress record, written beside the ledger commit rather than on a
+   * round trip of its own (a small refresh sends in one window, so that was every run's).
+   */
+  lastSendProgress?: ProgressInput;
 }
 
 export const exportRun: OrchestrationHandler = function* (context: OrchestrationContext) {
@@ -118,9 +123,13 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
     const segments = run.states.map((state) => (running(state) || state.tally.status === 'pending' ? failBeforeSend(state.tally, reason) : state.tally));
     final = { runId: plan.runId, exportId: plan.exportId, status: 'failed', reason, segments };
   }
-  yield context.df.callActivity(activities.readAudienceInsights, { exportId: plan.exportId, runId: plan.runId, segments: final.segments });
-  // Claimed before the record is final: once a client sees the run end, the instance ends too.
-  const next = yield* claimFollowUp(context, input);
+  // The reading and the claim side by side: neither waits for the other, and the claim still
+  // comes before the record is final (once a client sees the run end, the instance ends too).
+  const insights = context.df.callActivity(activities.readAudienceInsights, { exportId: plan.exportId, runId: plan.runId, segments: final.segments });
+  const claim = context.df.callActivityWithRetry(activities.claimFollowUp, retry, { exportId: input.exportId, now: now() });
+  yield* settleAll(context, [insights, claim]);
+  if (claim.isFaulted) throw claim.result;
+  const next = claim.result as RunInput | null;
   yield* finish(run, final);
   return continueWith(context, next, { status: final.status, ...(final.reason ? { reason: final.reason } : {}) });
 };
@@ -357,9 +366,9 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
     const decile = progress.total === 0 ? 10 : Math.floor((progress.done * 10) / progress.total);
     if (decile !== progress.lastDecile) {
       progress.lastDecile = decile;
-      yield context.df.callActivity(activities.recordProgress, {
-        runId: plan.runId, exportId: plan.exportId, stage: 'sending', workFilesDone: progress.done, workFilesTotal: progress.total,
-      });
+      const record: ProgressInput = { runId: plan.runId, exportId: plan.exportId, stage: 'sending', workFilesDone: progress.done, workFilesTotal: progress.total };
+      if (queue.length === 0) run.lastSendProgress = record;
+      else yield context.df.callActivity(activities.recordProgress, record);
     }
   }
 }
@@ -402,7 +411,9 @@ function* commitLedgers(run: Run): Generator<Task, void, any> {
       now: run.now(),
     } satisfies CommitInput),
   );
-  yield* settleAll(context, tasks);
+  // Progress is for people watching: its record failing must not fail the commit beside it.
+  const progress = run.lastSendProgress ? [context.df.callActivity(activities.recordProgress, run.lastSendProgress)] : [];
+  yield* settleAll(context, [...tasks, ...progress]);
   tasks.forEach((task, k) => {
     const state = planned[k]!;
     if (task.isCompleted) state.tally = withLedger(state.tally, task.result as CommittedLedger);
