@@ -92,7 +92,12 @@ export class BlobTrigger {
     for (const blob of found) {
       const key = receiptKey(path.container, blob.name);
       if (this.inflight.has(key)) continue;
-      const run = this.limiter.execute(() => this.process(blob)).finally(() => this.inflight.delete(key));
+      // Nobody awaits `run` but stop(): a rejection left on it (e.g. storage refusing the poison
+      // row) would take the whole host down. Without a new receipt the blob is due again.
+      const run = this.limiter
+        .execute(() => this.process(blob))
+        .catch((error: unknown) => this.report('error', `${path.container}/${blob.name}: ${error instanceof Error ? error.message : String(error)}`))
+        .finally(() => this.inflight.delete(key));
       this.inflight.set(key, run);
     }
   }

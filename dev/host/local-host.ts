@@ -107,7 +107,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
   };
 
   const httpRoutes = collectHttpRoutes(registry);
-  const timers = await createTimerTriggers(registry, connectionString, async (name, timer) => {
+  const timers = await createTimerTriggers(registry, connectionString, log, async (name, timer) => {
     await invoke(name, timer).catch((error) => hostLog('error', `${name} failed: ${errorText(error)}`));
   });
   const blobTriggers = createBlobTriggers(registry, hostJson, connectionString, options, log, async (name, content, triggerMetadata) => {
@@ -234,6 +234,7 @@ function collectHttpRoutes(registry: FunctionRegistry): HttpRoute[] {
 async function createTimerTriggers(
   registry: FunctionRegistry,
   connectionString: string,
+  log: LogSink,
   run: (name: string, timer: unknown) => Promise<void>,
 ): Promise<Map<string, TimerTrigger>> {
   const timers = new Map<string, TimerTrigger>();
@@ -246,7 +247,7 @@ async function createTimerTriggers(
     const expression = resolveSettingReferences(binding.schedule ?? '', process.env, `${fn.name} schedule`);
     const schedule = parseTimerSchedule(expression);
     const monitored = binding.useMonitor !== false;
-    timers.set(fn.name, new TimerTrigger(fn.name, schedule, (timer) => run(fn.name, timer), monitored ? statusTable : undefined, binding.runOnStartup ?? false));
+    timers.set(fn.name, new TimerTrigger(fn.name, schedule, (timer) => run(fn.name, timer), monitored ? statusTable : undefined, binding.runOnStartup ?? false, log));
   }
   return timers;
 }

@@ -1,7 +1,8 @@
-import { TableClient } from '@azure/data-tables';
+import { RestError, TableClient } from '@azure/data-tables';
 import type { Timer } from '@azure/functions';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../azurite.js';
+import type { LogEntry } from './invoke.js';
 import { parseTimerSchedule } from './timer-schedule.js';
 import { TimerTrigger } from './timer-trigger.js';
 
@@ -44,5 +45,35 @@ describe('timer trigger', () => {
     expect(quiet).toHaveLength(0);
     expect(eager).toHaveLength(1);
     expect(eager[0]!.isPastDue).toBe(false);
+  });
+
+  it('keeps its schedule, and the host alive, while storage refuses the schedule status', async () => {
+    // What storage answers to four in five requests in a brown-out, after the SDK's retries.
+    let refuse = false;
+    const statusTable = {
+      getEntity: async () => Promise.reject(new RestError('The specified resource does not exist.', { statusCode: 404 })),
+      upsertEntity: async () => (refuse ? Promise.reject(new RestError('The server is busy.', { statusCode: 503 })) : undefined),
+    } as unknown as TableClient;
+    const unhandled: unknown[] = [];
+    const onUnhandled = (reason: unknown) => unhandled.push(reason);
+    process.on('unhandledRejection', onUnhandled);
+    const fired: Timer[] = [];
+    const logs: LogEntry[] = [];
+    const trigger = new TimerTrigger('everySecond', parseTimerSchedule('* * * * * *', 'UTC'), async (timer) => void fired.push(timer), statusTable, false, (e) => logs.push(e));
+    try {
+      await trigger.start();
+      refuse = true;
+      const deadline = Date.now() + 10_000;
+      while (fired.length < 3 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await trigger.stop();
+      process.off('unhandledRejection', onUnhandled);
+    }
+    // In the host process, an unhandled rejection is an exit: every request in flight is cut off.
+    expect(unhandled, 'no rejection left unhandled').toEqual([]);
+    expect(fired.length, 'the timer went on firing each second').toBeGreaterThanOrEqual(3);
+    const refused = logs.filter((e) => e.level === 'warning' && /could not record the schedule status .*The server is busy/.test(e.message));
+    expect(refused.length, 'each refused write is logged').toBeGreaterThanOrEqual(2);
+    expect(refused[0]).toMatchObject({ functionName: 'everySecond' });
   });
 });

@@ -1,11 +1,14 @@
 import { RestError, type TableClient } from '@azure/data-tables';
 import type { Timer } from '@azure/functions';
+import { consoleLogSink, type LogSink } from './invoke.js';
 import type { TimerSchedule } from './timer-schedule.js';
 
 /**
  * Runs one timer-triggered function on its schedule. Like the Functions host with
  * `useMonitor` (the default), it records the schedule status in storage, so a tick missed
- * while the host was down fires once at startup with `isPastDue: true`.
+ * while the host was down fires once at startup with `isPastDue: true`. The status is the
+ * host's bookkeeping: storage that refuses a write is logged, and the schedule goes on; a
+ * tick never ends in a rejection nobody handles, which would take the whole host down.
  */
 export interface TimerStatus {
   last: string;
@@ -27,6 +30,7 @@ export class TimerTrigger {
     private readonly invoke: (timer: Timer) => Promise<void>,
     private readonly statusTable: TableClient | undefined,
     private readonly runOnStartup = false,
+    private readonly log: LogSink = consoleLogSink,
   ) {}
 
   async start(): Promise<void> {
@@ -62,9 +66,19 @@ export class TimerTrigger {
     this.handle = setTimeout(() => {
       if (this.stopped) return;
       if (Date.now() < due.getTime()) return this.wait(due);
-      void this.fire(false).finally(() => this.arm());
+      void this.tick();
     }, Math.min(Math.max(delay, 0), MAX_TIMEOUT));
     this.handle.unref();
+  }
+
+  /** A scheduled tick: a failed run is logged, and the timer is armed again whatever happened. */
+  private async tick(): Promise<void> {
+    try {
+      await this.fire(false);
+    } catch (error) {
+      this.report('error', `${this.functionName} failed: ${error instanceof Error ? error.message : String(error)}`);
+    }
+    await this.arm();
   }
 
   private async fire(isPastDue: boolean): Promise<void> {
@@ -95,10 +109,19 @@ export class TimerTrigger {
     }
   }
 
+  /** Never throws: a status not written means at most one extra tick, marked `isPastDue`, at the next start. */
   private async writeStatus(status: TimerStatus): Promise<void> {
-    await this.statusTable?.upsertEntity(
-      { partitionKey: 'timers', rowKey: this.functionName, Last: status.last, Next: status.next, LastUpdated: status.lastUpdated },
-      'Replace',
-    );
+    try {
+      await this.statusTable?.upsertEntity(
+        { partitionKey: 'timers', rowKey: this.functionName, Last: status.last, Next: status.next, LastUpdated: status.lastUpdated },
+        'Replace',
+      );
+    } catch (error) {
+      this.report('warning', `could not record the schedule status (next ${status.next}): ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+    }
+  }
+
+  private report(level: 'warning' | 'error', message: string): void {
+    this.log({ level, functionName: this.functionName, invocationId: 'timer-trigger', message, time: new Date() });
   }
 }
