@@ -43,8 +43,13 @@ interface PreparingWorker {
 
 let current: PreparingWorker | undefined;
 let nextJob = 1;
-/** A young generation of 64 MB: measured against 16 MB, about 0.3 s less collection a 500,000-row run, for about 20 MB of RSS. */
-const resourceLimits = { maxYoungGenerationSizeMb: 64 };
+/**
+ * The thread's young generation. 64 MB took about 0.3 s less collection than 16 MB for one
+ * 500,000-row file, but with a tenant's files prepared at once it held 50 to 100 MB more of
+ * the process's peak (bench --tenant: 460 to 540 MB against 395 to 450 MB at 32 MB); 32 MB
+ * measured the same as 64 MB for the 500,000-row file (docs/benchmarks.md).
+ */
+const resourceLimits = { maxYoungGenerationSizeMb: 32 };
 
 /**
  * One worker per process, started on first use (or by warmPreparingWorker) and kept,
