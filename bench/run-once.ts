@@ -7,12 +7,15 @@ import { sliceRest } from '../shared/pipeline/run-files/work-files.js';
 import { createServices, type Services } from '../shared/services.js';
 import { commitLedger } from '../shared/sync/commit.js';
 import { planChanges } from '../shared/sync/plan.js';
+import { checkBulkSend, startBulkSend, type BulkSendInput } from '../shared/sync/bulk-send.js';
+import type { PlannedChanges } from '../shared/sync/plan.js';
 import { sendChanges, type SendInput } from '../shared/sync/send.js';
 
 /**
  * Child process of the benchmark: one run of one segment, step by step as the
  * orchestration's activities run it (prepare, sending while preparing where the run starts
- * from nothing tracked, audience, plan, send, commit), in a fresh process that loads only
+ * from nothing tracked, audience, plan, a bulk job where the changes are over the
+ * destination's bulk threshold, send, commit), in a fresh process that loads only
  * what a Functions worker loads for them: no local host, no durable driver, no benchmark.
  * Its peak RSS is the app's share of the run.
  * argv: <exportId> <segment> <blobName> [full]; the app's settings come from the environment.
@@ -61,6 +64,15 @@ async function main(): Promise<void> {
     full: mode === 'full',
     now: new Date().toISOString(),
   });
+  // As the orchestration's bulk stage: a change set over the threshold goes as one job.
+  const threshold = destination.bulkThreshold?.(config.destinations);
+  if (threshold !== undefined) {
+    const job = (kind: 'add' | 'remove', slices: PlannedChanges['adds'], replace: boolean): BulkSendInput => ({
+      ...ref, audienceId: audience.audienceId, kind, slices, ...(replace ? { replace: true } : {}),
+    });
+    if (records(plan.adds) > threshold && (await sendInBulk(services, job('add', plan.adds, plan.replaceFirst)))) Object.assign(plan, { adds: [], replaceFirst: false });
+    if (records(plan.removes) > threshold && (await sendInBulk(services, job('remove', plan.removes, false)))) Object.assign(plan, { removes: [] });
+  }
   const sends: SendInput[] = [
     ...plan.removes.map((slice) => ({ kind: 'remove' as const, slice })),
     ...plan.adds.map((slice, k) => ({ kind: 'add' as const, slice, replaceFirst: plan.replaceFirst && k === 0 })),
@@ -76,6 +88,23 @@ async function main(): Promise<void> {
   const sentEarly = (early?.files ?? []).reduce((sum, file) => sum + file.done, 0);
   process.stdout.write(JSON.stringify({ valid: prepared.valid, sentWhilePreparing: sentEarly, added: committed.added, removed: committed.removed, ledgerAfter: committed.ledgerAfter, seconds, peakRssMb }) + '\n');
   process.exit(0);
+}
+
+const records = (slices: { records: number }[]) => slices.reduce((sum, slice) => sum + slice.records, 0);
+
+/**
+ * One bulk job, started and then checked with the orchestration's back-off (1 s, then half
+ * again longer each time); false when it failed, and the batches take over as in a run.
+ */
+async function sendInBulk(services: Services, input: BulkSendInput): Promise<boolean> {
+  const started = await startBulkSend(services, input);
+  if ('failed' in started) return false;
+  for (let round = 0; ; round++) {
+    await sleep(Math.min(30_000, 1_000 * 1.5 ** round));
+    const checked = await checkBulkSend(services, { ...input, jobId: started.jobId });
+    if (checked.state === 'done') return true;
+    if (checked.state === 'failed') return false;
+  }
 }
 
 /** One slice to its end: a step refused a turn at the rate goes again from where it stopped once its turn comes, as the orchestration requeues it. */
