@@ -65,6 +65,16 @@ describe('prepareInWorker', () => {
     }
   });
 
+  it('prepares more files than it takes at once: the rest wait their turn, none is lost', async () => {
+    await containers.segments.getBlockBlobClient('vip/3.csv.gz').uploadData(gzipSync(csv));
+    const results = await Promise.all(Array.from({ length: 7 }, (_, k) => prepareInWorker(config, input(`many-${k}`, 'vip/3.csv.gz'))));
+
+    for (const [k, result] of results.entries()) {
+      expect(result).toMatchObject({ read: 7, valid: 5, invalid: 1, duplicate: 1 });
+      expect(result.workFiles.every((file) => file.name.startsWith(`many-${k}/`))).toBe(true);
+    }
+  });
+
   it('keeps what was read of a file cut short, with the reason, as prepareSegment does', async () => {
     // Enough rows that some are read before gunzip finds the end missing. recordsPerWorkFile
     // stays at a few files: at 2 a file this size made 10,000 work-file uploads, which took

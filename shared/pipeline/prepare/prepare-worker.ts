@@ -1,5 +1,6 @@
 import { parentPort } from 'node:worker_threads';
 import type { BlobServiceClient } from '@azure/storage-blob';
+import { bulkhead } from 'cockatiel';
 import { blobServiceFromConnectionString, blobServiceFromUrl } from '../../storage/blob-service.js';
 import { prepareSegment, SegmentFileError, type WorkFileListener } from './prepare.js';
 import type { PrepareJob, WorkerMessage } from './prepare-in-worker.js';
@@ -15,6 +16,13 @@ import type { PrepareJob, WorkerMessage } from './prepare-in-worker.js';
 const port = parentPort!;
 const EMAIL_PATH_FIELDS = new Set(['row', 'email', 'firstName', 'lastName']);
 const services = new Map<string, Promise<BlobServiceClient>>();
+/**
+ * Files prepared at once; the rest wait their turn here. One thread gains nothing from more
+ * (parsing is its work; the reads and writes of a few files already overlap), and each file
+ * in progress holds its buffers: with a tenant's eight at once the thread's heap reached
+ * 134 MB and the process's peak 448 MB, with three 337 MB, the runs as fast (bench --tenant).
+ */
+const preparing = bulkhead(3, Number.POSITIVE_INFINITY);
 
 function blobServiceFor(job: PrepareJob): Promise<BlobServiceClient> {
   const { connectionString, blobServiceUri, managedIdentityClientId } = job.storage;
@@ -78,7 +86,7 @@ function handBack(job: PrepareJob): WorkFileListener {
 }
 
 port.on('message', (job: PrepareJob) => {
-  run(job).catch((error: unknown) =>
+  preparing.execute(() => run(job)).catch((error: unknown) =>
     post({
       type: 'failed',
       job: job.id,
