@@ -82,7 +82,7 @@ export async function runTenantBenchmark(options: TenantOptions): Promise<Tenant
       DEV_PRINCIPAL: JSON.stringify({ userId: 'bench', userDetails: 'bench@localhost', userRoles: ['admin'] }),
     });
     // The blob trigger's scan every 250 ms (npm start: every second): every 50 ms, its listings
-    // were a fifth of what the app allocated, for 100 ms less wait on average.
+    // were a tenth of what the app allocated, for 100 ms less wait on average.
     host = await startLocalHost({ root: REPO_ROOT, port: 0, blobPollIntervalMs: 250, log: () => undefined });
     const services = createServices();
     resetServices(services);
