@@ -47,6 +47,26 @@ describe('timer trigger', () => {
     expect(eager[0]!.isPastDue).toBe(false);
   });
 
+  it('starts, and keeps its schedule, when storage refuses to read the schedule status', async () => {
+    const statusTable = {
+      getEntity: async () => Promise.reject(new RestError('The server is busy.', { statusCode: 503 })),
+      upsertEntity: async () => undefined,
+    } as unknown as TableClient;
+    const fired: Timer[] = [];
+    const logs: LogEntry[] = [];
+    const trigger = new TimerTrigger('restarted', parseTimerSchedule('* * * * * *', 'UTC'), async (timer) => void fired.push(timer), statusTable, false, (e) => logs.push(e));
+    try {
+      await trigger.start();
+      const deadline = Date.now() + 5_000;
+      while (fired.length < 1 && Date.now() < deadline) await new Promise((resolve) => setTimeout(resolve, 50));
+    } finally {
+      await trigger.stop();
+    }
+    expect(fired.length, 'the timer fired on its schedule').toBeGreaterThanOrEqual(1);
+    expect(fired[0]!.isPastDue).toBe(false);
+    expect(logs.find((e) => e.level === 'warning' && /could not read the schedule status.*The server is busy/.test(e.message))).toMatchObject({ functionName: 'restarted' });
+  });
+
   it('keeps its schedule, and the host alive, while storage refuses the schedule status', async () => {
     // What storage answers to four in five requests in a brown-out, after the SDK's retries.
     let refuse = false;

@@ -98,14 +98,21 @@ export class TimerTrigger {
     }
   }
 
+  /**
+   * The status at start. Storage that refuses the read (a restart during a brown-out) costs
+   * at most the catch-up of a tick missed while the host was down; it never stops the host
+   * from starting.
+   */
   private async readStatus(): Promise<TimerStatus | undefined> {
     if (!this.statusTable) return undefined;
     try {
       const row = await this.statusTable.getEntity<{ Last: string; Next: string; LastUpdated: string }>('timers', this.functionName);
       return { last: row.Last, next: row.Next, lastUpdated: row.LastUpdated };
     } catch (error) {
-      if (error instanceof RestError && error.statusCode === 404) return undefined;
-      throw error;
+      if (!(error instanceof RestError && error.statusCode === 404)) {
+        this.report('warning', `could not read the schedule status; a tick missed while the host was down is not made up: ${error instanceof Error ? error.message.split('\n')[0] : String(error)}`);
+      }
+      return undefined;
     }
   }
 
