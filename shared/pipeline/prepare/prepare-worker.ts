@@ -1,3 +1,4 @@
+import { setTimeout as sleep } from 'node:timers/promises';
 import { parentPort } from 'node:worker_threads';
 import type { BlobServiceClient } from '@azure/storage-blob';
 import { bulkhead } from 'cockatiel';
@@ -21,10 +22,14 @@ const services = new Map<string, Promise<BlobServiceClient>>();
  * (parsing is its work; the reads and writes of a few files already overlap), and each file
  * in progress holds its buffers: with a tenant's eight at once the thread's heap reached
  * 134 MB and the process's peak 448 MB, with three 337 MB, the runs as fast (bench --tenant).
- * A file never keeps its place for ever: the thread's blob client ends any read or write
- * after 20 s of silence (BLOB_IDLE_TIMEOUT_MS), and the job then fails.
  */
 const preparing = bulkhead(3, Number.POSITIVE_INFINITY);
+/**
+ * How long a file keeps its place. A longer one (a file of millions of rows, or one stalled
+ * on storage) goes on, and the next file starts beside it: the queue may never make the
+ * other runs' preparations wait for one that does not end.
+ */
+const PLACE_HELD_MS = 30_000;
 
 function blobServiceFor(job: PrepareJob): Promise<BlobServiceClient> {
   const { connectionString, blobServiceUri, managedIdentityClientId } = job.storage;
@@ -88,13 +93,18 @@ function handBack(job: PrepareJob): WorkFileListener {
 }
 
 port.on('message', (job: PrepareJob) => {
-  preparing.execute(() => run(job)).catch((error: unknown) =>
-    post({
-      type: 'failed',
-      job: job.id,
-      ...(error instanceof SegmentFileError ? { fileReason: error.reason } : {}),
-      message: error instanceof Error ? error.message : String(error),
-      ...(typeof (error as { statusCode?: unknown }).statusCode === 'number' ? { statusCode: (error as { statusCode: number }).statusCode } : {}),
-    }),
-  );
+  void preparing.execute(() => {
+    const prepared = run(job).catch((error: unknown) =>
+      post({
+        type: 'failed',
+        job: job.id,
+        ...(error instanceof SegmentFileError ? { fileReason: error.reason } : {}),
+        message: error instanceof Error ? error.message : String(error),
+        ...(typeof (error as { statusCode?: unknown }).statusCode === 'number' ? { statusCode: (error as { statusCode: number }).statusCode } : {}),
+      }),
+    );
+    const released = new AbortController();
+    const placeHeld = sleep(PLACE_HELD_MS, undefined, { ref: false, signal: released.signal }).catch(() => undefined);
+    return Promise.race([prepared, placeHeld]).finally(() => released.abort());
+  });
 });
