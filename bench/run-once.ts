@@ -7,7 +7,7 @@ import { sliceRest } from '../shared/pipeline/run-files/work-files.js';
 import { createServices, type Services } from '../shared/services.js';
 import { commitLedger } from '../shared/sync/commit.js';
 import { planChanges } from '../shared/sync/plan.js';
-import { checkBulkSend, startBulkSend, type BulkSendInput } from '../shared/sync/bulk-send.js';
+import { bulkPollMs, checkBulkSend, MAX_BULK_JOB_MS, startBulkSend, type BulkSendInput } from '../shared/sync/bulk-send.js';
 import type { PlannedChanges } from '../shared/sync/plan.js';
 import { sendChanges, type SendInput } from '../shared/sync/send.js';
 
@@ -93,18 +93,20 @@ async function main(): Promise<void> {
 const records = (slices: { records: number }[]) => slices.reduce((sum, slice) => sum + slice.records, 0);
 
 /**
- * One bulk job, started and then checked with the orchestration's back-off (1 s, then half
- * again longer each time); false when it failed, and the batches take over as in a run.
+ * One bulk job, started and then checked on the orchestration's schedule; false when it
+ * failed or outlived the orchestration's limit, and the batches take over as in a run.
  */
 async function sendInBulk(services: Services, input: BulkSendInput): Promise<boolean> {
   const started = await startBulkSend(services, input);
   if ('failed' in started) return false;
-  for (let round = 0; ; round++) {
-    await sleep(Math.min(30_000, 1_000 * 1.5 ** round));
+  const deadline = Date.now() + MAX_BULK_JOB_MS;
+  for (let round = 0; Date.now() < deadline; round++) {
+    await sleep(bulkPollMs(round));
     const checked = await checkBulkSend(services, { ...input, jobId: started.jobId });
     if (checked.state === 'done') return true;
     if (checked.state === 'failed') return false;
   }
+  return false;
 }
 
 /** One slice to its end: a step refused a turn at the rate goes again from where it stopped once its turn comes, as the orchestration requeues it. */

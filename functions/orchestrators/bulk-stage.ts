@@ -4,7 +4,7 @@ import type { SegmentRun } from '../../shared/domain/run.js';
 import { addDelivery, addRemovals } from '../../shared/pipeline/counts/tally.js';
 import type { WorkFileSlice } from '../../shared/pipeline/run-files/work-files.js';
 import type { RunPlan } from '../../shared/pipeline/run-steps.js';
-import type { BulkCheckInput, BulkCheckResult, BulkSendInput, BulkStartResult } from '../../shared/sync/bulk-send.js';
+import { bulkPollMs, MAX_BULK_JOB_MS, type BulkCheckInput, type BulkCheckResult, type BulkSendInput, type BulkStartResult } from '../../shared/sync/bulk-send.js';
 import type { PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendFailure } from '../../shared/sync/send.js';
 import { activities } from './names.js';
@@ -44,10 +44,6 @@ retry.maxRetryIntervalInMilliseconds = 30_000;
 const JOBS_AT_ONCE = 5;
 /** Starts of a job (a new upload each), and failed status checks in a row, before the batches take over. */
 const ATTEMPTS = 5;
-/** Status checks: the first after a second, then half again longer each time, at most 30 s apart. */
-const pollMs = (round: number) => Math.min(30_000, 1_000 * 1.5 ** round);
-/** A job still running after this long is left to itself; its changes go in batches (adds and removes are safe to repeat). */
-const MAX_JOB_MS = 4 * 60 * 60_000;
 /** The longest Retry-After honoured (the bulk quota asks up to 15 minutes). */
 const MAX_WAIT_MS = 15 * 60_000;
 const backoffMs = (attempt: number) => Math.min(60_000, 2_000 * 2 ** (attempt - 1));
@@ -112,7 +108,7 @@ function* runJobs(run: BulkStageRun, jobs: Job[]): Generator<Task, void, any> {
     );
     yield* settleAll(context, tasks);
     const next: Job[] = [];
-    let wait = pollMs(round);
+    let wait = bulkPollMs(round);
     for (const [k, task] of tasks.entries()) {
       const job = active[k]!;
       const crashed: SendFailure | undefined = task.isCompleted ? undefined : { reason: `transient: ${firstLine(task.result)}`, retryable: false };
@@ -135,7 +131,7 @@ function* runJobs(run: BulkStageRun, jobs: Job[]): Generator<Task, void, any> {
         settleJob(job, checked);
       } else if (checked.state === 'pending') {
         job.checkFailures = 0;
-        if (context.df.currentUtcDateTime.getTime() - job.startedAt < MAX_JOB_MS) next.push(job);
+        if (context.df.currentUtcDateTime.getTime() - job.startedAt < MAX_BULK_JOB_MS) next.push(job);
       } else if (checked.jobFailed) {
         // The job changed nothing to count on: a new upload, if it may help.
         if (checked.failed.retryable && job.attempt < ATTEMPTS) {

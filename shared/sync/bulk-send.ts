@@ -24,6 +24,11 @@ export interface BulkSendInput {
   replace?: boolean;
 }
 
+/** Status checks: the first a second after the start, then half again longer each time, at most 30 s apart. */
+export const bulkPollMs = (round: number) => Math.min(30_000, 1_000 * 1.5 ** round);
+/** A job still running after this long is left to itself; its changes go in batches (adds and removes are safe to repeat). */
+export const MAX_BULK_JOB_MS = 4 * 60 * 60_000;
+
 export type BulkStartResult = { jobId: string; items: number } | { failed: SendFailure };
 
 export interface BulkCheckInput extends BulkSendInput {
