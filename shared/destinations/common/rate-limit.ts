@@ -1,5 +1,6 @@
 import { setTimeout as sleep } from 'node:timers/promises';
 import { currentPacedStep, PacedOut, type PacedStep } from './pacing.js';
+import { TurnBook } from './turn-book.js';
 
 /** Waits until one more request may leave (or, inside a paced step, refuses: PacedOut). */
 export interface RequestLimiter {
@@ -49,9 +50,7 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
   // A fractional rate in whole requests: 2.5 a second is 2 every 0.8 s, 0.5 a second 1 every 2 s.
   const perWindow = Math.max(1, Math.floor(requestsPerSecond));
   const windowMs = (perWindow / requestsPerSecond) * 1000 + marginMs;
-  // The times of the last `perWindow` turns given (some may lie ahead), oldest at `next`.
-  const turns = new Array<number>(perWindow).fill(Number.NEGATIVE_INFINITY);
-  let next = 0;
+  const turns = new TurnBook(perWindow, windowMs);
   /** Turns kept for holders, by holder: their times, in order, and the share they count against. */
   const reserved = new Map<string, { at: number[]; share?: string }>();
   /** The turns each share was given that still count (from a window ago on), in order. */
@@ -59,11 +58,11 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
   /** Shares told to come back for their part, and when: they count as active until a window after. */
   const returning = new Map<string, number>();
 
-  const nextFreeTurn = (now: number) => Math.max(now, turns[next]! + windowMs);
+  const nextFreeTurn = (now: number) => turns.earliest(now);
   const give = (at: number, share: string | undefined) => {
-    turns[next] = at;
-    next = (next + 1) % perWindow;
-    if (share !== undefined) shares.set(share, [...(shares.get(share) ?? []), at]);
+    turns.give(at);
+    // In time order: a share's turns, too, are not always given in order.
+    if (share !== undefined) shares.set(share, [...(shares.get(share) ?? []), at].sort((a, b) => a - b));
     return at;
   };
   const forgetOld = (now: number) => {
@@ -136,7 +135,7 @@ export function slidingWindowLimiter(requestsPerSecond: number, marginMs = 50): 
       returning.set(pacing.share!, now + overShare);
     }
     // Refused: over its share now, or its turn is further off than the step may wait.
-    const at = Math.max(nextFreeTurn(now), now + (overShare ?? 0));
+    const at = turns.earliest(now, now + (overShare ?? 0));
     step.refusedUntil = at;
     if (pacing.holder === undefined) throw new PacedOut(at - now);
     const needed = pacing.repeats ? step.turnsTaken + 1 : 1;
