@@ -163,6 +163,58 @@ describe('export-run orchestrator, stubbed context', () => {
     expect(output).toEqual({ status: 'succeeded' });
   });
 
+  it('checks the audience of a segment its ledger tracks beside preparation, a round trip less', () => {
+    const { calls, rounds } = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' },
+      { ...refresh, [activities.beginRun]: () => plan({ tracked: [true] }) },
+    );
+
+    expect(rounds.slice(0, 3)).toEqual([[activities.beginRun], [activities.prepareSegment, activities.ensureAudience], [activities.planChanges]]);
+    expect(calls.filter((c) => c.name === activities.ensureAudience)).toHaveLength(1);
+    expect(calls.find((c) => c.name === activities.planChanges)!.input).toMatchObject({ audienceId: 'aud-1', audienceCreated: false });
+    const segment = finished(calls).segments[0] as SegmentRun;
+    expect(segment).toMatchObject({ status: 'succeeded', audienceId: 'aud-1', sent: 100 });
+    expect(reconciliationErrors(segment)).toEqual([]);
+  });
+
+  it('comes back for the turn a check beside preparation was refused, and makes a failed check again', () => {
+    const paced = { failed: { reason: 'waiting for the rate', retryable: true, retryAfterMs: 2_000, paced: true } };
+    const audience = { audienceId: 'aud-1', created: false, membersIncluded: false, accepted: 0, rejected: 0 };
+    const refusedFirst = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' },
+      { ...refresh, [activities.beginRun]: () => plan({ tracked: [true] }), [activities.ensureAudience]: (_input, call) => (call === 1 ? paced : audience) },
+    );
+    expect(refusedFirst.timers).toEqual([new Date(NOW.getTime() + 2_000 - ACTIVITY_PATIENCE_MS)]);
+    expect(refusedFirst.rounds.slice(1, 5)).toEqual([[activities.prepareSegment, activities.ensureAudience], ['timer'], [activities.ensureAudience], [activities.planChanges]]);
+    expect(finished(refusedFirst.calls).segments[0]).toMatchObject({ status: 'succeeded', audienceId: 'aud-1' });
+
+    const failedFirst = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' },
+      {
+        ...refresh,
+        [activities.beginRun]: () => plan({ tracked: [true] }),
+        [activities.ensureAudience]: (_input, call) => (call === 1 ? { failed: { reason: 'transient: socket hang up', retryable: true } } : audience),
+      },
+    );
+    expect(failedFirst.timers).toEqual([]);
+    expect(failedFirst.calls.filter((c) => c.name === activities.ensureAudience)).toHaveLength(2);
+    expect(finished(failedFirst.calls).segments[0]).toMatchObject({ status: 'succeeded', audienceId: 'aud-1' });
+  });
+
+  it('takes nothing from the audience check of a segment that failed preparation', () => {
+    const { calls } = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' },
+      {
+        ...refresh,
+        [activities.beginRun]: () => plan({ tracked: [true] }),
+        [activities.prepareSegment]: () => ({ segment: 'buyers', segmentIndex: 0, failed: 'segment-file-not-found' }),
+      },
+    );
+    expect(calls.filter((c) => c.name === activities.ensureAudience)).toHaveLength(1);
+    expect(finished(calls).segments[0]).toMatchObject({ status: 'failed' });
+    expect((finished(calls).segments[0] as SegmentRun).audienceId).toBeUndefined();
+  });
+
   it('sends nothing for a segment over the limit, and lists its rows with the reason', () => {
     const max = microsoftAdvertisingLimits.maxPerSegment!;
     const { calls } = run({ runId: 'run-1', exportId: 'export-1', trigger: 'on-demand' }, { ...refresh, [activities.prepareSegment]: () => prepared(max + 1, [max, 1]) });

@@ -51,6 +51,8 @@ interface SegmentState {
   /** What the limits let through, in file order. */
   membership: WorkFileSlice[];
   audience?: { id: string; created: boolean };
+  /** The audience check beside preparation was told to wait for its turn at the rate: the orchestration time (ms) to come back. */
+  audienceTurnAt?: number;
   /** Parts of the membership delivered already, each its file's first `records`: at the audience's creation, or while preparing. */
   delivered: WorkFileSlice[];
   /** A batch sent while preparing replaced the audience's membership. */
@@ -137,7 +139,8 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
 /**
  * Prepares every segment. Where the destination creates audiences empty, each segment may
  * also send its work files as they are written, within the limits' early-send rule; what it
- * sent comes back per work file, and the stages below send only the rest.
+ * sent comes back per work file, and the stages below send only the rest. A segment whose
+ * ledger tracks members (a refresh) has its audience checked meanwhile (`RunPlan.tracked`).
  */
 function* prepare(run: Run): Generator<Task, void, any> {
   const { plan } = run;
@@ -146,7 +149,11 @@ function* prepare(run: Run): Generator<Task, void, any> {
     const rule = plan.sendWhilePreparing ? earlySendRule(plan.limits, state.index, plan.truncate) : undefined;
     return run.context.df.callActivityWithRetry(activities.prepareSegment, retry, { ...segmentRef(run, state), ...(rule ? { sendWhilePreparing: rule } : {}) });
   });
-  yield* settleAll(run.context, tasks);
+  const checks = run.states
+    .filter((state) => plan.tracked?.[state.index])
+    .map((state) => ({ state, task: run.context.df.callActivityWithRetry(activities.ensureAudience, retry, segmentRef(run, state)) }));
+  yield* settleAll(run.context, [...tasks, ...checks.map((check) => check.task)]);
+  const audienceChecked = new Map(checks.map(({ state, task }) => [state, task]));
   tasks.forEach((task, i) => {
     const state = run.states[i]!;
     const prepared: PrepareStepResult = task.isCompleted
@@ -154,6 +161,8 @@ function* prepare(run: Run): Generator<Task, void, any> {
       : { segment: state.name, segmentIndex: state.index, failed: `prepare-failed: ${errorMessage(task.result)}` };
     state.tally = startTally(prepared);
     if ('failed' in prepared) return;
+    const check = audienceChecked.get(state);
+    if (check) takeAudienceCheck(run, state, check);
     state.workFiles = prepared.workFiles;
     const sent = prepared.sentWhilePreparing;
     if (!sent) return;
@@ -166,6 +175,21 @@ function* prepare(run: Run): Generator<Task, void, any> {
       state.tally = addDelivery(state.tally, { sent: file.done, accepted: file.accepted, rejected: file.rejected });
     }
   });
+}
+
+/**
+ * What the audience check beside preparation found. A check refused for the rate keeps its
+ * turn, and the audiences stage comes back at it; one that failed is simply made again there,
+ * with all its attempts.
+ */
+function takeAudienceCheck(run: Run, state: SegmentState, task: Task): void {
+  const result = resultOr<EnsureAudienceResult>(task, (failed) => ({ failed }));
+  if ('failed' in result) {
+    if (result.failed.paced) state.audienceTurnAt = run.context.df.currentUtcDateTime.getTime() + turnWait(result.failed, 1);
+    return;
+  }
+  state.audience = { id: result.audienceId, created: result.created };
+  state.tally = { ...state.tally, audienceId: result.audienceId, ...(result.notice ? { reason: result.notice } : {}) };
 }
 
 /**
@@ -204,6 +228,9 @@ function* audiences(run: Run): Generator<Task, void, any> {
   const { plan, context } = run;
   run.progress('creating-audiences');
   let pending = run.states.filter((state) => running(state) && !state.audience).map((state) => ({ state, attempt: 1 }));
+  // A check beside preparation that was refused for the rate: its kept turn comes first.
+  const turn = Math.max(0, ...pending.map(({ state }) => state.audienceTurnAt ?? 0));
+  yield* sleep(context, turn - context.df.currentUtcDateTime.getTime());
   while (pending.length > 0) {
     const tasks = pending.map(({ state }) =>
       context.df.callActivityWithRetry(activities.ensureAudience, retry, {

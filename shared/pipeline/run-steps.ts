@@ -11,6 +11,7 @@ import { deliveryLogName, writeDeliveryLog } from '../sync/files.js';
 import { oneLine, sendFailure, type SendFailure } from '../sync/send.js';
 import { afterRunFinished } from './runs/run-finished.js';
 import { driftForNextRun } from '../insights/next-run.js';
+import { tracksNothing } from '../sync/ledger.js';
 
 /**
  * The steps of a run, one per activity. Each takes and returns small JSON (ids, blob
@@ -38,6 +39,14 @@ export interface RunPlan {
   sendWhilePreparing: boolean;
   /** Where the destination takes bulk jobs: a segment's adds (or removes) above this many go as one (MSADS_BULK_THRESHOLD). */
   bulkThreshold?: number;
+  /**
+   * Per segment, whether its ledger tracks members (an audience the app sent to), read at the
+   * start, on destinations that create audiences empty. Preparation never finds or creates
+   * such a segment's audience, so it is checked beside preparation, not after it: the
+   * destination's rate is used from the run's first second instead of idle while the file is
+   * read.
+   */
+  tracked?: boolean[];
 }
 
 export type BeginResult = { plan: RunPlan } | { failed: string };
@@ -72,6 +81,7 @@ export async function beginRun(services: Services, input: RunInput, now: string)
   if (failed) await afterRunFinished(services, begun);
   if (failed || !exp) return { failed: failed ?? 'export-removed' };
   const destination = getDestination(exp.destinationType);
+  const tracked = destination.audienceCreationNeedsMembers ? undefined : await trackedSegments(services, exp.id, exp.segments);
   return {
     plan: {
       runId: input.runId,
@@ -85,8 +95,14 @@ export async function beginRun(services: Services, input: RunInput, now: string)
       full: input.full === true || drift?.fullSync === true,
       sendWhilePreparing: services.config.sendWhilePreparing && !destination.audienceCreationNeedsMembers,
       ...(destination.bulkThreshold ? { bulkThreshold: destination.bulkThreshold(services.config.destinations) } : {}),
+      ...(tracked ? { tracked } : {}),
     },
   };
+}
+
+async function trackedSegments(services: Services, exportId: string, segments: string[]): Promise<boolean[]> {
+  const ledgers = await services.storage.ensureContainer(services.config.containers.ledgers);
+  return Promise.all(segments.map(async (segment) => !(await tracksNothing(ledgers, exportId, segment))));
 }
 
 export { prepareSegmentStep, type PrepareStepInput, type PrepareStepResult } from './prepare/prepare-step.js';
