@@ -1,3 +1,4 @@
+import { bulkhead } from 'cockatiel';
 import type { Services } from '../../services.js';
 import type { Run, RunTrigger } from '../../domain/run.js';
 import type { Export } from '../../domain/export.js';
@@ -110,10 +111,18 @@ export async function startRuns(
   trigger: RunTrigger,
   options: StartOptions = {},
 ): Promise<StartRunResult[]> {
-  const results: StartRunResult[] = [];
-  for (const exp of exportsToRun) results.push(await startRun(services, starter, exp, trigger, options));
-  return results;
+  // Side by side: each start is a few storage round trips and the exports are independent.
+  // One after the other, a tenant's 24 exports of 8 files began over 4.5 s. A start that
+  // fails fails the caller (the blob trigger tries the file again) once the others are done.
+  const starts = bulkhead(STARTS_AT_ONCE, Number.POSITIVE_INFINITY);
+  const settled = await Promise.allSettled(exportsToRun.map((exp) => starts.execute(() => startRun(services, starter, exp, trigger, options))));
+  const failed = settled.find((outcome) => outcome.status === 'rejected');
+  if (failed) throw failed.reason;
+  return settled.map((outcome) => (outcome as PromiseFulfilledResult<StartRunResult>).value);
 }
+
+/** Runs started at once by one trigger: a schedule may start a whole tenant's exports. */
+const STARTS_AT_ONCE = 8;
 
 /**
  * Called by a run as it ends: the follow-up asked for meanwhile, as the input of the next
