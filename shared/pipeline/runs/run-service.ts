@@ -112,8 +112,8 @@ export async function startRuns(
   options: StartOptions = {},
 ): Promise<StartRunResult[]> {
   // Side by side: each start is a few storage round trips and the exports are independent.
-  // One after the other, a tenant's 24 exports of 8 files began over 4.5 s. A start that
-  // fails fails the caller (the blob trigger tries the file again) once the others are done.
+  // A start that fails fails the caller (the blob trigger tries the file again) once the
+  // others are done; those find their runs active then, as before for the exports ahead of it.
   const starts = bulkhead(STARTS_AT_ONCE, Number.POSITIVE_INFINITY);
   const settled = await Promise.allSettled(exportsToRun.map((exp) => starts.execute(() => startRun(services, starter, exp, trigger, options))));
   const failed = settled.find((outcome) => outcome.status === 'rejected');
