@@ -1,4 +1,5 @@
-import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { TableClient, odata } from '@azure/data-tables';
+import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../azurite.js';
 import type { LogEntry } from '../host/invoke.js';
 import { loadFunctionApp, type FunctionRegistry } from '../host/registry.js';
@@ -92,6 +93,15 @@ describe('DurableDriver', () => {
       expect(attempts.find((a) => a.status === 'rejected')).toMatchObject({ reason: { status: 409 } });
       expect(await driver.waitForCompletion('raced')).toMatchObject({ runtimeStatus: 'Completed', output: 6 });
     }
+    // The first execution's history rows are deleted in the background of the second start.
+    const historyRows = TableClient.fromConnectionString(azurite.connectionString, 'DriverTestsHistory', { allowInsecureConnection: true });
+    const rows = async () => {
+      let count = 0;
+      for await (const _ of historyRows.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${'raced'}`, select: ['RowKey'] } })) count++;
+      return count;
+    };
+    const current = (await driver.history('raced')).length;
+    await vi.waitFor(async () => expect(await rows()).toBe(current), { timeout: 10_000, interval: 100 });
   });
 
   it('fails an activity that outlives functionTimeout, so a hung one never keeps its slot', async () => {

@@ -123,7 +123,10 @@ export class DurableDriver implements DurableEndpoint {
       throw error instanceof ConcurrencyError ? exists('being started by another request') : error;
     }
     if (existing) {
-      await this.store.deleteHistory(id, existing.record.executionId).catch((error) => this.report(orchestration, 'warning', `could not clean up the previous run of ${id}: ${errorText(error)}`));
+      // The previous execution's rows are keyed by its execution id, which nothing reads again,
+      // so they go in the background. Awaited, a paced run's history (thousands of events) took
+      // 2 s to delete, and the blob trigger that started the next run held its slot meanwhile.
+      this.track(this.store.deleteHistory(id, existing.record.executionId).catch((error) => this.report(orchestration, 'warning', `could not clean up the previous run of ${id}: ${errorText(error)}`)));
     }
     // Only the request that won the instance row replaces what this process knows about it.
     const rt = newRuntime({ record, etag, history: [] });
