@@ -190,8 +190,8 @@ async function runPhase(
       const mine = exports.filter((e) => e.destination === destination);
       const finished = mine.map((e) => (Date.parse(runs.get(e.exportId)!.finishedAt!) - started) / 1000);
       const lastFinishSeconds = Math.max(...finished);
-      // The runs' requests: the app's own timers (audience insights, on the hour and half hour) may call the service
-      // after the last run ended, and those are no part of the floor.
+      // The runs' requests only: the app's own timers (audience insights, on the hour and half
+      // hour) may call the service after the last run ended, and those are no part of the floor.
       const log = (await sims.requestLog(destination, from)).filter((r) => r.at <= started + lastFinishSeconds * 1000);
       const requests = log.filter((r) => !r.rateLimited).length;
       const refused = log.length - requests;

@@ -22,7 +22,7 @@ describe('TurnBook', () => {
     const turns = Array.from({ length: 6 }, () => book.give(book.earliest(100)));
 
     // One more fits now (4 + 1 in the first window), then four beside the turn at 1.5 s. The
-    // ring this replaces gave the sixth turn only at 2.5 s.
+    // ring this replaces gave 1 s, 1 s, 1 s, 1 s, 2.5 s and 2 s.
     expect(turns).toEqual([100, 1_000, 1_000, 1_000, 1_000, 2_000]);
     expect(withinCount([0, 0, 0, 0, 1_500, ...turns], 5, 1_000)).toBe(true);
   });
