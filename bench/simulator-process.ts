@@ -3,6 +3,7 @@ import { scriptArgs } from './child-script.js';
 import path from 'node:path';
 import readline from 'node:readline';
 import type { DestinationType } from '../shared/destinations/registry.js';
+import { SETTINGS_END } from '../dev/simulators/settings-end.js';
 
 /**
  * The destination simulators in a process of their own (`dev/simulators/main.ts`), driven
@@ -48,10 +49,13 @@ export async function startSimulatorProcess(rateLimits: 'on' | 'off'): Promise<S
     lines.on('line', (line) => {
       const match = /^([A-Z_]+)=(.*)$/.exec(line);
       if (match) settings[match[1]!] = match[2]!;
-      if (Object.values(URL_SETTING).every((name) => settings[name])) {
-        clearTimeout(timer);
-        resolve(settings);
-      }
+      // Every setting, not only the service URLs: a token URL printed after them and missed
+      // sent a fresh process's LinkedIn run to the sample settings' fixed port.
+      if (line !== SETTINGS_END) return;
+      clearTimeout(timer);
+      const missing = Object.values(URL_SETTING).filter((name) => !settings[name]);
+      if (missing.length > 0) reject(new Error(`the simulators printed no ${missing.join(', ')}`));
+      else resolve(settings);
     });
   }).catch((error: unknown) => {
     child.kill();

@@ -1,9 +1,11 @@
 import { startSimulators } from './index.js';
+import { SETTINGS_END } from './settings-end.js';
 
 /**
  * Runs the destination simulators on their own, for a demo or an app started by hand:
  *   npx tsx dev/simulators/main.ts [--rate-limits off] [--base-port 7101 | 0 for free ports]
- * Prints the app settings that point the app at them; Ctrl-C stops them.
+ * Prints the app settings that point the app at them, then a line that says they are all
+ * there; Ctrl-C stops them.
  */
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
@@ -18,6 +20,8 @@ async function main(): Promise<void> {
     ...(basePort === 0 ? {} : { ports: { adroll: basePort, rollworks: basePort + 1, 'microsoft-advertising': basePort + 2, autopilot: basePort + 3, meta: basePort + 5, 'google-ads': basePort + 6, linkedin: basePort + 7, ortto: basePort + 8 } }),
   });
   for (const [name, value] of Object.entries(sims.env)) console.log(`${name}=${value}`);
+  // The end of the settings, for a program that reads them (bench/simulator-process.ts).
+  console.log(SETTINGS_END);
   const stop = () => {
     sims.stop().then(
       () => process.exit(0),
