@@ -3,6 +3,7 @@ import { assertBatchSize, connectionKey } from '../common/batch.js';
 import { ServiceClient } from '../common/http.js';
 import { sendIsolatingRejections } from '../common/isolate-rejections.js';
 import { OAuthFlow, refreshTokenCredentials } from '../common/oauth-flow.js';
+import { PacedOut } from '../common/pacing.js';
 import { sharedLimiter } from '../common/rate-limit.js';
 import {
   DestinationError,
@@ -222,7 +223,13 @@ export function connectGoogleAds(context: ConnectorContext<Credentials, Settings
       pending = { requestId, since: new Date().toISOString() };
     }
     const { requestId } = pending;
-    const outcome = await status(requestId);
+    const outcome = await status(requestId).catch((error: unknown) => {
+      // The removal just started, its check refused for the rate: the request id goes back to
+      // the orchestration, which checks it at its turn. Lost with the refusal, every attempt
+      // started another remove-all and was refused again at the check, for ever.
+      if (error instanceof PacedOut) throw new RequestPending(pending!, error.retryAfterMs ?? 0, `Google Ads: removing every member of list ${listId} started (request ${requestId}); its check waits for the rate`);
+      throw error;
+    });
     if (outcome.state === 'SUCCESS' || outcome.state === 'PARTIAL_SUCCESS') return;
     if (outcome.state === 'FAILED') throw new DestinationError('destination-error', `Google Ads: removing every member of list ${listId} failed (request ${requestId})`, false);
     const elapsed = Date.now() - Date.parse(pending.since);
