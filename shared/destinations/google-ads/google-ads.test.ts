@@ -4,6 +4,7 @@ import { devCredentials } from '../../../dev/simulators/credentials.js';
 import { startGoogleAdsSimulator, type GoogleAdsSimulator } from '../../../dev/simulators/google-ads/server.js';
 import { loadConfig } from '../../config.js';
 import { entryHasKey } from '../common/identifiers.js';
+import { withPacing } from '../common/pacing.js';
 import { RequestPending, type ProfileRecord } from '../types.js';
 import { connectGoogleAds, type GoogleAdsClient } from './client.js';
 import { readGoogleFailure } from './errors.js';
@@ -82,7 +83,7 @@ describe('Google Ads client on the simulator', () => {
   afterAll(() => sim?.stop());
   beforeEach(() => sim.reset());
 
-  const connect = (credentials: Partial<{ refreshToken: string; customerId: string; loginCustomerId: string }> = {}): GoogleAdsClient => {
+  const connect = (credentials: Partial<{ refreshToken: string; customerId: string; loginCustomerId: string }> = {}, requestsPerSecond = 1_000): GoogleAdsClient => {
     const creds = devCredentials.googleAds;
     const endpoints = loadConfig({
       GOOGLE_ADS_API_URL: sim.apiUrl,
@@ -96,7 +97,7 @@ describe('Google Ads client on the simulator', () => {
       settings: { adUserData: 'granted', adPersonalization: 'denied', membershipDurationDays: '30' },
       endpoints,
       saveCredentials: async () => undefined,
-      http: { requestsPerSecond: 1_000 },
+      http: { requestsPerSecond },
     });
   };
 
@@ -210,6 +211,28 @@ describe('Google Ads client on the simulator', () => {
     expect(removeAlls()).toBe(1);
     expect(sim.audience('Replace')!.members).toEqual(segment.map(googleMemberEntry));
   });
+
+  it('hands back a remove-all whose check waits for the rate, so the next attempt checks it instead of starting another', async () => {
+    // One request a second: the remove-all takes the turn, and its check has none left.
+    const client = connect({}, 1);
+    const { audienceId } = await client.ensureAudience('Paced replace', []);
+    await new Promise((resolve) => setTimeout(resolve, 1_100));
+    const segment: ProfileRecord[] = [{ row: 1, email: 'new@example.com' }];
+    const pacing = { patienceMs: 0, holder: 'replace', share: 'run' };
+    const refused = await withPacing(pacing, () => client.uploadBatch(audienceId, segment, { replace: true })).then(
+      () => undefined,
+      (error: unknown) => error,
+    );
+    expect(refused).toBeInstanceOf(RequestPending);
+    const removeAlls = () => sim.requests.all().filter((request) => request.path.endsWith(':removeAll')).length;
+    expect(removeAlls()).toBe(1);
+
+    // Back at its turn with the request id: the removal is checked, not started again.
+    await new Promise((resolve) => setTimeout(resolve, (refused as RequestPending).checkAfterMs));
+    const result = await withPacing({ ...pacing, patienceMs: 2_000 }, () => client.uploadBatch(audienceId, segment, { replace: true, pendingRemoval: (refused as RequestPending).pending }));
+    expect(result).toEqual({ accepted: 1, rejected: [] });
+    expect(removeAlls()).toBe(1);
+  }, 20_000);
 
   it('describes the list: matched members on Search and Display as estimates', async () => {
     const client = connect();
