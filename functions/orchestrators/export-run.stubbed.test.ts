@@ -166,9 +166,11 @@ describe('export-run orchestrator, stubbed context', () => {
   it('checks the audience of a segment its ledger tracks beside preparation, a round trip less', () => {
     const { calls, rounds } = run(
       { runId: 'run-1', exportId: 'export-1', trigger: 'segment-refresh' },
-      { ...refresh, [activities.beginRun]: () => plan({ tracked: [true] }) },
+      { ...refresh, [activities.beginRun]: () => plan({ tracked: [true], sendWhilePreparing: true }) },
     );
 
+    // Nothing to send while preparing, so preparation is not asked to look at the ledger again.
+    expect(calls.find((c) => c.name === activities.prepareSegment)!.input.sendWhilePreparing).toBeUndefined();
     expect(rounds.slice(0, 3)).toEqual([[activities.beginRun], [activities.prepareSegment, activities.ensureAudience], [activities.planChanges]]);
     expect(calls.filter((c) => c.name === activities.ensureAudience)).toHaveLength(1);
     expect(calls.find((c) => c.name === activities.planChanges)!.input).toMatchObject({ audienceId: 'aud-1', audienceCreated: false });

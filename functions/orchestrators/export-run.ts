@@ -146,7 +146,9 @@ function* prepare(run: Run): Generator<Task, void, any> {
   const { plan } = run;
   run.progress('preparing');
   const tasks = run.states.map((state) => {
-    const rule = plan.sendWhilePreparing ? earlySendRule(plan.limits, state.index, plan.truncate) : undefined;
+    // A tracked segment never sends while preparing (its members are not all adds): the rule
+    // would only make preparation ask the ledger again what begin-run read.
+    const rule = plan.sendWhilePreparing && !plan.tracked?.[state.index] ? earlySendRule(plan.limits, state.index, plan.truncate) : undefined;
     return run.context.df.callActivityWithRetry(activities.prepareSegment, retry, { ...segmentRef(run, state), ...(rule ? { sendWhilePreparing: rule } : {}) });
   });
   const checks = run.states
