@@ -1,6 +1,7 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { Services } from '../services.js';
 import { sortedIds, sortingDigests, type SortedIds } from './sorted-ids.js';
+import { readWholeBlob } from '../storage/read-blob.js';
 
 /**
  * Where a run keeps its sync files, beside its work files (`<runId>/<seg>/...`, deleted
@@ -86,7 +87,7 @@ export async function readDeliveries(work: ContainerClient, runId: string, segme
   const parts = deliveryParts();
   // A few downloads ahead of the one being read: a full sync has a log per work file.
   const downloads = names.map(() => undefined as Promise<Buffer> | undefined);
-  const download = (k: number) => (downloads[k] ??= work.getBlockBlobClient(names[k]!).downloadToBuffer());
+  const download = (k: number) => (downloads[k] ??= readWholeBlob(work.getBlockBlobClient(names[k]!)));
   for (let k = 0; k < names.length; k++) {
     for (let ahead = k + 1; ahead <= k + 4 && ahead < names.length; ahead++) download(ahead).catch(() => undefined);
     readDeliveryLog(await download(k), parts);

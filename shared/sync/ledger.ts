@@ -4,6 +4,7 @@ import { randomBytes } from 'node:crypto';
 import type { ContainerClient } from '@azure/storage-blob';
 import { EntryLines } from './entry-lines.js';
 import { entryParts, packedBytes, sortedDigests, sortedEntries, sortedIds, storedLines, type SortedIds } from './sorted-ids.js';
+import { readWholeBlob } from '../storage/read-blob.js';
 
 export { sortedIds, type SortedIds };
 
@@ -137,7 +138,7 @@ const headerSchema = (value: unknown): value is Header =>
 
 async function download(container: ContainerClient, name: string): Promise<Buffer | undefined> {
   try {
-    return await container.getBlockBlobClient(name).downloadToBuffer();
+    return await readWholeBlob(container.getBlockBlobClient(name));
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode === 404) return undefined;
     throw error;

@@ -1,5 +1,6 @@
 import type { ContainerClient } from '@azure/storage-blob';
 import type { ProfileRecord } from '../../destinations/types.js';
+import { readWholeBlob } from '../../storage/read-blob.js';
 
 /** A work file: one upload activity's share of a segment, as NDJSON of ProfileRecord (or member ids, one a line, for removals). */
 export interface WorkFileRef {
@@ -67,7 +68,7 @@ export interface RecordList {
  * heap) the file's size for every batch.
  */
 export async function openSlice(container: ContainerClient, slice: WorkFileSlice): Promise<RecordList> {
-  const body = await container.getBlockBlobClient(slice.name).downloadToBuffer();
+  const body = await readWholeBlob(container.getBlockBlobClient(slice.name));
   return parsedOnDemand(body, slice);
 }
 
@@ -101,7 +102,7 @@ export function parsedOnDemand(body: Buffer, slice: Pick<WorkFileSlice, 'skip' |
 
 /** A removal work file: member ids, one a line. */
 export async function readIdSlice(container: ContainerClient, slice: WorkFileSlice): Promise<string[]> {
-  const body = await container.getBlockBlobClient(slice.name).downloadToBuffer();
+  const body = await readWholeBlob(container.getBlockBlobClient(slice.name));
   return cut(body.toString('utf8').split('\n').filter((line) => line !== ''), slice);
 }
 
@@ -114,7 +115,7 @@ export const workFileName = (runId: string, segmentIndex: number, fileIndex: num
 
 /** Work files are bounded (recordsPerWorkFile), so reading one whole is fine. */
 export async function readWorkFile(container: ContainerClient, name: string): Promise<ProfileRecord[]> {
-  const body = await container.getBlockBlobClient(name).downloadToBuffer();
+  const body = await readWholeBlob(container.getBlockBlobClient(name));
   const records: ProfileRecord[] = [];
   for (const line of body.toString('utf8').split('\n')) {
     if (line !== '') records.push(JSON.parse(line) as ProfileRecord);

@@ -5,6 +5,7 @@ import type { Services } from '../../services.js';
 import { containersFor } from '../files.js';
 import { readLedger, writeLedger } from '../ledger.js';
 import { requestStore, type StoredRequest } from './request-store.js';
+import { readWholeBlob } from '../../storage/read-blob.js';
 
 const MINUTE = 60_000;
 /** The first check of a request, after it was sent; then twice as long each time, at most an hour apart. */
@@ -108,7 +109,7 @@ async function settle(services: Services, request: StoredRequest, outcome: Proce
   const { ledgers } = await containersFor(services);
   const blob = ledgers.getBlockBlobClient(membersBlob);
   if (outcome.state === 'failed' || outcome.state === 'unknown') {
-    const ids = (await blob.downloadToBuffer()).toString('utf8').split('\n').filter((id) => id !== '');
+    const ids = (await readWholeBlob(blob)).toString('utf8').split('\n').filter((id) => id !== '');
     settled.returned = await returnMembers(services, request, ids, now);
   }
   // The ids are no longer needed once the outcome is known: the ledger is the record of who was sent.
