@@ -42,8 +42,8 @@ const none: ReadInsightsOutcome = { read: 0, deferred: 0, failed: 0, skipped: 0 
  */
 export async function readAudienceInsights(services: Services, input: ReadInsightsInput, now = () => new Date()): Promise<ReadInsightsOutcome> {
   try {
-    const exp = await services.exports.find(input.exportId);
-    const connection = exp ? await services.connections.find(exp.connectionId) : undefined;
+    const exp = await services.exports.findRecent(input.exportId);
+    const connection = exp ? await services.connections.findRecent(exp.connectionId) : undefined;
     if (!exp || !connection) return none;
     const client = await services.destinationClient(connection, exp.settings);
     const run = input.run;

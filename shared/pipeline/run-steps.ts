@@ -51,10 +51,14 @@ export interface RunPlan {
 
 export type BeginResult = { plan: RunPlan } | { failed: string };
 
-async function loadExportAndConnection(services: Services, exportId: string): Promise<{ exp?: Export; connection?: Connection }> {
-  const exp = await services.exports.find(exportId);
+/**
+ * The export and its connection. A run begins on fresh reads (it may have been disabled);
+ * its later steps take reads a few seconds old (`recent`), shared with the run's other steps.
+ */
+async function loadExportAndConnection(services: Services, exportId: string, recent = false): Promise<{ exp?: Export; connection?: Connection }> {
+  const exp = recent ? await services.exports.findRecent(exportId) : await services.exports.find(exportId);
   if (!exp) return {};
-  const connection = await services.connections.find(exp.connectionId);
+  const connection = recent ? await services.connections.findRecent(exp.connectionId) : await services.connections.find(exp.connectionId);
   return { exp, connection };
 }
 
@@ -108,7 +112,7 @@ async function trackedSegments(services: Services, exportId: string, segments: s
 export { prepareSegmentStep, type PrepareStepInput, type PrepareStepResult } from './prepare/prepare-step.js';
 
 async function clientFor(services: Services, exportId: string): Promise<{ client: DestinationClient; memberId: (p: ProfileRecord) => string }> {
-  const { exp, connection } = await loadExportAndConnection(services, exportId);
+  const { exp, connection } = await loadExportAndConnection(services, exportId, true);
   if (!exp || !connection) throw new DestinationError('invalid-request', !exp ? 'export-removed' : 'connection-removed', false);
   return { client: await services.destinationClient(connection, exp.settings), memberId: getDestination(exp.destinationType).memberId };
 }

@@ -5,6 +5,7 @@ import type { StorageClients } from './clients.js';
 import { JsonTable, type Stored } from './json-table.js';
 import { keysetPage } from './keyset-page.js';
 import type { Page, PageQuery } from './paging.js';
+import { RecentReads, STEP_READ_MAX_AGE_MS } from './recent-reads.js';
 
 const PARTITION = 'connection';
 /** Reservation rows that make display names unique per destination type. */
@@ -30,6 +31,7 @@ export const nameKey = (type: string, displayName: string) =>
 export class ConnectionStore {
   private readonly rows: JsonTable<StoredConnection>;
   private readonly names: JsonTable<NameReservation>;
+  private readonly recent = new RecentReads<Connection | undefined>(STEP_READ_MAX_AGE_MS);
 
   constructor(storage: StorageClients) {
     const ready = () => storage.ensureTable('connections');
@@ -39,6 +41,11 @@ export class ConnectionStore {
 
   async find(id: string): Promise<Connection | undefined> {
     return (await this.rows.find(PARTITION, id))?.value;
+  }
+
+  /** The connection as read at most a few seconds ago (RecentReads), for a run's steps; a copy, so a caller's change never reaches another. */
+  async findRecent(id: string): Promise<Connection | undefined> {
+    return structuredClone(await this.recent.read(id, () => this.find(id)));
   }
 
   findStored(id: string): Promise<Stored<StoredConnection> | undefined> {
@@ -63,7 +70,11 @@ export class ConnectionStore {
   }
 
   /** Replaces a connection read with `etag` (412 when it changed since); a rename moves the reservation. */
-  async replace(previous: StoredConnection, next: StoredConnection, etag: string): Promise<Stored<StoredConnection>> {
+  replace(previous: StoredConnection, next: StoredConnection, etag: string): Promise<Stored<StoredConnection>> {
+    return this.recent.writing(next.id, () => this.replaceRow(previous, next, etag));
+  }
+
+  private async replaceRow(previous: StoredConnection, next: StoredConnection, etag: string): Promise<Stored<StoredConnection>> {
     const renamed = nameKey(previous.type, previous.displayName) !== nameKey(next.type, next.displayName);
     if (renamed) await this.reserveName(next);
     let saved: Stored<StoredConnection>;
@@ -78,7 +89,7 @@ export class ConnectionStore {
   }
 
   async delete(connection: StoredConnection, etag?: string): Promise<void> {
-    await this.rows.delete(PARTITION, connection.id, etag);
+    await this.recent.writing(connection.id, () => this.rows.delete(PARTITION, connection.id, etag));
     await this.releaseName(connection);
   }
 

@@ -87,3 +87,26 @@ describe('ExportStore', () => {
     expect(odd.items.map((s) => s.value.name).sort()).toEqual(['n1', 'n3']);
   });
 });
+
+describe('ExportStore.findRecent', () => {
+  it('shares a recent read, sees its own writes at once, and hands out copies', async () => {
+    const clients = createStorageClients(loadConfig({ AzureWebJobsStorage: azurite.connectionString }));
+    const steps = new ExportStore(clients);
+    const elsewhere = new ExportStore(clients);
+    const created = await steps.create(exportOf({ name: 'First' }));
+
+    const read = await steps.findRecent(created.value.id);
+    expect(read?.name).toBe('First');
+    // Another process's edit: this one keeps its recent read for a few seconds.
+    await elsewhere.replace({ ...created.value, name: 'Edited elsewhere' });
+    expect((await steps.findRecent(created.value.id))?.name).toBe('First');
+    // A caller changing what it got changes nobody else's.
+    read!.segments.push('changed by a caller');
+    expect((await steps.findRecent(created.value.id))?.segments).toEqual(['buyers']);
+    // An edit through this store is seen at once.
+    await steps.update(created.value.id, (exp) => ({ ...exp, name: 'Edited here' }));
+    expect((await steps.findRecent(created.value.id))?.name).toBe('Edited here');
+    await steps.delete(created.value.id);
+    expect(await steps.findRecent(created.value.id)).toBeUndefined();
+  });
+});

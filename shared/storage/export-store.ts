@@ -4,6 +4,7 @@ import { ConflictError, PreconditionFailedError } from '../errors.js';
 import type { StorageClients } from './clients.js';
 import { JsonTable, type Stored } from './json-table.js';
 import { keysetPage } from './keyset-page.js';
+import { RecentReads, STEP_READ_MAX_AGE_MS } from './recent-reads.js';
 import type { Page, PageQuery } from './paging.js';
 
 const PARTITION = 'export';
@@ -18,6 +19,7 @@ export type StoredExport = Omit<Export, 'etag'>;
  */
 export class ExportStore {
   private readonly rows: JsonTable<StoredExport>;
+  private readonly recent = new RecentReads<Export | undefined>(STEP_READ_MAX_AGE_MS);
 
   constructor(storage: StorageClients) {
     this.rows = new JsonTable(() => storage.ensureTable('exports'), 'export', (e) => ({
@@ -30,6 +32,11 @@ export class ExportStore {
     return (await this.rows.find(PARTITION, id))?.value;
   }
 
+  /** The export as read at most a few seconds ago (RecentReads), for a run's steps; a copy, so a caller's change never reaches another. */
+  async findRecent(id: string): Promise<Export | undefined> {
+    return structuredClone(await this.recent.read(id, () => this.find(id)));
+  }
+
   findStored(id: string): Promise<Stored<StoredExport> | undefined> {
     return this.rows.find(PARTITION, id);
   }
@@ -39,22 +46,26 @@ export class ExportStore {
   }
 
   async create(exp: StoredExport): Promise<Stored<StoredExport>> {
-    const created = await this.rows.insert(PARTITION, exp.id, exp);
+    const created = await this.recent.writing(exp.id, () => this.rows.insert(PARTITION, exp.id, exp));
     if (!created) throw new ConflictError(`export ${exp.id} already exists`);
     return created;
   }
 
   /** Replaces the export; with an ETag only if nobody changed it since (412 otherwise). */
   replace(exp: StoredExport, etag?: string): Promise<Stored<StoredExport>> {
-    return this.rows.replace(PARTITION, exp.id, exp, etag);
+    return this.recent.writing(exp.id, () => this.rows.replace(PARTITION, exp.id, exp, etag));
   }
 
   delete(id: string, etag?: string): Promise<void> {
-    return this.rows.delete(PARTITION, id, etag);
+    return this.recent.writing(id, () => this.rows.delete(PARTITION, id, etag));
   }
 
   /** Read-modify-write that retries when another writer got in between. */
-  async update(id: string, change: (exp: StoredExport) => StoredExport): Promise<Stored<StoredExport>> {
+  update(id: string, change: (exp: StoredExport) => StoredExport): Promise<Stored<StoredExport>> {
+    return this.recent.writing(id, () => this.updateRow(id, change));
+  }
+
+  private async updateRow(id: string, change: (exp: StoredExport) => StoredExport): Promise<Stored<StoredExport>> {
     for (let attempt = 0; ; attempt++) {
       const current = await this.rows.get(PARTITION, id);
       try {

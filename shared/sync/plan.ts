@@ -59,7 +59,7 @@ export interface PlannedChanges {
 }
 
 export async function planChanges(services: Services, input: PlanInput): Promise<PlannedChanges> {
-  const exp = await services.exports.find(input.exportId);
+  const exp = await services.exports.findRecent(input.exportId);
   if (!exp) throw new Error(`export ${input.exportId} no longer exists`);
   const destination = getDestination(exp.destinationType);
   const sync = destination.sync(exp.settings);

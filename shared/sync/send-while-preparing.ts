@@ -185,7 +185,7 @@ export class SendWhilePreparing {
   /** Finds or creates the audience; sending starts once it is there. */
   private async open(): Promise<void> {
     const { services, input } = this;
-    const exp = await services.exports.find(input.exportId);
+    const exp = await services.exports.findRecent(input.exportId);
     if (!exp) throw new Error('export-removed');
     const destination = getDestination(exp.destinationType);
     const sync = destination.sync(exp.settings);

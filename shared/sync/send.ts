@@ -66,8 +66,8 @@ export async function sendTarget(
   input: Pick<SendInput, 'runId' | 'exportId' | 'segment' | 'segmentIndex' | 'audienceId' | 'batchSize'>,
 ): Promise<SendTarget | { failed: SendFailure }> {
   const { work, reports, ledgers } = await containersFor(services);
-  const exp = await services.exports.find(input.exportId);
-  const connection = exp && (await services.connections.find(exp.connectionId));
+  const exp = await services.exports.findRecent(input.exportId);
+  const connection = exp && (await services.connections.findRecent(exp.connectionId));
   if (!exp || !connection) return { failed: { reason: exp ? 'connection-removed' : 'export-removed', retryable: false } };
   const destination = getDestination(exp.destinationType);
   try {

@@ -40,7 +40,7 @@ export async function prepareSegmentStep(services: Services, input: PrepareStepI
     : false;
   // Its start-up (loading the blob SDK) overlaps with the lookups below.
   warmPreparingWorker();
-  const exp = await services.exports.find(input.exportId);
+  const exp = await services.exports.findRecent(input.exportId);
   if (!exp) return { segment: input.segment, segmentIndex: input.segmentIndex, failed: 'export-removed' };
   const segmentsContainer = await storage.ensureContainer(config.containers.segments);
   const known = await services.segments.find(input.segment);

@@ -15,7 +15,7 @@ export async function afterRunFinished(services: Pick<Services, 'exports' | 'sto
   if (!TERMINAL.has(run.status)) return;
   let exportName: string | undefined;
   try {
-    exportName = (await services.exports.find(run.exportId))?.name;
+    exportName = (await services.exports.findRecent(run.exportId))?.name;
   } catch {
     // The name is a nicety; the ids are in every event.
   }
