@@ -1,5 +1,6 @@
 import http, { type IncomingMessage, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { bulkhead, type BulkheadPolicy } from 'cockatiel';
 import type { FunctionRegistry } from '../host/registry.js';
 import { consoleLogSink, invokeFunction, type LogSink } from '../host/invoke.js';
@@ -7,6 +8,9 @@ import { newExecutionId as newId, replayRecorded, runEpisode, startedEvent, type
 import { at, EventType, parseJsonText, toJsonText, type HistoryEvent, type InboxEvent } from './history.js';
 import { ConcurrencyError, isFinished, TaskHubStore, toStatus, type InstanceRecord, type OrchestrationStatus } from './store.js';
 import { durableApiError, durableClientBinding, handleDurableRequest, type DurableEndpoint } from './webhook.js';
+
+/** The pause after each batch of an old history's deletion: the running instances' episodes go first. */
+const CLEANUP_PAUSE_MS = 50;
 
 export interface DurableDriverOptions {
   registry: FunctionRegistry;
@@ -57,6 +61,8 @@ export class DurableDriver implements DurableEndpoint {
   private readonly runtimes = new Map<string, Runtime>();
   private readonly inflight = new Set<Promise<unknown>>();
   private readonly activities: BulkheadPolicy;
+  /** Deleting finished executions' histories: one at a time, in the background. */
+  private readonly cleanups: BulkheadPolicy;
   private readonly orchestrations: BulkheadPolicy;
   private readonly log: LogSink;
   private started = false;
@@ -71,6 +77,7 @@ export class DurableDriver implements DurableEndpoint {
   ) {
     this.activities = bulkhead(options.maxConcurrentActivities ?? 8, Number.POSITIVE_INFINITY);
     this.orchestrations = bulkhead(options.maxConcurrentOrchestrations ?? 4, Number.POSITIVE_INFINITY);
+    this.cleanups = bulkhead(1, Number.POSITIVE_INFINITY);
     this.log = options.log ?? consoleLogSink;
   }
 
@@ -126,7 +133,16 @@ export class DurableDriver implements DurableEndpoint {
       // The previous execution's rows are keyed by its execution id, which nothing reads again,
       // so they go in the background. Awaited, a paced run's history (thousands of events) took
       // 2 s to delete, and the blob trigger that started the next run held its slot meanwhile.
-      this.track(this.store.deleteHistory(id, existing.record.executionId).catch((error) => this.report(orchestration, 'warning', `could not clean up the previous run of ${id}: ${errorText(error)}`)));
+      // One history at a time, pausing between batches: eight paced runs' histories deleted at
+      // once kept the emulator's table thread busy for the first 4 s of a tenant's refresh,
+      // while the new runs waited on it for every episode.
+      const executionId = existing.record.executionId;
+      const between = () => sleep(CLEANUP_PAUSE_MS).then(() => !this.stopping);
+      this.track(
+        this.cleanups
+          .execute(() => (this.stopping ? undefined : this.store.deleteHistory(id, executionId, between)))
+          .catch((error) => this.report(orchestration, 'warning', `could not clean up the previous run of ${id}: ${errorText(error)}`)),
+      );
     }
     // Only the request that won the instance row replaces what this process knows about it.
     const rt = newRuntime({ record, etag, history: [] });

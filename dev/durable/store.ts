@@ -131,16 +131,17 @@ export class TaskHubStore {
   }
 
   /** Removes the history rows of an earlier execution (a finished instance started again). */
-  async deleteHistory(instanceId: string, executionId: string): Promise<void> {
+  /** Deletes an execution's history rows; `between` runs after each batch (a pause), and false from it stops the deletion. */
+  async deleteHistory(instanceId: string, executionId: string, between?: () => Promise<boolean>): Promise<void> {
     const filter = odata`PartitionKey eq ${instanceId} and RowKey ge ${seqKey(executionId, 0)} and RowKey lt ${`${executionId}/`}`;
     const actions: TransactionAction[] = [];
     for await (const entity of this.historyTable.listEntities<TableEntity>({ queryOptions: { filter, select: ['RowKey'] } })) {
       actions.push(['delete', { partitionKey: instanceId, rowKey: entity.rowKey! }]);
     }
-    await this.submitInBatches(actions);
+    await this.submitInBatches(actions, between);
   }
 
-  private async submitInBatches(actions: TransactionAction[]): Promise<void> {
+  private async submitInBatches(actions: TransactionAction[], between?: () => Promise<boolean>): Promise<void> {
     let batch: TransactionAction[] = [];
     let chars = 0;
     for (const action of actions) {
@@ -148,6 +149,7 @@ export class TaskHubStore {
       if (batch.length === MAX_BATCH || (batch.length > 0 && chars + size > MAX_BATCH_CHARS)) {
         await this.historyTable.submitTransaction(batch);
         [batch, chars] = [[], 0];
+        if (between && !(await between())) return;
       }
       batch.push(action);
       chars += size;
