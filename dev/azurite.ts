@@ -14,6 +14,14 @@ export interface AzuriteOptions {
   blobPort?: number;
   queuePort?: number;
   tablePort?: number;
+  /**
+   * One process per service (blob, queue, table) rather than one for all three. Azurite
+   * serves everything on one Node thread; under a tenant's refresh that thread was busy all
+   * the time while the app used half a core (bench --tenant), so the benchmark measured the
+   * emulator. In Azure the services are separate, and far from one core. Tests keep one
+   * process: they start dozens of Azurites, and each start loads the emulator again.
+   */
+  perService?: boolean;
 }
 
 export interface RunningAzurite {
@@ -87,44 +95,46 @@ async function startAzuriteOnce(options: AzuriteOptions): Promise<RunningAzurite
     queue: options.queuePort ?? (await freePort(host)),
     table: options.tablePort ?? (await freePort(host)),
   };
-  const entry = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src/azurite.js');
-  const args = [
-    entry,
-    '--blobHost', host, '--blobPort', String(ports.blob),
-    '--queueHost', host, '--queuePort', String(ports.queue),
-    '--tableHost', host, '--tablePort', String(ports.table),
+  const dist = path.join(path.dirname(require.resolve('azurite/package.json')), 'dist/src');
+  const common = [
     '--skipApiVersionCheck', '--loose', '--disableProductStyleUrl', '--silent',
     ...(options.location ? ['--location', options.location] : ['--inMemoryPersistence']),
   ];
-  const child = spawn(process.execPath, args, { stdio: ['ignore', 'ignore', 'pipe'] });
+  const serviceArgs = (service: keyof typeof ports) => [`--${service}Host`, host, `--${service}Port`, String(ports[service])];
+  const launches = options.perService
+    ? (['blob', 'queue', 'table'] as const).map((service) => ({ entry: path.join(dist, service, 'main.js'), args: serviceArgs(service), services: [service] }))
+    : [{ entry: path.join(dist, 'azurite.js'), args: [...serviceArgs('blob'), ...serviceArgs('queue'), ...serviceArgs('table')], services: ['blob', 'queue', 'table'] as const }];
   let stderr = '';
-  child.stderr?.on('data', (chunk: Buffer) => {
-    stderr = (stderr + chunk.toString()).slice(-4000);
+  const children = launches.map(({ entry, args, services }) => {
+    const child = spawn(process.execPath, [entry, ...args, ...common], { stdio: ['ignore', 'ignore', 'pipe'] });
+    child.stderr?.on('data', (chunk: Buffer) => {
+      stderr = (stderr + chunk.toString()).slice(-4000);
+    });
+    return { child, services };
   });
-  const killOnExit = () => child.kill('SIGKILL');
-  process.once('exit', killOnExit);
+  const killAll = () => children.forEach(({ child }) => child.kill('SIGKILL'));
+  process.once('exit', killAll);
   try {
-    await Promise.all([
-      waitForPort(host, ports.blob, child),
-      waitForPort(host, ports.queue, child),
-      waitForPort(host, ports.table, child),
-    ]);
+    await Promise.all(children.flatMap(({ child, services }) => services.map((service) => waitForPort(host, ports[service], child))));
   } catch (error) {
-    process.off('exit', killOnExit);
-    child.kill('SIGKILL');
+    process.off('exit', killAll);
+    killAll();
     throw new Error(`${(error as Error).message}\n${stderr}`);
   }
+  const stopOne = (child: ChildProcess) =>
+    new Promise<void>((resolve) => {
+      // A child killed by a signal has no exit code, only a signal code; either means its exit event already fired.
+      if (child.exitCode !== null || child.signalCode !== null) return resolve();
+      child.once('exit', () => resolve());
+      child.kill('SIGTERM');
+      setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+    });
   return {
     connectionString: azuriteConnectionString(host, ports),
     ports,
-    stop: () =>
-      new Promise<void>((resolve) => {
-        process.off('exit', killOnExit);
-        // A child killed by a signal has no exit code, only a signal code; either means its exit event already fired.
-        if (child.exitCode !== null || child.signalCode !== null) return resolve();
-        child.once('exit', () => resolve());
-        child.kill('SIGTERM');
-        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
-      }),
+    stop: async () => {
+      process.off('exit', killAll);
+      await Promise.all(children.map(({ child }) => stopOne(child)));
+    },
   };
 }

@@ -39,6 +39,13 @@ export interface LocalHostOptions {
   maxBlobTriggerBytes?: number;
   /** Durable timers wait this fraction of their duration (see DurableDriverOptions). */
   timeScale?: number;
+  /**
+   * Storage for the task hub's tables, where it is not AzureWebJobsStorage (in Azure: the
+   * durable extension's `storageProvider.connectionName`). The tenant benchmark gives it an
+   * Azurite of its own: one emulator thread served the app's tables and every episode's
+   * history, and was busy all the time while the app waited on it.
+   */
+  taskHubConnectionString?: string;
 }
 
 export interface RunningLocalHost {
@@ -88,7 +95,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
 
   const driver = await DurableDriver.create({
     registry,
-    connectionString,
+    connectionString: options.taskHubConnectionString ?? connectionString,
     taskHub: hostJson.taskHub,
     maxConcurrentActivities: hostJson.maxConcurrentActivityFunctions,
     maxConcurrentOrchestrations: hostJson.maxConcurrentOrchestratorFunctions,
