@@ -10,7 +10,7 @@ import { ConcurrencyError, isFinished, TaskHubStore, toStatus, type InstanceReco
 import { durableApiError, durableClientBinding, handleDurableRequest, type DurableEndpoint } from './webhook.js';
 
 /** The pause after each batch of an old history's deletion: the running instances' episodes go first. */
-const CLEANUP_PAUSE_MS = 50;
+const CLEANUP_PAUSE_MS = 250;
 
 export interface DurableDriverOptions {
   registry: FunctionRegistry;
