@@ -396,6 +396,12 @@ export interface Destination<
    * stable per person per destination (the sent email, else the sent phone, ...).
    */
   memberId(profile: ProfileRecord): string;
+  /**
+   * Where the member id is a function of the email alone (`memberId(p)` equals
+   * `memberIdOfEmail(p.email)` for every profile with an email; the conformance suite checks
+   * it): planning then reads each work file line's email instead of parsing the line.
+   */
+  memberIdOfEmail?(email: string): string;
   /** What the service can do to keep an audience equal to its segment, under these export settings. */
   sync(settings: Record<string, string> | undefined): SyncSupport;
   /**

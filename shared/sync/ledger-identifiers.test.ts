@@ -30,6 +30,8 @@ vi.mock('../destinations/registry.js', async (importOriginal) => {
     dataMatching: { required: [], optional: ['email', 'phone'] },
     identifiers: emailOrPhone,
     memberId: (profile: ProfileRecord) => memberEntry(emailOrPhone, profile),
+    // Its id is no longer the email's alone.
+    memberIdOfEmail: undefined,
   };
   return { ...real, getDestination: (type: string) => (type === 'autopilot' ? phoneCapable : real.getDestination(type as never)) };
 });

@@ -18,6 +18,7 @@ export const autopilot: Destination<typeof autopilotCredentials, typeof autopilo
   audienceCreationNeedsMembers: false,
   mapRecord: autopilotContact,
   memberId: emailOf,
+  memberIdOfEmail: (email) => email,
   sync: () => ({ removal: 'per-member', fullSync: 'list-and-remove' }),
   connect: connectAutopilot,
 };

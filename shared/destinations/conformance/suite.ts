@@ -72,6 +72,17 @@ const held = (target: ConformanceTarget, name: string) => new Set(target.sim.aud
 const idsOf = (target: ConformanceTarget, records: ProfileRecord[]) => new Set(records.map((record) => target.destination.memberId(record)));
 
 export const checks = {
+  async 'a member id of the email alone is the profile\'s member id'(target: ConformanceTarget) {
+    const ofEmail = target.destination.memberIdOfEmail;
+    if (!ofEmail) return;
+    const people: ProfileRecord[] = [
+      ...profiles(5),
+      { row: 90, email: 'zoë.o\'neil+ads@exämple.de', firstName: 'Zoë', lastName: "O'Neil" },
+      { row: 91, email: 'with.phone@example.com', phone: '+14155550100', countryCode: 'US' },
+    ];
+    for (const person of people) expect(ofEmail(person.email!)).toBe(target.destination.memberId(person));
+  },
+
   async 'bad credentials give auth-failed'(target: ConformanceTarget) {
     const client = await target.connect({ credentials: target.badCredentials });
     const failure = await client.testConnection().then(

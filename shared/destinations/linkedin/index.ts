@@ -1,6 +1,7 @@
 import type { Destination } from '../types.js';
 import { connectLinkedin } from './client.js';
 import { linkedinCredentials, linkedinLimits, linkedinSettings } from './definition.js';
+import { sha256Hex } from '../common/identifiers.js';
 import { addElement, linkedinIdentifiers, linkedinMemberId } from './identifiers.js';
 
 export const linkedin: Destination<typeof linkedinCredentials, typeof linkedinSettings> = {
@@ -18,6 +19,7 @@ export const linkedin: Destination<typeof linkedinCredentials, typeof linkedinSe
   audienceCreationNeedsMembers: false,
   mapRecord: addElement,
   memberId: linkedinMemberId,
+  memberIdOfEmail: sha256Hex,
   // LinkedIn removes single users but cannot list a segment's users: a full sync sends the
   // whole segment and removes what the ledger holds beyond it, and cannot find strangers.
   sync: () => ({ removal: 'per-member', fullSync: 'none' }),

@@ -23,6 +23,7 @@ export const microsoftAdvertising: Destination<typeof microsoftAdvertisingCreden
   audienceCreationNeedsMembers: false,
   mapRecord: (profile) => hashEmail(emailOf(profile)),
   memberId: (profile) => hashEmail(emailOf(profile)),
+  memberIdOfEmail: hashEmail,
   sync: () => ({ removal: 'per-member', fullSync: 'replace-first-batch' }),
   // Default and why: shared/config.ts (MSADS_BULK_THRESHOLD).
   bulkThreshold: (endpoints) => endpoints.microsoftAdvertising.bulkThreshold,

@@ -21,6 +21,7 @@ export function nextRollDestination(brand: NextRollBrand): NextRollDestination {
     audienceCreationNeedsMembers: true,
     mapRecord: nextRollRecord,
     memberId: emailOf,
+    memberIdOfEmail: (email) => email,
     // No per-member removal: under `replace` every change sends the whole membership.
     sync: (settings) =>
       settings?.segmentUpdates === 'replace'

@@ -20,6 +20,7 @@ export const ortto: Destination<typeof orttoCredentials, typeof orttoSettings> =
   audienceCreationNeedsMembers: false,
   mapRecord: (profile) => ({ fields: orttoPersonFields(profile) }),
   memberId: emailOf,
+  memberIdOfEmail: (email) => email,
   // Leavers lose the tag; a full sync lists the tag's holders and untags the strangers.
   sync: () => ({ removal: 'per-member', fullSync: 'list-and-remove' }),
   connect: connectOrtto,

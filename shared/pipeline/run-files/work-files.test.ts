@@ -30,3 +30,36 @@ describe('parsedOnDemand', () => {
     expect(() => list.slice(2, 3)).toThrow(SyntaxError);
   });
 });
+
+describe('a work file line read without parsing it', () => {
+  it("reads each line's email as parsing would, and leaves every other line to parsing", () => {
+    const lines = [
+      '{"row":2,"email":"ann@example.com","firstName":"Ann"}',
+      '{"row":13,"email":"zoë.ünïcode@exämple.de"}',
+      // Written with escapes (a quote in the local part): parse it.
+      '{"row":14,"email":"o\\"neil@example.com"}',
+      // No email: a profile matched on its phone.
+      '{"row":15,"phone":"+14155550100"}',
+      '{"row":16,"email":""}',
+      '{"email":"keys@out-of-order.com","row":17}',
+      '{"row":18,"email":"cut',
+    ];
+    const list = parsedOnDemand(Buffer.from(lines.join('\n') + '\n'), { skip: 0 });
+    expect(list.length).toBe(lines.length);
+    expect(Array.from({ length: list.length }, (_, k) => list.email(k))).toEqual([
+      'ann@example.com', 'zoë.ünïcode@exämple.de', undefined, undefined, '', undefined, undefined,
+    ]);
+    expect(list.text(0)).toBe(lines[0]);
+    expect(list.text(1)).toBe(lines[1]);
+    // What it read is what parsing gives.
+    for (const k of [0, 1, 4]) expect(list.email(k)).toBe((JSON.parse(lines[k]!) as { email: string }).email);
+  });
+
+  it('counts positions within the slice', () => {
+    const body = Buffer.from(['{"row":1,"email":"a@x.io"}', '{"row":2,"email":"b@x.io"}', '{"row":3,"email":"c@x.io"}'].join('\n'));
+    const list = parsedOnDemand(body, { skip: 1, take: 1 });
+    expect(list.length).toBe(1);
+    expect(list.email(0)).toBe('b@x.io');
+    expect(list.text(0)).toBe('{"row":2,"email":"b@x.io"}');
+  });
+});

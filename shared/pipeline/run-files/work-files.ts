@@ -72,8 +72,28 @@ export async function openSlice(container: ContainerClient, slice: WorkFileSlice
   return parsedOnDemand(body, slice);
 }
 
+/** A work file's lines, by position: each as text, its email read straight off the line, or parsed whole. */
+export interface WorkFileLines extends RecordList {
+  text(position: number): string;
+  /**
+   * The line's email, read without parsing the line: preparation writes `{"row":N,"email":"…"`
+   * first. Undefined when the line has no email there, or one written with escapes (parse it).
+   */
+  email(position: number): string | undefined;
+}
+
+/** A slice's lines, for a pass that needs each member's email or line rather than its record (planning). */
+export async function openSliceLines(container: ContainerClient, slice: WorkFileSlice): Promise<WorkFileLines> {
+  return parsedOnDemand(await readWholeBlob(container.getBlockBlobClient(slice.name)), slice);
+}
+
+const ROW_PREFIX = Buffer.from('{"row":');
+const EMAIL_KEY = Buffer.from(',"email":"');
+const QUOTE = 0x22;
+const BACKSLASH = 0x5c;
+
 /** The slice's lines of an NDJSON body (blank lines skipped), parsed as they are sliced. */
-export function parsedOnDemand(body: Buffer, slice: Pick<WorkFileSlice, 'skip' | 'take'> = {}): RecordList {
+export function parsedOnDemand(body: Buffer, slice: Pick<WorkFileSlice, 'skip' | 'take'> = {}): WorkFileLines {
   const skip = slice.skip ?? 0;
   const starts: number[] = [];
   const ends: number[] = [];
@@ -96,6 +116,21 @@ export function parsedOnDemand(body: Buffer, slice: Pick<WorkFileSlice, 'skip' |
       const records: ProfileRecord[] = [];
       for (let i = Math.max(0, start); i < Math.min(end, starts.length); i++) records.push(JSON.parse(body.toString('utf8', starts[i], ends[i])) as ProfileRecord);
       return records;
+    },
+    text: (position) => body.toString('utf8', starts[position], ends[position]),
+    email(position) {
+      const start = starts[position]!;
+      const end = ends[position]!;
+      if (end - start < ROW_PREFIX.length || body.compare(ROW_PREFIX, 0, ROW_PREFIX.length, start, start + ROW_PREFIX.length) !== 0) return undefined;
+      let at = start + ROW_PREFIX.length;
+      while (at < end && body[at]! >= 0x30 && body[at]! <= 0x39) at++;
+      if (end - at < EMAIL_KEY.length || body.compare(EMAIL_KEY, 0, EMAIL_KEY.length, at, at + EMAIL_KEY.length) !== 0) return undefined;
+      const from = at + EMAIL_KEY.length;
+      for (let k = from; k < end; k++) {
+        if (body[k] === BACKSLASH) return undefined;
+        if (body[k] === QUOTE) return body.toString('utf8', from, k);
+      }
+      return undefined;
     },
   };
 }
