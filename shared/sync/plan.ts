@@ -89,7 +89,7 @@ export async function planChanges(services: Services, input: PlanInput): Promise
   const reads = input.membership.map(() => undefined as Promise<WorkFileLines> | undefined);
   const read = (k: number) => (reads[k] ??= openSliceLines(work, input.membership[k]!));
   // Where the id is the email's alone, each line's email is read off it: parsing every record
-  // of the segment was most of planning's time and garbage (bench --tenant, --memory).
+  // was the largest part of planning in a profile of a tenant's refresh (bench --tenant).
   const idOfEmail = destination.memberIdOfEmail;
   const idAt = (lines: WorkFileLines, position: number) => {
     const email = idOfEmail ? lines.email(position) : undefined;
