@@ -1,5 +1,4 @@
 import { randomUUID } from 'node:crypto';
-import type { Readable } from 'node:stream';
 import type { Services } from '../services.js';
 import type { Principal } from '../domain/principal.js';
 import { requireRole, userRef } from '../api/access.js';
@@ -10,6 +9,7 @@ import { entryHasKey } from '../destinations/common/identifiers.js';
 import type { Ledger } from '../sync/ledger.js';
 import { normalizeEmail } from '../pipeline/prepare/normalize.js';
 import { containersFor } from '../sync/files.js';
+import { readWholeBlob } from '../storage/read-blob.js';
 import { readLedger, writeLedger } from '../sync/ledger.js';
 import { addressHash } from './address-hash.js';
 import type { Erasure, ErasureTarget } from './erasure-store.js';
@@ -144,7 +144,7 @@ export async function scrubReports(services: Services, erasureId: string): Promi
   let rewritten = 0;
   for await (const blob of reports.listBlobsFlat()) {
     const client = reports.getBlockBlobClient(blob.name);
-    const text = await streamText((await client.download()).readableStreamBody as Readable);
+    const text = (await readWholeBlob(client)).toString('utf8');
     if (!text.includes(email) && !text.includes(hash)) continue;
     const kept = text.split('\n').filter((line) => !line.includes(email) && !line.includes(hash));
     await client.uploadData(Buffer.from(kept.join('\n'), 'utf8'), { blobHTTPHeaders: { blobContentType: 'text/csv' } });
@@ -161,10 +161,4 @@ export async function finishErasure(services: Services, erasureId: string, repor
     finishedAt: now,
     reportsScrubbed,
   }));
-}
-
-async function streamText(body: Readable): Promise<string> {
-  const chunks: Buffer[] = [];
-  for await (const chunk of body) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
 }

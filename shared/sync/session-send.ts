@@ -3,6 +3,7 @@ import type { Services } from '../services.js';
 import type { ProfileRecord } from '../destinations/types.js';
 import { writeReportPart, type RejectedRow } from '../pipeline/run-files/report.js';
 import { readSlice, type WorkFileSlice } from '../pipeline/run-files/work-files.js';
+import { readWholeBlob } from '../storage/read-blob.js';
 import { ACTIVITY_PATIENCE_MS, withPacing } from '../destinations/common/pacing.js';
 import { deliveryLogName, sessionLogTag, writeDeliveryLog } from './files.js';
 import { oneLine, sendFailure, sendTarget, type SendFailure, type SendTarget } from './send.js';
@@ -126,7 +127,7 @@ const refusedName = (input: SessionSendInput, sessionId: string, part: number | 
 async function reportRefused(target: SendTarget, input: SessionSendInput, sessionId: string): Promise<void> {
   const rows: RejectedRow[] = [];
   for await (const blob of target.work.listBlobsFlat({ prefix: refusedPrefix(input, sessionId) })) {
-    rows.push(...(JSON.parse((await target.work.getBlockBlobClient(blob.name).downloadToBuffer()).toString('utf8')) as RejectedRow[]));
+    rows.push(...(JSON.parse((await readWholeBlob(target.work.getBlockBlobClient(blob.name))).toString('utf8')) as RejectedRow[]));
   }
   rows.sort((a, b) => a.row - b.row);
   await writeReportPart(target.reports, input.runId, `${String(input.segmentIndex).padStart(3, '0')}-session-${sessionId}`, rows);
