@@ -1,10 +1,11 @@
-import { TableClient, odata } from '@azure/data-tables';
+import { RestError, TableClient, odata } from '@azure/data-tables';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import { startAzurite, type RunningAzurite } from '../azurite.js';
 import type { LogEntry } from '../host/invoke.js';
 import { loadFunctionApp, type FunctionRegistry } from '../host/registry.js';
 import { DurableDriver } from './driver.js';
 import { EventType, type HistoryEvent } from './history.js';
+import { TaskHubStore } from './store.js';
 
 // The fixture app registers its functions when first imported, so only loadFunctionApp may import it.
 let fixture: typeof import('./fixtures/app.js');
@@ -102,6 +103,37 @@ describe('DurableDriver', () => {
     };
     const current = (await driver.history('raced')).length;
     await vi.waitFor(async () => expect(await rows()).toBe(current), { timeout: 10_000, interval: 100 });
+  });
+
+  it('carries on from storage when a commit whose answer was lost reached it after all', async () => {
+    // A frozen or failing-over service applies a write after the client gave up on it; the
+    // driver's copy of the row (its ETag) is then stale, and every later commit collides.
+    const put = TaskHubStore.prototype.putInstance;
+    const lost = new Map([['lost-first-episode', 2], ['lost-later-episode', 3]]);
+    const puts = new Map<string, number>();
+    const spy = vi.spyOn(TaskHubStore.prototype, 'putInstance').mockImplementation(async function (this: TaskHubStore, record, etag) {
+      const nth = (puts.get(record.instanceId) ?? 0) + 1;
+      puts.set(record.instanceId, nth);
+      const written = await put.call(this, record, etag);
+      if (lost.get(record.instanceId) === nth) throw new RestError('no answer within 10000 ms', { code: 'ETIMEDOUT' });
+      return written;
+    });
+    try {
+      for (const instanceId of lost.keys()) {
+        await driver.startNew('fanOut', { instanceId, input: 5 });
+        const status = await driver.waitForCompletion(instanceId, 20_000);
+        expect(status, instanceId).toMatchObject({ runtimeStatus: 'Completed', output: 30 });
+        const history = await driver.history(instanceId);
+        // Each activity was scheduled and answered once: nothing of the lost commit was done twice.
+        expect(ofType(history, EventType.TaskScheduled), instanceId).toHaveLength(5);
+        expect(ofType(history, EventType.TaskCompleted), instanceId).toHaveLength(5);
+        expect(ofType(history, EventType.ExecutionStarted), instanceId).toHaveLength(1);
+        expect(await driver.replay(instanceId)).toMatchObject({ isDone: true, output: 30, newWork: [] });
+        expect(puts.get(instanceId), `${instanceId}: the lost commit was followed by others`).toBeGreaterThan(lost.get(instanceId)!);
+      }
+    } finally {
+      spy.mockRestore();
+    }
   });
 
   it('fails an activity that outlives functionTimeout, so a hung one never keeps its slot', async () => {

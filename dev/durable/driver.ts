@@ -230,6 +230,7 @@ export class DurableDriver implements DurableEndpoint {
       rt.etag = await this.store.putInstance(result.record, rt.etag);
     } catch (error) {
       rt.inbox.unshift(...events);
+      if (error instanceof ConcurrencyError) return this.resync(rt);
       throw error;
     }
     rt.record = result.record;
@@ -304,6 +305,23 @@ export class DurableDriver implements DurableEndpoint {
     this.requestEpisode(rt);
   }
 
+  /**
+   * The instance row moved on without this runtime: an earlier episode's commit timed out
+   * here but reached storage later (a frozen or failing-over service). What is stored is
+   * the truth: its history replaces the one in memory, the inbox keeps only what that
+   * history lacks, and what the landed episode scheduled is dispatched (once).
+   */
+  private async resync(rt: Runtime): Promise<void> {
+    if (this.runtimes.get(rt.id) !== rt) return void (rt.inbox = []); // replaced by a newer start: nothing of it matters
+    const { record, etag, history } = await this.recorded(rt.id);
+    this.report(record.name, 'warning', `instance ${rt.id} was committed by a write that timed out here; continuing from storage`);
+    if (record.executionId !== rt.record.executionId) Object.assign(rt, { inbox: [], dispatched: new Set() });
+    const recorded = new Set(history.map(eventKey));
+    rt.inbox = rt.inbox.filter((e) => !recorded.has(eventKey(e)));
+    Object.assign(rt, { record, etag, history });
+    this.resume(rt);
+  }
+
   /** An activity's outcome or a fired timer, for the execution that asked for it (a later one ignores it). */
   private deliver(rt: Runtime, executionId: string, event: InboxEvent): void {
     if (rt.record.executionId !== executionId || this.runtimes.get(rt.id) !== rt) return;
@@ -352,6 +370,13 @@ function formatTimeSpan(ms: number): string {
   const pad = (n: number, width = 2) => String(Math.floor(n)).padStart(width, '0');
   const fraction = ms % 1000 ? `.${pad(ms % 1000, 3)}` : '';
   return `${pad(ms / 3_600_000)}:${pad((ms / 60_000) % 60)}:${pad((ms / 1000) % 60)}${fraction}`;
+}
+
+/** What makes an inbox event the same as one in the history: its kind and the task or timer it answers. */
+function eventKey(e: HistoryEvent | InboxEvent): string {
+  if (e.EventType === EventType.TaskCompleted || e.EventType === EventType.TaskFailed) return `task ${e.TaskScheduledId}`;
+  if (e.EventType === EventType.TimerFired) return `timer ${e.TimerId}`;
+  return `type ${e.EventType}`;
 }
 
 function newRuntime({ record, etag, history }: { record: InstanceRecord; etag: string; history: HistoryEvent[] }): Runtime {

@@ -100,8 +100,14 @@ export class TaskHubStore {
     try {
       return (etag ? await this.instances.updateEntity(entity, 'Replace', { etag }) : await this.instances.createEntity(entity)).etag ?? '';
     } catch (error) {
-      if (error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412)) throw new ConcurrencyError(`instance ${record.instanceId} changed while it was being written`);
-      throw error;
+      if (!(error instanceof RestError && (error.statusCode === 409 || error.statusCode === 412))) throw error;
+      // A try that got no answer in time may still have been applied (a frozen or failing-over
+      // service works through its backlog later), and the SDK's retry of it then collides with
+      // that very write. Taken for someone else's, it would fail every later episode of the
+      // instance on a stale ETag, and the orchestration would never move again.
+      const stored = await this.getInstance(instanceId);
+      if (stored && sameCommit(stored.record, record)) return stored.etag;
+      throw new ConcurrencyError(`instance ${record.instanceId} changed while it was being written`);
     }
   }
 
@@ -156,6 +162,16 @@ export class TaskHubStore {
     }
     if (batch.length > 0) await this.historyTable.submitTransaction(batch);
   }
+}
+
+/** The row holds this very commit: same execution, history length, status and time (an episode always adds history and moves the time). */
+function sameCommit(stored: InstanceRecord, written: InstanceRecord): boolean {
+  return (
+    stored.executionId === written.executionId &&
+    stored.historyCount === written.historyCount &&
+    stored.runtimeStatus === written.runtimeStatus &&
+    stored.lastUpdatedTime === written.lastUpdatedTime
+  );
 }
 
 function fromEntity(entity: Record<string, unknown>): InstanceRecord {

@@ -75,12 +75,16 @@ function endSilentSockets(socket: Duplex | null | undefined, idleTimeoutMs: numb
   if (!tcp || typeof tcp.setTimeout !== 'function') return;
   tcp.setTimeout(idleTimeoutMs);
   tcp.on('timeout', () => {
-    if (tcp.isPaused()) {
-      tcp.setTimeout(idleTimeoutMs);
-      return;
-    }
-    const error = Object.assign(new Error(`blob storage sent nothing for ${idleTimeoutMs} ms`), { code: 'ETIMEDOUT' });
-    tcp.destroy(error);
+    if (tcp.isPaused()) return void tcp.setTimeout(idleTimeoutMs);
+    // Timers run before the loop polls its sockets: after a stall of the whole process (a
+    // long GC, a starved CPU) the bound can fire with bytes already waiting to be read. Let
+    // one poll pass first; a socket that moved in it was not silent.
+    const moved = tcp.bytesRead + tcp.bytesWritten;
+    setImmediate(() => {
+      if (tcp.destroyed) return;
+      if (tcp.isPaused() || tcp.bytesRead + tcp.bytesWritten !== moved) return void tcp.setTimeout(idleTimeoutMs);
+      tcp.destroy(Object.assign(new Error(`blob storage sent nothing for ${idleTimeoutMs} ms`), { code: 'ETIMEDOUT' }));
+    });
   });
 }
 
