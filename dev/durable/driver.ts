@@ -129,27 +129,30 @@ export class DurableDriver implements DurableEndpoint {
     } catch (error) {
       throw error instanceof ConcurrencyError ? exists('being started by another request') : error;
     }
-    if (existing) {
-      // The previous execution's rows are keyed by its execution id, which nothing reads again,
-      // so they go in the background. Awaited, a paced run's history (thousands of events) took
-      // 2 s to delete, and the blob trigger that started the next run held its slot meanwhile.
-      // One history at a time, pausing between batches: eight paced runs' histories deleted at
-      // once kept the emulator's table thread busy for the first 4 s of a tenant's refresh,
-      // while the new runs waited on it for every episode.
-      const executionId = existing.record.executionId;
-      const between = () => sleep(CLEANUP_PAUSE_MS).then(() => !this.stopping);
-      this.track(
-        this.cleanups
-          .execute(() => (this.stopping ? undefined : this.store.deleteHistory(id, executionId, between)))
-          .catch((error) => this.report(orchestration, 'warning', `could not clean up the previous run of ${id}: ${errorText(error)}`)),
-      );
-    }
+    if (existing) this.deleteHistoryLater(existing.record);
     // Only the request that won the instance row replaces what this process knows about it.
     const rt = newRuntime({ record, etag, history: [] });
     rt.inbox.push(startedEvent(record, now));
     this.runtimes.set(id, rt);
     if (this.started) this.requestEpisode(rt);
     return id;
+  }
+
+  /**
+   * An execution's rows are keyed by its execution id, which nothing reads again once a
+   * newer one started, so they go in the background. Awaited, a paced run's history
+   * (thousands of events) took 2 s to delete, and the blob trigger that started the next run
+   * held its slot meanwhile. One history at a time, pausing between batches: eight paced
+   * runs' histories deleted at once kept the emulator's table thread busy for the first 4 s
+   * of a tenant's refresh, while the new runs waited on it for every episode.
+   */
+  private deleteHistoryLater({ instanceId, executionId, name }: InstanceRecord): void {
+    const between = () => sleep(CLEANUP_PAUSE_MS).then(() => !this.stopping);
+    this.track(
+      this.cleanups
+        .execute(() => (this.stopping ? undefined : this.store.deleteHistory(instanceId, executionId, between)))
+        .catch((error) => this.report(name, 'warning', `could not clean up an earlier execution of ${instanceId}: ${errorText(error)}`)),
+    );
   }
 
   async getStatus(instanceId: string): Promise<OrchestrationStatus | undefined> {
@@ -236,8 +239,11 @@ export class DurableDriver implements DurableEndpoint {
     rt.record = result.record;
     rt.lastStarted = now.getTime();
     if (result.failure) this.report(record.name, 'error', `instance ${rt.id} failed: ${result.failure}`);
-    // After continueAsNew, what the previous execution still had coming no longer matters.
-    if (result.continuedAsNew) Object.assign(rt, { history: [], dispatched: new Set(), inbox: [startedEvent(result.record, now)] });
+    // After continueAsNew, what the previous execution still had coming no longer matters, nor does its history.
+    if (result.continuedAsNew) {
+      Object.assign(rt, { history: [], dispatched: new Set(), inbox: [startedEvent(result.record, now)] });
+      this.deleteHistoryLater(record);
+    }
     else rt.history.push(...result.appended);
     for (const work of result.newWork) {
       if (work.kind === 'activity') this.dispatchActivity(rt, work.id, work.name, toJsonText(work.input));

@@ -8,6 +8,7 @@ import type { BeginResult, FinishInput, PrepareStepResult, RunPlan } from '../..
 import type { PlannedChanges } from '../../shared/sync/plan.js';
 import type { SendInput, SendResult } from '../../shared/sync/send.js';
 import { exportRun } from './export-run.js';
+import { SEND_ROUNDS_PER_EXECUTION } from './history-budget.js';
 import { activities } from './names.js';
 import { ACTIVITY_PATIENCE_MS } from '../../shared/destinations/common/pacing.js';
 
@@ -30,7 +31,12 @@ type Activities = Partial<Record<string, (input: any, call: number) => unknown>>
 
 const NOW = new Date('2026-12-01T06:00:00Z');
 
-function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers: Date[]; output: unknown; rounds: string[][] } {
+/**
+ * Runs the orchestrator to its end. An execution that continues as new with a resume point
+ * is followed by the next one, on its input as the history would carry it (JSON); a
+ * continue-as-new without one (a follow-up run) ends the call.
+ */
+function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers: Date[]; output: unknown; rounds: string[][]; resumed: any[] } {
   const calls: Scheduled[] = [];
   /** What each yield waited for: one name, or the names of a Task.all. */
   const rounds: string[][] = [];
@@ -43,11 +49,14 @@ function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers:
   };
   const context = new df.DummyOrchestrationContext('exportRun', 'invocation', () => undefined) as unknown as OrchestrationContext;
   // The orchestration's clock, as the engine keeps it: it moves on when a timer fires.
+  let current = input;
+  let continued: unknown;
+  const resumed: any[] = [];
   const stub = {
-    getInput: () => input,
+    getInput: () => current,
     currentUtcDateTime: NOW,
     setCustomStatus: () => undefined,
-    continueAsNew: () => undefined,
+    continueAsNew: (next: unknown) => void (continued = next),
     callActivityWithRetry: (name: string, _retry: unknown, activityInput: unknown) => schedule(name, activityInput),
     callActivity: (name: string, activityInput: unknown) => schedule(name, activityInput),
     createTimer: (at: Date) => {
@@ -71,14 +80,20 @@ function run(input: unknown, answers: Activities): { calls: Scheduled[]; timers:
     return task.result;
   };
 
-  const generator = exportRun(context) as Generator<unknown, unknown, unknown>;
-  let step = generator.next();
-  while (!step.done) {
-    const yielded = step.value as Scheduled | { all: Scheduled[] };
-    rounds.push('all' in yielded ? yielded.all.map((t) => t.name) : [yielded.name]);
-    step = 'all' in yielded ? generator.next(yielded.all.map(complete)) : generator.next(complete(yielded));
+  for (;;) {
+    const generator = exportRun(context) as Generator<unknown, unknown, unknown>;
+    let step = generator.next();
+    while (!step.done) {
+      const yielded = step.value as Scheduled | { all: Scheduled[] };
+      rounds.push('all' in yielded ? yielded.all.map((t) => t.name) : [yielded.name]);
+      step = 'all' in yielded ? generator.next(yielded.all.map(complete)) : generator.next(complete(yielded));
+    }
+    const next = continued as { resume?: unknown } | undefined;
+    continued = undefined;
+    if (!next?.resume) return { calls, timers, output: step.value, rounds, resumed };
+    current = JSON.parse(JSON.stringify(next));
+    resumed.push(current);
   }
-  return { calls, timers, output: step.value, rounds };
 }
 
 const plan = (over: Partial<RunPlan> = {}): BeginResult => ({
@@ -275,6 +290,45 @@ describe('export-run orchestrator, stubbed context', () => {
     const sends = calls.filter((c) => c.name === activities.sendChanges).map((c) => (c.input as SendInput).slice);
     expect(sends.at(-1)).toEqual({ name: 'run-1/000/adds-00001.ndjson', records: 30, skip: 70 });
     expect(finished(calls).segments[0]).toMatchObject({ status: 'succeeded', sent: 100, accepted: 100 });
+  });
+
+  it('continues as new every so many paced rounds, carrying what is left to send, so no history grows with the whole run', () => {
+    // A segment paced for 60 rounds: one record a round, of one slice of 60.
+    const rounds = 60;
+    const bigPlan: PlannedChanges = { ...refreshPlan, adds: [{ name: 'run-1/000/adds-00001.ndjson', records: rounds }], addCount: rounds, removes: [{ name: 'run-1/000/removes-00001.ndjson', records: 5 }], removeCount: 5, ledgerBefore: 95, unchanged: 90 };
+    const { calls, resumed, output } = run(
+      { runId: 'run-1', exportId: 'export-1', trigger: 'on-demand' },
+      {
+        ...refresh,
+        [activities.planChanges]: () => bigPlan,
+        [activities.sendChanges]: (input: SendInput) =>
+          input.kind === 'add' && input.slice.records > 1
+            ? { done: 1, accepted: 1, rejected: 0, failed: { reason: 'waiting for the rate', retryable: true, retryAfterMs: 1_000, paced: true } }
+            : succeed(input),
+        [activities.commitLedger]: () => ({ ledgerBefore: 95, ledgerAfter: 150, added: 60, removed: 5 }),
+      },
+    );
+
+    // A round is a window sent or a wait for one: two per paced send here (send, timer).
+    expect(resumed.length).toBe(Math.ceil((2 * rounds - 1) / SEND_ROUNDS_PER_EXECUTION) - 1);
+    for (const next of resumed) {
+      // Still the run's input (what the starter reads to tell which run is active), with the resume point.
+      expect(next).toMatchObject({ runId: 'run-1', exportId: 'export-1', trigger: 'on-demand', resume: { plan: { runId: 'run-1' } } });
+      expect(next.resume.phases.flat().every((item: { segmentIndex: number }) => item.segmentIndex === 0)).toBe(true);
+    }
+    // What each execution left is where the next went on: one record further each send.
+    const adds = calls.filter((c) => c.name === activities.sendChanges && c.input.kind === 'add').map((c) => (c.input as SendInput).slice);
+    expect(adds).toEqual(Array.from({ length: rounds }, (_, k) => ({ name: 'run-1/000/adds-00001.ndjson', records: rounds - k, ...(k > 0 ? { skip: k } : {}) })));
+    expect(calls.filter((c) => c.name === activities.sendChanges && c.input.kind === 'remove')).toHaveLength(1);
+    // The stages before sending ran once, the commit and the record once, after the last send.
+    for (const once of [activities.beginRun, activities.prepareSegment, activities.planChanges, activities.commitLedger, activities.finishRun]) {
+      expect(calls.filter((c) => c.name === once), once).toHaveLength(1);
+    }
+    expect(calls.findIndex((c) => c.name === activities.commitLedger)).toBeGreaterThan(calls.findLastIndex((c) => c.name === activities.sendChanges));
+    const segment = finished(calls).segments[0] as SegmentRun;
+    expect(segment).toMatchObject({ status: 'succeeded', sent: rounds, accepted: rounds });
+    expect(reconciliationErrors(segment)).toEqual([]);
+    expect(output).toMatchObject({ status: 'succeeded' });
   });
 
   it('sends only the rest of what preparation sent, and never looks the audience up again', () => {

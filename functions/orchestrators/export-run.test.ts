@@ -7,12 +7,14 @@ import { EventType, type HistoryEvent } from '../../dev/durable/history.js';
 import { loadFunctionApp } from '../../dev/host/registry.js';
 import type { Run } from '../../shared/domain/run.js';
 import { autopilotLimits } from '../../shared/destinations/autopilot/definition.js';
+import { PacedOut } from '../../shared/destinations/common/pacing.js';
 import { DestinationError, type DestinationClient, type ProfileRecord } from '../../shared/destinations/types.js';
 import { streamReport } from '../../shared/pipeline/run-files/report.js';
 import { reconciliationErrors } from '../../shared/pipeline/counts/outcome.js';
 import { runInstanceId, startRun, type RunStarter } from '../../shared/pipeline/runs/run-service.js';
 import type { RunInput } from '../../shared/pipeline/run-steps.js';
 import { createServices, resetServices, type Services } from '../../shared/services.js';
+import { SEND_ROUNDS_PER_EXECUTION } from './history-budget.js';
 import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
 
 /**
@@ -245,6 +247,30 @@ describe('export-run orchestration', () => {
     expect(new Set(received).size).toBe(valid.length);
     // Three files, one of them attempted three times: the retries are the durable ones.
     expect(scheduled(await driver.history(instanceId), activities.sendChanges)).toBe(5);
+  });
+
+  it('continues as new during a long paced send, so no execution replays the whole run, and delivers every member once', async () => {
+    const segment = 'paced-long';
+    const valid = emails(1, TOTAL);
+    await dropSegmentFile(segment, valid);
+    // The second work file's first batch finds no turn at the rate this many times in a row.
+    const refusals = 2 * SEND_ROUNDS_PER_EXECUTION + 10;
+    destination.failBatchStartingWith(`member.${FILE + 1}@example.com`, refusals, () => new PacedOut(1));
+    const { run: record, instanceId } = await run(await createExport(segment));
+
+    expect(destination.failures.get(`member.${FILE + 1}@example.com`)!.raised).toBe(refusals);
+    expect(record.status).toBe('succeeded');
+    expect(record.segments[0]).toMatchObject({ read: TOTAL, valid: TOTAL, sent: TOTAL, accepted: TOTAL, rejected: 0 });
+    const received = destination.received.get(segment)!;
+    expect(received).toHaveLength(valid.length);
+    expect(new Set(received).size).toBe(valid.length);
+    expect(record.progress).toMatchObject({ stage: 'finished', workFilesDone: 3, workFilesTotal: 3 });
+    // The execution that finished began at the send stage and holds its own rounds only.
+    const history = await driver.history(instanceId);
+    expect(scheduled(history, activities.beginRun)).toBe(0);
+    expect(scheduled(history, activities.sendChanges)).toBeGreaterThan(0);
+    expect(scheduled(history, activities.sendChanges)).toBeLessThanOrEqual(SEND_ROUNDS_PER_EXECUTION);
+    expect(await driver.replay(instanceId)).toMatchObject({ isDone: true, newWork: [] });
   });
 
   it('reports every row of a work file that fails for good, and the run is partially-succeeded', async () => {

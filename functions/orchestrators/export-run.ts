@@ -13,6 +13,7 @@ import { ACTIVITY_PATIENCE_MS } from '../../shared/destinations/common/pacing.js
 import { sendInBulk } from './bulk-stage.js';
 import { sendInSessions } from './session-stage.js';
 import { activities, EXPORT_RUN_ORCHESTRATION } from './names.js';
+import { SEND_ROUNDS_PER_EXECUTION } from './history-budget.js';
 import { settleAll } from './settle.js';
 
 /**
@@ -71,6 +72,8 @@ const segmentRef = (run: Run, state: SegmentState) => ({ runId: run.plan.runId, 
 
 interface Run {
   context: OrchestrationContext;
+  /** What started the run (without a resume point). */
+  input: RunInput;
   plan: RunPlan;
   states: SegmentState[];
   now(): string;
@@ -83,38 +86,26 @@ interface Run {
 }
 
 export const exportRun: OrchestrationHandler = function* (context: OrchestrationContext) {
-  const input = context.df.getInput<RunInput>();
-  const now = () => context.df.currentUtcDateTime.toISOString();
-  const begin = (yield context.df.callActivityWithRetry(activities.beginRun, retry, { input, now: now() })) as BeginResult;
-  if ('failed' in begin) return continueWith(context, yield* claimFollowUp(context, input), { status: 'failed', reason: begin.failed });
-  const { plan } = begin;
-  const run: Run = {
-    context,
-    plan,
-    now,
-    states: plan.segments.map((name, index) => ({
-      index,
-      name,
-      tally: startTally({ segment: name, segmentIndex: index, failed: 'not prepared' }),
-      workFiles: [],
-      membership: [],
-      delivered: [],
-      replaced: false,
-      failedEarly: new Map(),
-      failedRows: 0,
-    })),
-    progress: (stage, done = 0, total = 0) =>
-      context.df.setCustomStatus({ runId: plan.runId, stage, workFilesDone: done, workFilesTotal: total }),
-  };
+  const { resume, ...input } = context.df.getInput<ExportRunInput>();
+  let run: Run;
+  if (resume) run = resumedRun(context, input, resume);
+  else {
+    const begin = (yield context.df.callActivityWithRetry(activities.beginRun, retry, { input, now: context.df.currentUtcDateTime.toISOString() })) as BeginResult;
+    if ('failed' in begin) return continueWith(context, yield* claimFollowUp(context, input), { status: 'failed', reason: begin.failed });
+    run = newRun(context, input, begin.plan);
+  }
+  const { plan, now } = run;
   let final: FinishInput;
   try {
-    yield* prepare(run);
-    yield* limits(run);
-    yield* audiences(run);
-    yield* planChanges(run);
-    yield* sendInBulk(run);
-    yield* sendInSessions(run);
-    yield* sendChanges(run);
+    if (!resume) {
+      yield* prepare(run);
+      yield* limits(run);
+      yield* audiences(run);
+      yield* planChanges(run);
+      yield* sendInBulk(run);
+      yield* sendInSessions(run);
+    }
+    if (!(yield* sendChanges(run, resume))) return { status: 'running', continuedAsNew: 'sending' };
     yield* commitLedgers(run);
     const segments = run.states.map((state) => settle(state.tally, state.failedRows));
     final = { runId: plan.runId, exportId: plan.exportId, status: runStatus(segments), segments };
@@ -135,6 +126,37 @@ export const exportRun: OrchestrationHandler = function* (context: Orchestration
   yield* finish(run, final);
   return continueWith(context, next, { status: final.status, ...(final.reason ? { reason: final.reason } : {}) });
 };
+
+function newRun(context: OrchestrationContext, input: RunInput, plan: RunPlan): Run {
+  const states = plan.segments.map((name, index): SegmentState => ({
+    index,
+    name,
+    tally: startTally({ segment: name, segmentIndex: index, failed: 'not prepared' }),
+    workFiles: [],
+    membership: [],
+    delivered: [],
+    replaced: false,
+    failedEarly: new Map(),
+    failedRows: 0,
+  }));
+  return {
+    context,
+    input,
+    plan,
+    states,
+    now: () => context.df.currentUtcDateTime.toISOString(),
+    progress: (stage, done = 0, total = 0) => context.df.setCustomStatus({ runId: plan.runId, stage, workFilesDone: done, workFilesTotal: total }),
+  };
+}
+
+/** The run as its previous execution left it, at the send stage. */
+function resumedRun(context: OrchestrationContext, input: RunInput, resume: SendResume): Run {
+  const run = newRun(context, input, resume.plan);
+  // The early failures only shaped the send queue, which the resume point carries.
+  run.states = resume.states.map((state) => ({ ...state, failedEarly: new Map() }));
+  if (resume.lastSendProgress) run.lastSendProgress = resume.lastSendProgress;
+  return run;
+}
 
 /**
  * Prepares every segment. Where the destination creates audiences empty, each segment may
@@ -293,6 +315,26 @@ function* planChanges(run: Run): Generator<Task, void, any> {
   }
 }
 
+/** Sent so far (slices done) of all to send, and the last tenth recorded. */
+interface SendProgress {
+  done: number;
+  total: number;
+  lastDecile: number;
+}
+
+/** Where a run's send stage stopped, carried as the input of its next execution (continue-as-new). */
+export interface SendResume {
+  plan: RunPlan;
+  states: Omit<SegmentState, 'failedEarly'>[];
+  /** What is left to send, phase by phase, each item naming its segment by index. */
+  phases: (Omit<SendItem, 'state'> & { segmentIndex: number })[][];
+  progress: SendProgress;
+  lastSendProgress?: ProgressInput;
+}
+
+/** A run's input: how it started, and in a later execution where it goes on. */
+export type ExportRunInput = RunInput & { resume?: SendResume };
+
 interface SendItem {
   state: SegmentState;
   kind: SendInput['kind'];
@@ -316,7 +358,33 @@ interface SendItem {
  * is reported. A batch that replaces the membership goes before everything else of its
  * segment.
  */
-function* sendChanges(run: Run): Generator<Task, void, any> {
+function* sendChanges(run: Run, resume?: SendResume): Generator<Task, boolean, any> {
+  const phases = resume ? resume.phases.map((items) => items.map(({ segmentIndex, ...item }) => ({ ...item, state: run.states[segmentIndex]! }))) : yield* queueChanges(run);
+  const progress = resume?.progress ?? { done: 0, total: phases.reduce((n, items) => n + items.length, 0), lastDecile: -1 };
+  run.progress('sending', progress.done, progress.total);
+  const budget = { rounds: SEND_ROUNDS_PER_EXECUTION };
+  // Phase by phase: a batch that replaces the membership goes before everything else.
+  for (const items of phases) {
+    if (yield* sendAll(run, items, progress, budget)) continue;
+    run.context.df.continueAsNew({ ...run.input, resume: resumePoint(run, phases, progress) } satisfies ExportRunInput);
+    return false;
+  }
+  return true;
+}
+
+/** What the next execution needs to go on sending: the plan, every segment's state and what is left to send. */
+function resumePoint(run: Run, phases: SendItem[][], progress: SendProgress): SendResume {
+  return {
+    plan: run.plan,
+    states: run.states.map(({ failedEarly: _shapedTheQueue, ...state }) => state),
+    phases: phases.filter((items) => items.length > 0).map((items) => items.map(({ state, ...item }) => ({ ...item, segmentIndex: state.index }))),
+    progress,
+    ...(run.lastSendProgress ? { lastSendProgress: run.lastSendProgress } : {}),
+  };
+}
+
+/** Every segment's planned slices as send items: the batches that replace a membership first, then the rest. */
+function* queueChanges(run: Run): Generator<Task, SendItem[][], any> {
   const first: SendItem[] = [];
   const rest: SendItem[] = [];
   const failedForGood: { item: SendItem; failure: SendFailure }[] = [];
@@ -337,17 +405,17 @@ function* sendChanges(run: Run): Generator<Task, void, any> {
     for (const slice of state.changes.removes) rest.push({ state, kind: 'remove', slice, replaceFirst: false, attempt: 1 });
   }
   for (const { item, failure } of failedForGood) yield* giveUp(run, item, item.slice, failure.reason);
-  const total = first.length + rest.length;
-  const progress = { done: 0, total, lastDecile: -1 };
-  run.progress('sending', 0, total);
-  yield* sendAll(run, first, progress);
-  yield* sendAll(run, rest, progress);
+  return [first, rest];
 }
 
-function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: number; lastDecile: number }): Generator<Task, void, any> {
+/**
+ * Sends the queue's items until it is empty (true), or until the execution's rounds are
+ * used up (false; what is left stays in `queue`, nothing in flight).
+ */
+function* sendAll(run: Run, queue: SendItem[], progress: SendProgress, budget: { rounds: number }): Generator<Task, boolean, any> {
   const { plan, context } = run;
-  const queue = [...items];
   while (queue.length > 0) {
+    if (budget.rounds-- <= 0) return false;
     const window = takeDue(queue, context.df.currentUtcDateTime.getTime(), plan.maxUploadsInFlight);
     if (window.length === 0) {
       yield* sleep(context, Math.min(...queue.map((item) => item.notBefore ?? 0)) - context.df.currentUtcDateTime.getTime());
@@ -400,6 +468,7 @@ function* sendAll(run: Run, items: SendItem[], progress: { done: number; total: 
       else yield context.df.callActivity(activities.recordProgress, record);
     }
   }
+  return true;
 }
 
 /** Takes out of the queue, in order, up to `max` items that may go at `now`. */
