@@ -46,6 +46,8 @@ export interface LocalHostOptions {
    * history, and was busy all the time while the app waited on it.
    */
   taskHubConnectionString?: string;
+  /** Activity slots, where not host.json's `maxConcurrentActivityFunctions` (a test that needs the slots scarce). */
+  maxConcurrentActivities?: number;
 }
 
 export interface RunningLocalHost {
@@ -97,7 +99,7 @@ export async function startLocalHost(options: LocalHostOptions = {}): Promise<Ru
     registry,
     connectionString: options.taskHubConnectionString ?? connectionString,
     taskHub: hostJson.taskHub,
-    maxConcurrentActivities: hostJson.maxConcurrentActivityFunctions,
+    maxConcurrentActivities: options.maxConcurrentActivities ?? hostJson.maxConcurrentActivityFunctions,
     maxConcurrentOrchestrations: hostJson.maxConcurrentOrchestratorFunctions,
     activityTimeoutMs: hostJson.functionTimeoutMs,
     webhookBaseUrl: url,

@@ -38,6 +38,8 @@ export interface AppOptions {
   rateLimits?: 'on' | 'off';
   /** Durable timers wait this fraction of their duration; default 0.01. */
   timeScale?: number;
+  /** Activity slots, where not host.json's. */
+  activitySlots?: number;
 }
 
 export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
@@ -52,7 +54,7 @@ export async function startApp(options: AppOptions = {}): Promise<RunningApp> {
   resetServices();
   let host: RunningLocalHost | undefined;
   try {
-    host = await startLocalHost({ port: 0, blobPollIntervalMs: 100, timeScale: options.timeScale ?? 0.01, log: process.env.E2E_LOG ? (...a: unknown[]) => console.error(...a) : () => undefined });
+    host = await startLocalHost({ port: 0, blobPollIntervalMs: 100, timeScale: options.timeScale ?? 0.01, ...(options.activitySlots ? { maxConcurrentActivities: options.activitySlots } : {}), log: process.env.E2E_LOG ? (...a: unknown[]) => console.error(...a) : () => undefined });
   } catch (error) {
     await sims.stop();
     await azurite.stop();

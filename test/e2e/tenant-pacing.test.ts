@@ -19,8 +19,9 @@ const FAST_ROWS = 2_000;
 
 let app: RunningApp;
 beforeAll(async () => {
-  // Durable timers in real time: the waits for the rate are the thing measured.
-  app = await startApp({ rateLimits: 'on', timeScale: 1 });
+  // Durable timers in real time: the waits for the rate are the thing measured. As many
+  // activity slots as Autopilot runs: activities that waited for the rate would hold them all.
+  app = await startApp({ rateLimits: 'on', timeScale: 1, activitySlots: AUTOPILOT_EXPORTS });
 }, 120_000);
 afterAll(async () => {
   await app?.stop();
