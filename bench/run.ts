@@ -5,6 +5,7 @@ import path from 'node:path';
 import { createGzip } from 'node:zlib';
 import type { ContainerClient } from '@azure/storage-blob';
 import { parseArgs } from 'node:util';
+import { rerunWithAppProcessEnv } from '../dev/app-process-env.js';
 import { startAzurite, type RunningAzurite } from '../dev/azurite.js';
 import type { HistoryEvent } from '../dev/durable/history.js';
 import { startLocalHost, type RunningLocalHost } from '../dev/host/local-host.js';
@@ -426,6 +427,9 @@ async function tenant(values: { rows?: string; destination?: string; churn?: str
 }
 
 if (require.main === module) {
+  // The app runs in this process, so it gets the app's process settings the way Azure's host does: from the start.
+  const rerun = rerunWithAppProcessEnv();
+  if (rerun !== undefined) process.exit(rerun);
   main().catch((error: unknown) => {
     console.error(error instanceof Error ? error.message : error);
     process.exit(1);

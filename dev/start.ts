@@ -6,6 +6,7 @@ import path from 'node:path';
 import { freePort, startAzurite, type RunningAzurite } from './azurite.js';
 import { removeEndpoints, writeEndpoints } from './host/endpoints.js';
 import { buildPortal } from './portal.js';
+import { withAppProcessEnv } from './app-process-env.js';
 import { destinations, destinationTypes } from '../shared/destinations/registry.js';
 import { startSimulators, type RunningSimulators, type SimulatedService } from './simulators/index.js';
 
@@ -134,7 +135,7 @@ async function main(): Promise<void> {
       ...simulators.env,
     };
     // What the developer set in the shell wins, as it does over local.settings.json.
-    const env: NodeJS.ProcessEnv = { ...defaults, ...process.env };
+    const env: NodeJS.ProcessEnv = withAppProcessEnv({ ...defaults, ...process.env });
     for (const name of ['LOCAL_PORTS', 'LOCAL_DATA_DIR']) delete env[name];
     for (const name of Object.keys(defaults)) {
       if (process.env[name] !== undefined && process.env[name] !== defaults[name]) notes.push(`${name} comes from your environment, not from npm start`);

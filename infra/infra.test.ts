@@ -15,11 +15,12 @@ import { literal, loadTemplates, properties, property, repoRoot, templateProblem
 const setElsewhere: Record<string, string> = { FUNCTIONS_WORKER_RUNTIME: 'functionAppConfig.runtime' };
 
 /**
- * App settings the platform itself requires although the code never reads them. Empty:
- * Flex Consumption rejects FUNCTIONS_EXTENSION_VERSION and the content-share settings, and
- * everything else it needs (storage, Application Insights) the code lists too.
+ * App settings the platform reads although the code never does: MALLOC_ARENA_MAX, for the C
+ * library of the host and worker processes (dev/app-process-env.ts). Flex Consumption rejects
+ * FUNCTIONS_EXTENSION_VERSION and the content-share settings, and everything else it needs
+ * (storage, Application Insights) the code lists too.
  */
-const platformOnly: string[] = [];
+const platformOnly: string[] = ['MALLOC_ARENA_MAX'];
 
 /** Built-in role definition ids, and the only roles the templates may grant. */
 const allowedRoles: Record<string, string> = {

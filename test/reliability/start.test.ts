@@ -4,6 +4,7 @@ import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
+import { APP_PROCESS_ENV } from '../../dev/app-process-env.js';
 import type { LocalEndpoints } from '../../dev/host/endpoints.js';
 import { destinations, destinationTypes } from '../../shared/destinations/registry.js';
 
@@ -88,6 +89,9 @@ describe('npm start', () => {
     const s = await npmStart();
     const first = await hostPid(s.hostUrl);
     expect(first).toEqual(expect.any(Number));
+    // The host has the process settings Azure's app settings give it (dev/app-process-env.ts), unless the shell set its own.
+    const environ = readFileSync(`/proc/${first}/environ`, 'utf8').split('\0');
+    for (const [name, value] of Object.entries(APP_PROCESS_ENV)) expect(environ, name).toContain(`${name}=${process.env[name] ?? value}`);
     process.kill(first!, 'SIGKILL');
     await until(async () => {
       const pid = await hostPid(s.hostUrl);
