@@ -28,6 +28,14 @@ afterAll(async () => {
   await azurite?.stop();
 });
 
+/** The instance's rows in the history table, of every execution. */
+async function historyRows(instanceId: string): Promise<number> {
+  const table = TableClient.fromConnectionString(azurite.connectionString, 'DriverTestsHistory', { allowInsecureConnection: true });
+  let count = 0;
+  for await (const _ of table.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${instanceId}`, select: ['RowKey'] } })) count++;
+  return count;
+}
+
 const run = async (name: string, input?: unknown) => driver.waitForCompletion(await driver.startNew(name, { input }));
 const ofType = (history: HistoryEvent[], type: number) => history.filter((e) => e.EventType === type);
 
@@ -78,8 +86,11 @@ describe('DurableDriver', () => {
     expect(status).toMatchObject({ runtimeStatus: 'Failed', output: expect.stringContaining('the orchestrator broke'), customStatus: 'about to break' });
   });
 
-  it('starts a new generation on continueAsNew', async () => {
-    expect(await run('countsUp', 0)).toMatchObject({ runtimeStatus: 'Completed', output: 3, input: 3 });
+  it('starts a new generation on continueAsNew, and deletes the history rows of the earlier generations', async () => {
+    const status = await run('countsUp', 0);
+    expect(status).toMatchObject({ runtimeStatus: 'Completed', output: 3, input: 3 });
+    const current = (await driver.history(status.instanceId)).length;
+    await vi.waitFor(async () => expect(await historyRows(status.instanceId)).toBe(current), { timeout: 10_000, interval: 100 });
   });
 
   it('refuses a task re-yielded in a new Task.all, which Azure would schedule twice', async () => {
@@ -95,14 +106,8 @@ describe('DurableDriver', () => {
       expect(await driver.waitForCompletion('raced')).toMatchObject({ runtimeStatus: 'Completed', output: 6 });
     }
     // The first execution's history rows are deleted in the background of the second start.
-    const historyRows = TableClient.fromConnectionString(azurite.connectionString, 'DriverTestsHistory', { allowInsecureConnection: true });
-    const rows = async () => {
-      let count = 0;
-      for await (const _ of historyRows.listEntities({ queryOptions: { filter: odata`PartitionKey eq ${'raced'}`, select: ['RowKey'] } })) count++;
-      return count;
-    };
     const current = (await driver.history('raced')).length;
-    await vi.waitFor(async () => expect(await rows()).toBe(current), { timeout: 10_000, interval: 100 });
+    await vi.waitFor(async () => expect(await historyRows('raced')).toBe(current), { timeout: 10_000, interval: 100 });
   });
 
   it('carries on from storage when a commit whose answer was lost reached it after all', async () => {

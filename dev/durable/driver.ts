@@ -243,8 +243,7 @@ export class DurableDriver implements DurableEndpoint {
     if (result.continuedAsNew) {
       Object.assign(rt, { history: [], dispatched: new Set(), inbox: [startedEvent(result.record, now)] });
       this.deleteHistoryLater(record);
-    }
-    else rt.history.push(...result.appended);
+    } else rt.history.push(...result.appended);
     for (const work of result.newWork) {
       if (work.kind === 'activity') this.dispatchActivity(rt, work.id, work.name, toJsonText(work.input));
       else this.armTimer(rt, work.id, work.fireAt);
@@ -321,7 +320,11 @@ export class DurableDriver implements DurableEndpoint {
     if (this.runtimes.get(rt.id) !== rt) return void (rt.inbox = []); // replaced by a newer start: nothing of it matters
     const { record, etag, history } = await this.recorded(rt.id);
     this.report(record.name, 'warning', `instance ${rt.id} was committed by a write that timed out here; continuing from storage`);
-    if (record.executionId !== rt.record.executionId) Object.assign(rt, { inbox: [], dispatched: new Set() });
+    if (record.executionId !== rt.record.executionId) {
+      // The landed episode continued as new: the execution this runtime knew is over.
+      this.deleteHistoryLater(rt.record);
+      Object.assign(rt, { inbox: [], dispatched: new Set() });
+    }
     const recorded = new Set(history.map(eventKey));
     rt.inbox = rt.inbox.filter((e) => !recorded.has(eventKey(e)));
     Object.assign(rt, { record, etag, history });
